@@ -1,0 +1,115 @@
+/*
+ * model.h - all fetched state, joined per service, with bounded memory.
+ *
+ * Backends' parsers produce plain structs; the poller (tui/poller.c) hands
+ * them to the model; screens read the model.  Nothing here knows HTTP or
+ * the screen.  Memory is bounded by the limits given to model_new(): each
+ * series is a fixed ring of `points` samples, and at most `max_services`
+ * services are kept (further names are counted in `dropped_services`).
+ *
+ * Times are unix seconds as double.  Unknown values are NAN.
+ */
+#ifndef OPSDECK_BACKENDS_MODEL_H
+#define OPSDECK_BACKENDS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum metric { METRIC_RPS, METRIC_ERRORS, METRIC_P99, METRIC_CPU, METRIC_MEMORY, METRIC_COUNT };
+
+enum status { STATUS_OK, STATUS_WARN, STATUS_CRIT, STATUS_STALE, STATUS_UNKNOWN, STATUS_COUNT };
+
+/* A fixed ring of (t, v) samples, oldest first when read with ring_get. */
+struct ring {
+	double *t;    /* owned, cap entries */
+	double *v;    /* owned, cap entries */
+	size_t cap;   /* fixed at creation */
+	size_t len;   /* valid entries, <= cap */
+	size_t head;  /* index of the oldest entry */
+};
+
+struct service {
+	char *name;                     /* owned; the join key */
+	double value[METRIC_COUNT];     /* latest value; NAN unknown */
+	double updated[METRIC_COUNT];   /* when value was set; 0 never */
+	struct ring hist[METRIC_COUNT]; /* history for sparklines/charts */
+	double first_seen;              /* unix seconds */
+};
+
+struct backend_state {
+	char *name;          /* owned: "prometheus" */
+	bool ok;             /* last attempt succeeded */
+	bool ever_ok;        /* some attempt succeeded */
+	long latency_ms;     /* of the last success */
+	double last_ok;      /* time of last success; 0 never */
+	double last_attempt; /* time the last attempt finished; 0 never */
+	unsigned long polls; /* completed attempts */
+	struct err err;      /* last failure (ERR_OK when ok) */
+};
+
+struct thresholds {
+	double error_warn; /* ratio: 0.01 = 1 % */
+	double error_crit;
+	double p99_warn;   /* seconds */
+	double p99_crit;
+};
+
+struct model; /* opaque */
+
+/* new.  points >= 2, max_services >= 1. */
+struct model *model_new(size_t points, size_t max_services);
+void model_free(struct model *m); /* NULL-safe */
+
+size_t model_nservices(const struct model *m);
+/* borrowed until the next model_* call that adds services: i < nservices, insertion order. */
+struct service *model_service_at(const struct model *m, size_t i);
+/* borrowed: the service named name, created if create (NULL when full or absent). */
+struct service *model_service(struct model *m, const char *name, bool create);
+/* Services not stored because max_services was reached. */
+size_t model_dropped_services(const struct model *m);
+
+/*
+ * Apply one instant query's result for metric: every name in names[] gets
+ * its value (services created as needed); services absent from the result
+ * get NAN for that metric (the metric is gone, not old).
+ */
+void model_apply_metric(struct model *m, enum metric metric, const char *const *names,
+			const double *values, size_t n, double now);
+
+/*
+ * Append a sample to a service's history of metric; samples not newer than
+ * the newest one already held are ignored (so overlapping range queries
+ * are harmless).
+ */
+void model_append_point(struct model *m, struct service *s, enum metric metric, double t,
+			double v);
+/* Newest sample time in any service's history of metric; 0 if none. */
+double model_history_end(const struct model *m, enum metric metric);
+
+/* Copy the newest up-to-n values of s's history of metric into out (oldest first). Returns count. */
+size_t model_history(const struct service *s, enum metric metric, double *out, size_t n);
+
+/* borrowed: the backend's state, created on first use. */
+struct backend_state *model_backend(struct model *m, const char *name);
+size_t model_nbackends(const struct model *m);
+struct backend_state *model_backend_at(const struct model *m, size_t i);
+void model_backend_ok(struct model *m, const char *name, long latency_ms, double now);
+void model_backend_fail(struct model *m, const char *name, const struct err *e, double now);
+
+/*
+ * The service's status: the worst signal present, measured against t.
+ * STALE when its newest value is older than stale_after seconds; UNKNOWN
+ * when it has no value at all.  A missing metric never raises the status.
+ */
+enum status model_service_status(const struct service *s, const struct thresholds *t,
+				 double now, double stale_after);
+
+const char *status_name(enum status s); /* "OK", "WARN", "CRIT", "STALE", "?" */
+const char *metric_name(enum metric m); /* "rps", "errors", ... */
+
+/* Bytes held by the model's heap objects (for the bench and the memory bound). */
+size_t model_bytes(const struct model *m);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * canvas.h - a grid of cells that widgets draw into.
+ *
+ * The canvas is the one drawing surface of opsdeck: the interactive console
+ * blits it to ncurses (tui/term.c), snapshot export writes it as plain text or
+ * ANSI (canvas_write_text / canvas_write_ansi), and golden tests diff the text.
+ * Widgets write colour *roles*, never colours; the writers map roles to a
+ * theme.  Text reaches cells only through widgets/text.c, which sanitises and
+ * measures display width.
+ *
+ * A wide (2-column) character occupies its cell plus a continuation cell of
+ * width 0 to its right.  Drawing over half of a wide character blanks the
+ * other half, so the grid never holds a torn character.
+ */
+#ifndef OPSDECK_WIDGETS_CANVAS_H
+#define OPSDECK_WIDGETS_CANVAS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "buf.h"
+
+/* Colour roles.  Order matters: themes are tables indexed by role. */
+#define ROLE_LIST(X)                                                  \
+	X(ROLE_NORMAL, "normal")                                      \
+	X(ROLE_HEADER, "header")     /* table headings, title bar */  \
+	X(ROLE_SELECTED, "selected") /* the cursor row */             \
+	X(ROLE_OK, "ok")                                              \
+	X(ROLE_WARN, "warn")                                          \
+	X(ROLE_CRIT, "crit")                                          \
+	X(ROLE_STALE, "stale")                                        \
+	X(ROLE_DIM, "dim")           /* secondary text, axes */       \
+	X(ROLE_BAR, "bar")           /* title and status bars */      \
+	X(ROLE_ACCENT, "accent")     /* keys in help, marks, matches */
+
+#define ROLE_ENUM_ITEM(name, text) name,
+enum role { ROLE_LIST(ROLE_ENUM_ITEM) ROLE_COUNT };
+#undef ROLE_ENUM_ITEM
+
+/* Cell attributes, combined with a role. */
+enum cell_attr {
+	ATTR_NONE = 0,
+	ATTR_BOLD = 1 << 0,
+	ATTR_REVERSE = 1 << 1,
+	ATTR_UNDERLINE = 1 << 2,
+};
+
+#define CELL_BYTES 24 /* one grapheme: a base character and its combining marks */
+
+struct cell {
+	char ch[CELL_BYTES]; /* UTF-8, NUL-terminated; "" for a continuation cell */
+	unsigned char width; /* 1 or 2 for a lead cell, 0 for a continuation */
+	unsigned char role;  /* enum role */
+	unsigned char attr;  /* enum cell_attr bits */
+};
+
+struct rect {
+	int x, y, w, h;
+};
+
+struct canvas {
+	int w, h;           /* size in columns and rows */
+	struct cell *cells; /* owned; w*h, row-major */
+	bool ascii;         /* draw glyphs as ASCII (non-UTF-8 locale) */
+};
+
+/* new: a canvas of w x h blank cells (role NORMAL).  Sizes < 1 become 1. */
+struct canvas *canvas_new(int w, int h);
+void canvas_free(struct canvas *c); /* NULL-safe */
+/* Resize, discarding the content (every cell blank). */
+void canvas_resize(struct canvas *c, int w, int h);
+/* Blank every cell of r (clipped to the canvas) with role. */
+void canvas_fill(struct canvas *c, struct rect r, enum role role);
+void canvas_clear(struct canvas *c);
+/* borrowed: the cell at (x, y), or NULL outside the canvas. */
+struct cell *canvas_at(struct canvas *c, int x, int y);
+/*
+ * Put one already-sanitised grapheme (UTF-8 bytes, display width 1 or 2) at
+ * (x, y).  Returns the columns used: 0 when clipped (outside, or a wide
+ * character that would not fit).  Callers draw text via text_draw(), not this.
+ */
+int canvas_put(struct canvas *c, int x, int y, const char *g, int width,
+	       enum role role, unsigned attr);
+/* Set role (and attr) of cells without changing their characters. */
+void canvas_paint(struct canvas *c, struct rect r, enum role role, unsigned attr);
+
+/*
+ * Writers.  text: one line per row, trailing blanks trimmed, no escapes.
+ * ansi: SGR colour codes per role (monochrome attributes when !color), reset
+ * at each line end.  Both append to out.
+ */
+void canvas_write_text(const struct canvas *c, struct buf *out);
+void canvas_write_ansi(const struct canvas *c, struct buf *out, bool color);
+
+/* The role's name ("crit"), for debugging and theme files. */
+const char *role_name(enum role r);
+
+#endif
