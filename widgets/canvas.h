@@ -43,6 +43,7 @@ enum cell_attr {
 	ATTR_BOLD = 1 << 0,
 	ATTR_REVERSE = 1 << 1,
 	ATTR_UNDERLINE = 1 << 2,
+	ATTR_DIM = 1 << 3, /* faint; themes use it for DIM/STALE on mono terminals */
 };
 
 #define CELL_BYTES 24 /* one grapheme: a base character and its combining marks */
@@ -94,5 +95,37 @@ void canvas_write_ansi(const struct canvas *c, struct buf *out, bool color);
 
 /* The role's name ("crit"), for debugging and theme files. */
 const char *role_name(enum role r);
+
+/*
+ * Themes: how a role looks.  canvas_write_ansi uses these tables and the
+ * ncurses writer (tui/term.c) must map roles through the same tables (or
+ * canvas_role_style) so the console and an ANSI snapshot look alike.
+ *
+ * fg and bg are colour numbers: -1 = the terminal's default, 0..7 the
+ * standard colours (0 black, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta,
+ * 6 cyan, 7 white; ncurses COLOR_*), 8..15 their bright variants (8 =
+ * "bright black", i.e. grey).  On a terminal with fewer than 16 colours map
+ * fg 8 to the default colour plus ATTR_DIM, and 9..15 to n - 8.  attr is
+ * ATTR_* bits, to be OR'ed with the cell's own attr.
+ *
+ * canvas_theme_color: the default theme.  canvas_theme_mono: attributes
+ * only, for NO_COLOR and monochrome terminals (every fg/bg is -1).
+ */
+struct theme_entry {
+	int fg;        /* -1 default, 0..15 */
+	int bg;        /* -1 default, 0..15 */
+	unsigned attr; /* ATTR_* bits */
+};
+
+extern const struct theme_entry canvas_theme_color[ROLE_COUNT];
+extern const struct theme_entry canvas_theme_mono[ROLE_COUNT];
+
+/*
+ * The theme entry of role in the colour (color) or mono (!color) table.  The
+ * caller ORs the cell's attr into *attr.  An out-of-range role is treated as
+ * ROLE_NORMAL.  Any out pointer may be NULL.
+ */
+void canvas_role_style(enum role role, bool color, int *fg, int *bg,
+		       unsigned *attr);
 
 #endif
