@@ -3,7 +3,10 @@
  *
  * Values are scaled between their min (or 0 when all are >= 0) and max over
  * the values drawn; NAN is a gap (blank).  Glyphs are the eight block
- * elements ▁▂▃▄▅▆▇█, or " .-=+*#" style ASCII on a non-UTF-8 terminal.
+ * elements ▁▂▃▄▅▆▇█, or the ASCII ramp "_.-=+*#@" on a non-UTF-8 terminal
+ * (the lowest level is '_', not ' ', so zero differs from a gap).  When all
+ * values are equal the line is flat: mid-level bars, or the lowest bar when
+ * all are zero.
  * When there are more values than columns, the newest `w` are drawn; when
  * fewer, they are right-aligned so "now" is always at the right edge.
  */
@@ -15,10 +18,17 @@
 #include "buf.h"
 #include "canvas.h"
 
+/*
+ * Draw the newest min(n, w) values of vals (borrowed) right-aligned in the
+ * w columns at (x, y); the columns to the left and gaps are blanks in role.
+ */
 void sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals,
 		    size_t n, enum role role);
 
-/* Append the sparkline glyphs for the newest w values to out (UTF-8/ASCII). */
+/*
+ * Append the sparkline glyphs for the newest w values to out (UTF-8, or the
+ * ASCII ramp when ascii), one per value, ' ' for a gap; no padding.
+ */
 void sparkline_string(const double *vals, size_t n, int w, int ascii, struct buf *out);
 
 #endif

@@ -23,6 +23,12 @@ struct statusbar_view {
 	enum role message_role;
 };
 
+/*
+ * Draw v (borrowed) on the first row of r: the whole row in ROLE_BAR,
+ * segments from the left separated by " │ " (" | " in ascii mode), the
+ * message right-aligned.  Segments with a role other than NORMAL/BAR are
+ * drawn in that role with ATTR_REVERSE; NULL or empty segments are skipped.
+ */
 void statusbar_draw(struct canvas *c, struct rect r, const struct statusbar_view *v);
 
 #endif

@@ -19,7 +19,10 @@
 #ifndef OPSDECK_WIDGETS_TEXT_H
 #define OPSDECK_WIDGETS_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "buf.h"
 
 #include "canvas.h"
 
@@ -39,8 +42,11 @@ int text_draw_aligned(struct canvas *c, int x, int y, int w, const char *s,
 
 /*
  * Draw s wrapped by display width into rect r (word-wrap at spaces when
- * possible, hard-wrap otherwise).  Returns the number of rows used, which may
+ * possible, hard-wrap otherwise).  Here '\n' starts a new row (elsewhere it
+ * shows as "^J"); tabs stop at multiples of 8 from the row start; spaces at
+ * a soft wrap are dropped.  Returns the number of rows used, which may
  * exceed r.h (rows past r.h are not drawn): callers can measure with it.
+ * "" uses 0 rows; a trailing '\n' does not add a row.
  */
 int text_draw_wrapped(struct canvas *c, struct rect r, const char *s,
 		      enum role role, unsigned attr);
@@ -53,5 +59,12 @@ int text_width(const char *s);
  * as it would be shown: for messages that go to stderr or a log.
  */
 void text_sanitize(const char *s, char *out, size_t n);
+
+/*
+ * Append the sanitised form of s (as text_sanitize, tabs expanded) to out,
+ * without a length limit.  With ascii, non-ASCII graphemes become '?' as in
+ * ascii-mode drawing.  For exporters (Markdown, plain text reports).
+ */
+void text_sanitize_buf(const char *s, struct buf *out, bool ascii);
 
 #endif
