@@ -1,0 +1,627 @@
+#!/usr/bin/env python3
+"""shopsim - a simulated shop of microservices for opsdeck's tests and demo.
+
+One model of the shop, Python 3 standard library only.  It is served as a
+Prometheus exporter (text exposition format) on 127.0.0.1:
+
+    GET    /metrics            http_requests_total{service,code},
+                               http_request_duration_seconds{service} histogram,
+                               process_cpu_seconds_total{service},
+                               process_resident_memory_bytes{service}
+    GET    /truth              JSON: the current true per-service request rate,
+                               5xx ratio, p99 latency, CPU and memory
+    GET    /incidents          JSON: known and active incidents
+    POST   /incident/NAME      start an incident (effective at the next tick)
+    DELETE /incident/NAME      end it
+    GET    /history            OpenMetrics text of the --history window, for
+                               `promtool tsdb create-blocks-from openmetrics`
+    GET    /debug/traces?n=N   N sampled request trees from the same model
+    GET    /healthz            "ok"
+
+Structure
+---------
+* ``Shop.traffic(t, incidents)`` is the request-simulation core: it pushes
+  the entry traffic of every service through the call graph (gateway calls
+  orders and users, orders calls payments, inventory and notifications) and
+  returns, per service, the expected request flow at time t: rate, the split
+  of outcomes by status code (own failures plus failures propagated from
+  callees) and the latency distribution (a mixture of log-normals; slow
+  callees make their callers slow).
+* ``Accumulator`` integrates those flows over a fixed time grid (TICK
+  seconds, anchored at the origin) into counters and histogram buckets.  A
+  scrape reads the committed grid plus the partial tick up to "now", so the
+  values are a function of time only, never of when or how often anyone
+  scrapes, and counters never go backwards.
+* ``Shop.sample_trace()`` draws individual requests (span trees) from the
+  same per-service parameters, for logs and traces built on this model.
+
+Time variation (unless --steady): a compressed "day" (sine, period 30 min),
+smooth value noise per service, and random error bursts; all of it derived
+from --seed by hashing, so two runs with the same seed and origin agree.
+"""
+
+import argparse
+import functools
+import hashlib
+import json
+import math
+import random
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+TICK = 0.5                  # integration grid, seconds
+DAY = 1800.0                # period of the compressed day, seconds
+NOISE_KNOT = 10.0           # value-noise knot spacing, seconds
+BURST_WINDOW = 300.0        # at most one error burst per service per window
+PROPAGATE = 0.5             # share of callee 5xx that the caller turns into 503
+CODES = ("200", "404", "500", "503")
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+# name: entry rps (traffic not from another shop service), latency median (s),
+# log-normal sigma, own 5xx ratio, 404 ratio, CPU seconds per request,
+# idle CPU cores, base RSS bytes
+SPECS = {
+    "gateway":       dict(entry=40.0, median=0.045, sigma=0.5, err=0.002, nf=0.020, cpu=0.004, idle=0.02, rss=96e6),
+    "orders":        dict(entry=0.0, median=0.030, sigma=0.5, err=0.002, nf=0.005, cpu=0.012, idle=0.03, rss=310e6),
+    "payments":      dict(entry=0.0, median=0.080, sigma=0.45, err=0.002, nf=0.0, cpu=0.015, idle=0.02, rss=240e6),
+    "inventory":     dict(entry=3.0, median=0.012, sigma=0.4, err=0.002, nf=0.005, cpu=0.006, idle=0.01, rss=180e6),
+    "users":         dict(entry=5.0, median=0.010, sigma=0.4, err=0.002, nf=0.010, cpu=0.005, idle=0.01, rss=150e6),
+    "notifications": dict(entry=2.0, median=0.020, sigma=0.6, err=0.002, nf=0.0, cpu=0.008, idle=0.01, rss=120e6),
+}
+EXTRA_SPEC = dict(entry=3.0, median=0.020, sigma=0.5, err=0.002, nf=0.0, cpu=0.006, idle=0.01, rss=100e6)
+
+# caller: [(callee, probability that one caller request makes the call)]
+CALLS = {
+    "gateway": [("orders", 0.35), ("users", 0.6)],
+    "orders": [("payments", 0.7), ("inventory", 1.0), ("notifications", 0.5)],
+}
+
+# Incidents: per service, own 5xx ratio added, and a slow latency component
+# (share of requests, median seconds, sigma).  Slowness and failures then
+# propagate to callers through the call graph.
+INCIDENTS = {
+    "payments-latency": {"payments": dict(slow=0.3, slow_median=2.5, slow_sigma=0.3)},
+    "orders-errors": {"orders": dict(err=0.2)},
+}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def urand(*key):
+    """Deterministic uniform [0, 1) from a key (independent of PYTHONHASHSEED)."""
+    h = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    return int.from_bytes(h, "big") / 2.0 ** 64
+
+
+class Flow:
+    """Expected traffic of one service at one instant."""
+    __slots__ = ("rps", "ratios", "mix", "own_err", "nf", "cpu_cores", "rss", "_buckets", "_mean", "_pre")
+
+    def __init__(self, rps, ratios, mix, own_err, nf):
+        self.rps = rps              # requests per second
+        self.ratios = ratios        # code -> share of requests
+        self.mix = mix              # [(weight, median, sigma)] latency mixture
+        self.own_err = own_err      # chance a request fails in this service itself
+        self.nf = nf                # chance of a 404 when nothing failed
+        self.cpu_cores = 0.0
+        self.rss = 0.0
+        self._buckets = None
+        self._mean = None
+        self._pre = [(w * 0.5, math.log(m), 1.0 / (sg * math.sqrt(2.0))) for w, m, sg in mix]
+
+    def cdf(self, x):
+        if x <= 0:
+            return 0.0
+        lx = math.log(x)
+        erf = math.erf
+        return sum(h * (1.0 + erf((lx - lm) * k)) for h, lm, k in self._pre)
+
+    def mean(self):
+        if self._mean is None:
+            self._mean = sum(w * m * math.exp(s * s / 2.0) for w, m, s in self.mix)
+        return self._mean
+
+    def buckets(self):
+        """Cumulative share of requests at or under each bucket bound."""
+        if self._buckets is None:
+            self._buckets = [self.cdf(le) for le in BUCKETS]
+        return self._buckets
+
+    def quantile(self, q):
+        lo, hi = math.log(1e-5), math.log(600.0)
+        for _ in range(60):
+            mid = (lo + hi) / 2.0
+            if self.cdf(math.exp(mid)) < q:
+                lo = mid
+            else:
+                hi = mid
+        return math.exp((lo + hi) / 2.0)
+
+    def error_ratio(self):
+        return self.ratios["500"] + self.ratios["503"]
+
+
+class Shop:
+    def __init__(self, seed=1, steady=False, extra=()):
+        self.seed = seed
+        self.steady = steady
+        self.specs = {k: dict(v) for k, v in SPECS.items()}
+        self.calls = {k: list(v) for k, v in CALLS.items()}
+        for name in extra:
+            if name in self.specs:
+                continue
+            self.specs[name] = dict(EXTRA_SPEC)
+            self.calls["gateway"].append((name, 0.1))
+        self.services = list(self.specs)
+        self.order = self._topo_order()
+        self._cache = {}
+        self._phase = 2.0 * math.pi * urand(seed, "phase")
+
+    def _topo_order(self):
+        """Services ordered callers first."""
+        seen, out = set(), []
+
+        def visit(s):
+            if s in seen:
+                return
+            seen.add(s)
+            for caller, callees in self.calls.items():
+                if any(c == s for c, _ in callees):
+                    visit(caller)
+            out.append(s)
+        for s in self.services:
+            visit(s)
+        return out
+
+    # ---- time variation -------------------------------------------------
+    def _noise(self, svc, t):
+        k = math.floor(t / NOISE_KNOT)
+        f = t / NOISE_KNOT - k
+        f = (1.0 - math.cos(math.pi * f)) / 2.0
+        a = urand(self.seed, "noise", svc, k) * 2.0 - 1.0
+        b = urand(self.seed, "noise", svc, k + 1) * 2.0 - 1.0
+        return a + (b - a) * f
+
+    def load(self, svc, t):
+        """Multiplier of a service's entry traffic at time t."""
+        if self.steady:
+            return 1.0
+        day = 0.3 * math.sin(2.0 * math.pi * t / DAY + self._phase)
+        return max(0.1, 1.0 + day + 0.08 * self._noise(svc, t))
+
+    def burst(self, svc, t):
+        """Extra own 5xx ratio of a random error burst at time t, or 0."""
+        if self.steady:
+            return 0.0
+        w = math.floor(t / BURST_WINDOW)
+        if urand(self.seed, "burst", svc, w) >= 0.2:
+            return 0.0
+        start = w * BURST_WINDOW + urand(self.seed, "burst-start", svc, w) * (BURST_WINDOW - 60.0)
+        length = 20.0 + 40.0 * urand(self.seed, "burst-len", svc, w)
+        if start <= t < start + length:
+            return 0.05 + 0.2 * urand(self.seed, "burst-size", svc, w)
+        return 0.0
+
+    # ---- the request-simulation core -------------------------------------
+    def traffic(self, t, incidents):
+        """Per-service expected flows at time t with the given incidents."""
+        if self.steady:
+            key = frozenset(incidents)
+            if key in self._cache:
+                return self._cache[key]
+        effects = {}
+        for name in incidents:
+            for svc, eff in INCIDENTS.get(name, {}).items():
+                effects.setdefault(svc, []).append(eff)
+
+        # rates: entry traffic plus calls from callers (callers first)
+        rate = {s: self.specs[s]["entry"] * self.load(s, t) for s in self.services}
+        for s in self.order:
+            for callee, p in self.calls.get(s, []):
+                rate[callee] += rate[s] * p
+
+        # outcomes and latency: callees first
+        flows = {}
+        slow = {}
+        busy = 1.0 + 0.15 * (self.load("gateway", t) - 1.0)   # slower under load
+        for s in reversed(self.order):
+            spec = self.specs[s]
+            own_err = spec["err"] + self.burst(s, t)
+            own_slow, slow_med, slow_sig = 0.0, 2.5, 0.3
+            for eff in effects.get(s, []):
+                own_err += eff.get("err", 0.0)
+                if eff.get("slow"):
+                    own_slow += eff["slow"]
+                    slow_med, slow_sig = eff["slow_median"], eff["slow_sigma"]
+            own_err = min(own_err, 0.95)
+            ok_downstream = 1.0
+            slow_frac = own_slow
+            for callee, p in self.calls.get(s, []):
+                ok_downstream *= 1.0 - p * flows[callee].error_ratio() * PROPAGATE
+                slow_frac += p * slow[callee][0]
+                if slow[callee][0] > 0:
+                    slow_med, slow_sig = slow[callee][1], slow[callee][2]
+            slow_frac = min(slow_frac, 1.0)
+            slow[s] = (slow_frac, slow_med, slow_sig)
+            # own failure first, then failure propagated from a callee, then 404
+            prop = (1.0 - own_err) * (1.0 - ok_downstream)
+            ratios = {
+                "500": own_err * 0.7,
+                "503": own_err * 0.3 + prop,
+                "404": spec["nf"] * (1.0 - own_err) * ok_downstream,
+            }
+            ratios["200"] = max(0.0, 1.0 - ratios["500"] - ratios["503"] - ratios["404"])
+            mix = [(1.0 - slow_frac, spec["median"] * busy, spec["sigma"])]
+            if slow_frac > 0:
+                mix.append((slow_frac, slow_med, slow_sig))
+            fl = Flow(rate[s], ratios, mix, own_err, spec["nf"])
+            fl.cpu_cores = spec["idle"] + spec["cpu"] * rate[s]
+            inflight = rate[s] * fl.mean()          # Little's law
+            drift = 0.0 if self.steady else 0.04 * math.sin(2.0 * math.pi * t / (DAY * 0.7) + urand(self.seed, "rss", s) * 6.28)
+            fl.rss = spec["rss"] * (1.0 + drift) + 0.5e6 * rate[s] + 2e6 * inflight
+            flows[s] = fl
+        if self.steady:
+            self._cache[frozenset(incidents)] = flows
+        return flows
+
+    def sample_trace(self, t, incidents, rng, root="gateway"):
+        """One request tree from the same model (span durations in seconds)."""
+        flows = self.traffic(t, incidents)
+
+        def visit(s, start):
+            fl = flows[s]
+            r = rng.random() * sum(w for w, _, _ in fl.mix)
+            for w, m, sg in fl.mix:
+                r -= w
+                if r <= 0:
+                    break
+            dur = m * math.exp(rng.gauss(0.0, sg))
+            children, cursor, failed = [], start + 0.0005, False
+            for callee, p in self.calls.get(s, []):
+                if rng.random() < p:
+                    child = visit(callee, cursor)
+                    cursor = child["start"] + child["duration"]
+                    children.append(child)
+                    if child["code"] in ("500", "503") and rng.random() < PROPAGATE:
+                        failed = True
+            dur = max(dur, cursor - start + 0.0005)
+            u = rng.random()
+            if u < fl.own_err * 0.7:
+                code = "500"
+            elif u < fl.own_err or failed:
+                code = "503"
+            elif rng.random() < fl.nf:
+                code = "404"
+            else:
+                code = "200"
+            return {"service": s, "start": start, "duration": dur, "code": code, "children": children}
+        return visit(root, t)
+
+
+class Accumulator:
+    """Counters integrated from the model on a fixed grid anchored at origin."""
+
+    def __init__(self, shop, origin, incidents, record_every=0.0, record_until=0.0):
+        self.shop = shop
+        self.origin = origin
+        self.t = origin                    # committed up to here (a grid point)
+        # incident timeline: [(effective grid time, frozenset of active)]
+        self.timeline = [(origin, frozenset(incidents))]
+        self.counters = {s: self._zero() for s in shop.services}
+        self.record_every = record_every
+        self.record_until = record_until
+        self.records = []                  # [(t, snapshot)]
+        self._step_flows = None
+        self._step_t = None
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _zero():
+        return {"codes": {c: 0.0 for c in CODES}, "buckets": [0.0] * len(BUCKETS),
+                "sum": 0.0, "count": 0.0, "cpu": 0.0}
+
+    def incidents_at(self, t):
+        active = self.timeline[0][1]
+        for when, inc in self.timeline:
+            if when <= t:
+                active = inc
+        return active
+
+    def set_incident(self, name, on, now):
+        """Start or end an incident at the first grid point after now."""
+        with self.lock:
+            self._advance(now)
+            eff = self.origin + math.ceil((now - self.origin) / TICK + 1e-9) * TICK
+            cur = set(self.timeline[-1][1])
+            if on:
+                cur.add(name)
+            else:
+                cur.discard(name)
+            self.timeline.append((eff, frozenset(cur)))
+
+    def _flows_for_step(self, g):
+        if self._step_t != g:
+            self._step_flows = self.shop.traffic(g + TICK / 2.0, self.incidents_at(g))
+            self._step_t = g
+        return self._step_flows
+
+    @staticmethod
+    def _add(dst, fl, dt):
+        n = fl.rps * dt
+        for c in CODES:
+            dst["codes"][c] += n * fl.ratios[c]
+        b = dst["buckets"]
+        for i, f in enumerate(fl.buckets()):
+            b[i] += n * f
+        dst["count"] += n
+        dst["sum"] += n * fl.mean()
+        dst["cpu"] += fl.cpu_cores * dt
+
+    def _advance(self, now):
+        while self.t + TICK <= now + 1e-9:
+            flows = self._flows_for_step(self.t)
+            for s, fl in flows.items():
+                self._add(self.counters[s], fl, TICK)
+            self.t += TICK
+            if (self.record_every and self.t <= self.record_until + 1e-9 and
+                    abs(math.remainder(self.t - self.origin, self.record_every)) < 1e-6):
+                self.records.append((self.t, self._snapshot(self.counters, flows)))
+
+    @staticmethod
+    def _snapshot(counters, flows):
+        out = {}
+        for s, c in counters.items():
+            out[s] = {"codes": dict(c["codes"]), "buckets": list(c["buckets"]),
+                      "sum": c["sum"], "count": c["count"], "cpu": c["cpu"],
+                      "rss": flows[s].rss}
+        return out
+
+    def read(self, now):
+        """Counter values at time now (committed grid plus partial tick)."""
+        with self.lock:
+            self._advance(now)
+            flows = self._flows_for_step(self.t)
+            partial = max(0.0, min(now - self.t, TICK))
+            out = {}
+            for s, c in self.counters.items():
+                d = {"codes": dict(c["codes"]), "buckets": list(c["buckets"]),
+                     "sum": c["sum"], "count": c["count"], "cpu": c["cpu"]}
+                self._add(d, flows[s], partial)
+                d["rss"] = flows[s].rss
+                out[s] = d
+            return out
+
+
+# ---- exposition ------------------------------------------------------------
+
+def esc(v):
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+
+
+def fmt(v):
+    if v == math.inf:
+        return "+Inf"
+    r = repr(float(v))
+    return r[:-2] if r.endswith(".0") else r
+
+
+def series(snap):
+    """[(metric, labels, value)] of one snapshot, grouped by metric family."""
+    out = []
+    for s, d in snap.items():
+        for c in CODES:
+            out.append(("http_requests_total", 'service="%s",code="%s"' % (esc(s), c), d["codes"][c]))
+    for s, d in snap.items():
+        for le, v in zip(BUCKETS, d["buckets"]):
+            out.append(("http_request_duration_seconds_bucket", 'service="%s",le="%s"' % (esc(s), "%g" % le), v))
+        out.append(("http_request_duration_seconds_bucket", 'service="%s",le="+Inf"' % esc(s), d["count"]))
+        out.append(("http_request_duration_seconds_sum", 'service="%s"' % esc(s), d["sum"]))
+        out.append(("http_request_duration_seconds_count", 'service="%s"' % esc(s), d["count"]))
+    for s, d in snap.items():
+        out.append(("process_cpu_seconds_total", 'service="%s"' % esc(s), d["cpu"]))
+    for s, d in snap.items():
+        out.append(("process_resident_memory_bytes", 'service="%s"' % esc(s), d["rss"]))
+    return out
+
+
+HELP = [
+    ("http_requests_total", "counter", "Requests handled, by service and status code."),
+    ("http_request_duration_seconds", "histogram", "Request latency, by service."),
+    ("process_cpu_seconds_total", "counter", "CPU time used, by service."),
+    ("process_resident_memory_bytes", "gauge", "Resident memory, by service."),
+]
+
+
+def exposition(snap):
+    lines, done = [], set()
+    for name, labels, v in series(snap):
+        fam = name
+        for base, _, _ in HELP:
+            if name == base or (name.startswith(base + "_") and base == "http_request_duration_seconds"):
+                fam = base
+        if fam not in done:
+            done.add(fam)
+            for base, typ, text in HELP:
+                if base == fam:
+                    lines.append("# HELP %s %s" % (base, text))
+                    lines.append("# TYPE %s %s" % (base, typ))
+        lines.append("%s{%s} %s" % (name, labels, fmt(v)))
+    return "\n".join(lines) + "\n"
+
+
+def openmetrics_history(records):
+    """OpenMetrics text of recorded snapshots, series by series (no TYPE lines)."""
+    if not records:
+        return "# EOF\n"
+    keys = [(n, l) for n, l, _ in series(records[0][1])]
+    rows = {k: [] for k in keys}
+    for t, snap in records:
+        for n, l, v in series(snap):
+            rows[(n, l)].append("%s{%s} %s %s" % (n, l, fmt(v), "%.3f" % t))
+    out = []
+    for k in keys:
+        out.extend(rows[k])
+    out.append("# EOF")
+    return "\n".join(out) + "\n"
+
+
+def truth(shop, acc, now):
+    inc = acc.incidents_at(now)
+    flows = shop.traffic(now, inc)
+    svc = {}
+    for s in shop.services:
+        fl = flows[s]
+        svc[s] = {
+            "rps": fl.rps,
+            "error_ratio": fl.error_ratio(),
+            "not_found_ratio": fl.ratios["404"],
+            "p50_seconds": fl.quantile(0.5),
+            "p99_seconds": fl.quantile(0.99),
+            "mean_seconds": fl.mean(),
+            "cpu_cores": fl.cpu_cores,
+            "memory_bytes": fl.rss,
+            "calls": [c for c, _ in shop.calls.get(s, [])],
+        }
+    return {"time": now, "steady": shop.steady, "seed": shop.seed,
+            "incidents": sorted(inc), "services": svc}
+
+
+# ---- HTTP ------------------------------------------------------------------
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "shopsim/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt_, *args):
+        if self.server.verbose:
+            sys.stderr.write("shopsim: %s %s\n" % (self.address_string(), fmt_ % args))
+
+    def _send(self, code, body, ctype="application/json"):
+        data = body.encode("utf-8")
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _json(self, code, obj):
+        self._send(code, json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+
+    def do_GET(self):
+        srv = self.server
+        u = urlsplit(self.path)
+        q = parse_qs(u.query)
+        now = time.time()
+        if u.path == "/metrics":
+            self._send(200, exposition(srv.acc.read(now)), "text/plain; version=0.0.4; charset=utf-8")
+        elif u.path == "/truth":
+            self._json(200, truth(srv.shop, srv.acc, now))
+        elif u.path == "/incidents":
+            self._json(200, {"known": sorted(INCIDENTS), "active": sorted(srv.acc.incidents_at(now))})
+        elif u.path == "/history":
+            with srv.acc.lock:
+                recs = list(srv.acc.records)
+            self._send(200, openmetrics_history(recs), "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        elif u.path == "/debug/traces":
+            n = max(1, min(int(q.get("n", ["5"])[0]), 1000))
+            rng = random.Random(q.get("seed", [str(now)])[0])
+            inc = srv.acc.incidents_at(now)
+            self._json(200, [srv.shop.sample_trace(now, inc, rng) for _ in range(n)])
+        elif u.path == "/healthz":
+            self._send(200, "ok\n", "text/plain")
+        else:
+            self._json(404, {"error": "not found", "path": u.path})
+
+    do_HEAD = do_GET
+
+    def _incident(self, on):
+        srv = self.server
+        u = urlsplit(self.path)
+        if not u.path.startswith("/incident/"):
+            self._json(404, {"error": "not found", "path": u.path})
+            return
+        name = u.path[len("/incident/"):]
+        if name not in INCIDENTS:
+            self._json(404, {"error": "unknown incident", "known": sorted(INCIDENTS)})
+            return
+        now = time.time()
+        srv.acc.set_incident(name, on, now)
+        self._json(200, {"incident": name, "on": on,
+                         "active": sorted(srv.acc.timeline[-1][1])})
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n:
+            self.rfile.read(n)
+        self._incident(True)
+
+    def do_PUT(self):
+        self.do_POST()
+
+    def do_DELETE(self):
+        self._incident(False)
+
+
+def parse_listen(s):
+    host, _, port = s.rpartition(":")
+    return (host or "127.0.0.1", int(port))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Simulated shop of microservices, as a Prometheus exporter.")
+    ap.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (default 127.0.0.1:0 = any free port)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--steady", action="store_true", help="constant rates: no day cycle, noise or error bursts")
+    ap.add_argument("--incident", action="append", default=[], choices=sorted(INCIDENTS),
+                    help="incident active from the start (repeatable)")
+    ap.add_argument("--extra-service", action="append", default=[], metavar="NAME",
+                    help="add a service (called by gateway), e.g. a UTF-8 name")
+    ap.add_argument("--history", type=float, default=0.0, metavar="SECONDS",
+                    help="simulate this much past before now; GET /history serves it")
+    ap.add_argument("--history-step", type=float, default=5.0, metavar="SECONDS")
+    ap.add_argument("--pid-file", help="write the process id here")
+    ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    ap.add_argument("--print-truth", action="store_true", help="print /truth once and exit")
+    args = ap.parse_args(argv)
+
+    step = max(TICK, round(args.history_step / TICK) * TICK)
+    shop = Shop(seed=args.seed, steady=args.steady, extra=args.extra_service)
+    start = time.time()
+    origin = math.floor(start) - math.ceil(max(0.0, args.history) / step) * step
+    acc = Accumulator(shop, origin, args.incident, record_every=step if args.history > 0 else 0.0,
+                      record_until=start)
+    if args.print_truth:
+        print(json.dumps(truth(shop, acc, start), ensure_ascii=False, indent=1))
+        return 0
+    acc.read(start)     # simulate the history now, before serving
+
+    srv = ThreadingHTTPServer(parse_listen(args.listen), Handler)
+    srv.daemon_threads = True
+    srv.shop, srv.acc, srv.verbose = shop, acc, args.verbose
+    if args.pid_file:
+        import os
+        with open(args.pid_file, "w") as f:
+            f.write("%d\n" % os.getpid())
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    host, port = srv.server_address[:2]
+    print("shopsim listening on http://%s:%d (%d services, history %gs in %.2fs)"
+          % (host, port, len(shop.services), start - origin, time.time() - start), flush=True)
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except SystemExit:
+        pass
+    finally:
+        srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

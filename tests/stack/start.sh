@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# tests/stack/start.sh DIR [options] - start the local stack under DIR.
+#
+# Starts, each on 127.0.0.1 and a free port, with every file under DIR:
+#   shopsim                   the simulated shop (tests/shopsim/shopsim.py)
+#   prometheus-node-exporter  the real one
+#   prometheus                the real one, scraping both
+# then waits until Prometheus is ready and has scraped shopsim at least
+# twice, writes DIR/env (PROMETHEUS_URL, SHOPSIM_URL, NODE_EXPORTER_URL,
+# STACK_DIR; source it) and returns.  PIDs are in DIR/*.pid; stop with
+# tests/stack/stop.sh DIR.  On failure everything started is stopped again.
+#
+# Options:
+#   --scrape-interval D     Prometheus scrape and rule interval (default 1s)
+#   --incident NAME         shopsim incident active from the start (repeatable)
+#   --steady                constant shopsim rates (no noise, no bursts)
+#   --seed N                shopsim seed (default 1)
+#   --extra-service NAME    add a shopsim service (repeatable)
+#   --history SECONDS       backfill this much shopsim history into Prometheus
+#                           before it starts (default 1800; 0 = none)
+#   --no-history            same as --history 0
+#   --timeout SECONDS       deadline for each wait (default 60)
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$ROOT/tests/lib.sh"
+
+usage() {
+	sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//' >&2
+	exit 1
+}
+
+[ $# -ge 1 ] || usage
+case $1 in -h|--help|-*) usage ;; esac
+mkdir -p "$1" || exit 1
+DIR=$(cd "$1" && pwd)
+shift
+INTERVAL=1s
+HISTORY=1800
+TIMEOUT=60
+SHOPSIM_ARGS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--scrape-interval) INTERVAL=${2:?}; shift ;;
+	--incident) SHOPSIM_ARGS+=(--incident "${2:?}"); shift ;;
+	--steady) SHOPSIM_ARGS+=(--steady) ;;
+	--seed) SHOPSIM_ARGS+=(--seed "${2:?}"); shift ;;
+	--extra-service) SHOPSIM_ARGS+=(--extra-service "${2:?}"); shift ;;
+	--history) HISTORY=${2:?}; shift ;;
+	--no-history) HISTORY=0 ;;
+	--timeout) TIMEOUT=${2:?}; shift ;;
+	*) echo "start.sh: unknown option $1" >&2; usage ;;
+	esac
+	shift
+done
+PYTHON=${PYTHON:-python3}
+NODE_EXPORTER=${NODE_EXPORTER:-prometheus-node-exporter}
+for cmd in "$PYTHON" prometheus "$NODE_EXPORTER" curl jq setsid; do
+	command -v "$cmd" >/dev/null 2>&1 || { echo "start.sh: $cmd not found (run tests/stack/install.sh)" >&2; exit 1; }
+done
+
+for f in "$DIR"/*.pid; do
+	[ -f "$f" ] || continue
+	pid=$(cat "$f" 2>/dev/null)
+	if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
+		echo "start.sh: a stack is already running in $DIR (tests/stack/stop.sh $DIR)" >&2
+		exit 1
+	fi
+done
+rm -f "$DIR"/*.pid "$DIR/env"
+
+t_start=$(date +%s%N)
+elapsed() { awk -v ns="$(( $(date +%s%N) - t_start ))" 'BEGIN { printf "%.1f", ns / 1e9 }'; }
+
+fail() {
+	echo "start.sh: $*" >&2
+	for log in "$DIR"/*.log; do
+		[ -f "$log" ] || continue
+		echo "--- $log (last lines)" >&2
+		tail -n 15 "$log" >&2
+	done
+	"$HERE/stop.sh" "$DIR" >&2
+	exit 1
+}
+
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) [ZX] ' "/proc/$1/stat" 2>/dev/null; }
+
+http_ok() { curl -sf -o /dev/null --max-time 2 "$1"; }
+
+# launch NAME READY_PATH CMD... : start CMD (with @PORT@ replaced by a free
+# port) in its own session, logging to DIR/NAME.log, PID in DIR/NAME.pid;
+# wait until http://127.0.0.1:PORT/READY_PATH answers.  Retries with another
+# port if the process dies first (the port was taken meanwhile).
+# Sets PORT.
+launch() {
+	local name=$1 ready=$2 attempt pid deadline arg
+	shift 2
+	for attempt in 1 2 3; do
+		PORT=$(free_port)
+		local cmd=()
+		for arg in "$@"; do cmd+=("${arg//@PORT@/$PORT}"); done
+		[ "$name" = prometheus ] && write_prometheus_config "$PORT"
+		setsid "${cmd[@]}" >>"$DIR/$name.log" 2>&1 </dev/null &
+		pid=$!
+		echo "$pid" >"$DIR/$name.pid"
+		deadline=$(( $(date +%s) + TIMEOUT ))
+		while alive "$pid"; do
+			if http_ok "http://127.0.0.1:$PORT/$ready"; then return 0; fi
+			[ "$(date +%s)" -ge "$deadline" ] && fail "$name did not answer on 127.0.0.1:$PORT within ${TIMEOUT}s"
+			sleep 0.1
+		done
+		echo "start.sh: $name exited early (attempt $attempt, port $PORT)" >&2
+		rm -f "$DIR/$name.pid"
+	done
+	fail "$name would not start"
+}
+
+write_prometheus_config() {
+	cat >"$DIR/prometheus.yml" <<-EOF
+	# written by tests/stack/start.sh
+	global:
+	  scrape_interval: $INTERVAL
+	  scrape_timeout: $INTERVAL
+	  evaluation_interval: $INTERVAL
+	scrape_configs:
+	  - job_name: shopsim
+	    static_configs:
+	      - targets: ['127.0.0.1:$SHOPSIM_PORT']
+	  - job_name: node
+	    static_configs:
+	      - targets: ['127.0.0.1:$NODE_PORT']
+	  - job_name: prometheus
+	    static_configs:
+	      - targets: ['127.0.0.1:$1']
+	EOF
+}
+
+# Prometheus instant query; succeeds when the result is a non-empty vector.
+prom_has() {
+	curl -sfG --max-time 5 "$PROMETHEUS_URL/api/v1/query" --data-urlencode "query=$1" |
+		jq -e '.status == "success" and (.data.result | length > 0)' >/dev/null
+}
+
+# 1. shopsim (with the history window simulated up front)
+launch shopsim healthz "$PYTHON" "$ROOT/tests/shopsim/shopsim.py" --listen "127.0.0.1:@PORT@" \
+	--pid-file "$DIR/shopsim.pid" --history "$HISTORY" "${SHOPSIM_ARGS[@]}"
+SHOPSIM_PORT=$PORT
+SHOPSIM_URL=http://127.0.0.1:$SHOPSIM_PORT
+
+# 2. backfill that history into a fresh TSDB, before Prometheus starts
+rm -rf "$DIR/data"
+if [ "$HISTORY" != 0 ]; then
+	if ! command -v promtool >/dev/null 2>&1; then
+		echo "start.sh: promtool not found, no history backfill" >&2
+	elif curl -sf --max-time 30 "$SHOPSIM_URL/history" -o "$DIR/history.om" &&
+		promtool tsdb create-blocks-from openmetrics "$DIR/history.om" "$DIR/data" >"$DIR/backfill.log" 2>&1; then
+		:
+	else
+		echo "start.sh: history backfill failed (see $DIR/backfill.log); continuing without" >&2
+		rm -rf "$DIR/data"
+	fi
+	rm -f "$DIR/history.om"
+fi
+
+# 3. node exporter
+mkdir -p "$DIR/textfile"
+launch node_exporter metrics "$NODE_EXPORTER" --web.listen-address="127.0.0.1:@PORT@" \
+	--collector.textfile.directory="$DIR/textfile" --no-collector.systemd
+NODE_PORT=$PORT
+NODE_EXPORTER_URL=http://127.0.0.1:$NODE_PORT
+
+# 4. Prometheus
+launch prometheus -/ready prometheus --config.file="$DIR/prometheus.yml" \
+	--storage.tsdb.path="$DIR/data" --web.listen-address="127.0.0.1:@PORT@" \
+	--web.enable-lifecycle
+PROMETHEUS_URL=http://127.0.0.1:$PORT
+t_ready=$(elapsed)
+
+# 5. wait for two scrapes of shopsim (targets are applied on a 5 s tick)
+wait_for "$TIMEOUT" prom_has 'count_over_time(up{job="shopsim"}[5m]) >= 2 and up{job="shopsim"} == 1' ||
+	fail "Prometheus did not scrape shopsim twice within ${TIMEOUT}s"
+wait_for "$TIMEOUT" prom_has 'count(rate(http_requests_total{job="shopsim"}[1m]) > 0)' ||
+	fail "no request rates in Prometheus within ${TIMEOUT}s"
+wait_for "$TIMEOUT" prom_has 'up{job="node"} == 1' ||
+	fail "Prometheus did not scrape the node exporter within ${TIMEOUT}s"
+
+cat >"$DIR/env.tmp" <<EOF
+PROMETHEUS_URL=$PROMETHEUS_URL
+SHOPSIM_URL=$SHOPSIM_URL
+NODE_EXPORTER_URL=$NODE_EXPORTER_URL
+STACK_DIR=$DIR
+EOF
+mv "$DIR/env.tmp" "$DIR/env"
+hist=none
+[ -d "$DIR/data" ] && [ "$HISTORY" != 0 ] && hist="${HISTORY}s backfilled"
+echo "stack up in $(elapsed)s (Prometheus ready at ${t_ready}s; history: $hist)"
+echo "  PROMETHEUS_URL=$PROMETHEUS_URL  SHOPSIM_URL=$SHOPSIM_URL  NODE_EXPORTER_URL=$NODE_EXPORTER_URL"
