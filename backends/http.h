@@ -115,6 +115,12 @@ int http_perform(struct http *h);
 char *http_urlencode(const char *s);
 
 /*
+ * new: url with any "user:password@" removed from its authority, for log
+ * lines and messages.  NULL gives "".
+ */
+char *http_url_redact(const char *url);
+
+/*
  * Fill e with a user-facing message for a non-2xx status, naming the backend,
  * the status, the URL base and, for 401/403, ep->auth_hint.  Returns -1.
  */

@@ -30,6 +30,15 @@ struct ring {
 	size_t head;  /* index of the oldest entry */
 };
 
+/*
+ * Entry i (0 = oldest) of r into *t and *v (either may be NULL).  Returns 0,
+ * or -1 when i >= len.  The arrays are allocated on the first appended
+ * sample: t and v are NULL while len is 0.
+ */
+int ring_get(const struct ring *r, size_t i, double *t, double *v);
+/* Time of the newest entry; 0 when empty. */
+double ring_newest_t(const struct ring *r);
+
 struct service {
 	char *name;                     /* owned; the join key */
 	double value[METRIC_COUNT];     /* latest value; NAN unknown */

@@ -65,7 +65,11 @@ struct prom_target {
 	double last_scrape_seconds; /* duration */
 };
 
-/* Builders (all new).  t/start/end are unix seconds; step in seconds. */
+/*
+ * Builders (all new).  t/start/end are unix seconds; step in seconds.  The
+ * PromQL is percent-encoded; times are written with millisecond precision
+ * independent of LC_NUMERIC.  t <= 0 omits time= (the server's now).
+ */
 char *prometheus_query_path(const char *promql, double t);
 char *prometheus_range_path(const char *promql, double start, double end, double step);
 char *prometheus_alerts_path(void);
@@ -114,5 +118,12 @@ const char *prometheus_preset_names(void);
 char *prometheus_expand(const char *tmpl, const char *label, const char *window);
 /* "rps", "errors", "p99", "cpu", "memory". */
 const char *prometheus_metric_name(enum prom_metric m);
+
+/*
+ * Check that label is a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*), so
+ * a configured service label cannot change the meaning of a preset query.
+ * Returns 0, or -1 with e filled (ERR_CONFIG).
+ */
+int prometheus_check_label(const char *label, struct err *e);
 
 #endif

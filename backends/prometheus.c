@@ -1,0 +1,926 @@
+/*
+ * prometheus.c - request paths, response parsers and query presets for the
+ * Prometheus HTTP API (v1).
+ *
+ * Parsers never trust the body: any HTTP status, non-JSON bodies (an HTML
+ * page from a proxy), truncated JSON and wrong types all end in a message
+ * that says what arrived and what to check.  Sample values are strings in
+ * the API ("1.5", "NaN", "+Inf"); they are converted in the C locale so a
+ * German LC_NUMERIC set by the terminal UI cannot turn "1.5" into 1.
+ */
+#include "prometheus.h"
+
+#include <ctype.h>
+#include <locale.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "http.h"
+#include "xalloc.h"
+
+/* ---- builders ---------------------------------------------------------- */
+
+/*
+ * Format unix seconds with millisecond precision without printf's %f, whose
+ * decimal point follows LC_NUMERIC.
+ */
+static void
+put_seconds(struct buf *b, double s)
+{
+	long long ms;
+
+	if (!isfinite(s))
+		s = 0;
+	ms = llround(s * 1000.0);
+	if (ms < 0) {
+		buf_putc(b, '-');
+		ms = -ms;
+	}
+	buf_printf(b, "%lld", ms / 1000);
+	if (ms % 1000 != 0)
+		buf_printf(b, ".%03lld", ms % 1000);
+}
+
+static void
+put_query(struct buf *b, const char *promql)
+{
+	char *enc = http_urlencode(promql != NULL ? promql : "");
+
+	buf_puts(b, "query=");
+	buf_puts(b, enc);
+	free(enc);
+}
+
+char *
+prometheus_query_path(const char *promql, double t)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "/api/v1/query?");
+	put_query(&b, promql);
+	if (t > 0) {
+		buf_puts(&b, "&time=");
+		put_seconds(&b, t);
+	}
+	return buf_steal(&b);
+}
+
+char *
+prometheus_range_path(const char *promql, double start, double end, double step)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "/api/v1/query_range?");
+	put_query(&b, promql);
+	buf_puts(&b, "&start=");
+	put_seconds(&b, start);
+	buf_puts(&b, "&end=");
+	put_seconds(&b, end);
+	buf_puts(&b, "&step=");
+	put_seconds(&b, step > 0 ? step : 1);
+	return buf_steal(&b);
+}
+
+char *
+prometheus_alerts_path(void)
+{
+	return xstrdup("/api/v1/alerts");
+}
+
+char *
+prometheus_targets_path(void)
+{
+	return xstrdup("/api/v1/targets");
+}
+
+/* ---- envelope ---------------------------------------------------------- */
+
+/*
+ * The first bytes of a body as a printable snippet for an error message:
+ * stops at a line break, replaces control bytes, cuts on a UTF-8 boundary
+ * and marks the cut with an ellipsis.
+ */
+static void
+body_snippet(const char *body, size_t len, char *out, size_t n)
+{
+	size_t i = 0, o = 0, max = 40;
+
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	while (i < len && body[i] != '\n' && body[i] != '\r' && o + 4 < n && max > 0) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\'')
+			c = c == '\'' ? '"' : '?';
+		/* do not start a multibyte sequence we cannot finish */
+		if (c >= 0xc2 && c <= 0xf4) {
+			size_t k, need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			if (i + need > len || o + need + 4 >= n || max < need)
+				break;
+			for (k = 1; k < need; k++)
+				if (((unsigned char)body[i + k] & 0xc0) != 0x80)
+					break;
+			if (k < need) {
+				out[o++] = '?';
+				i++;
+				max--;
+				continue;
+			}
+			memcpy(out + o, body + i, need);
+			o += need;
+			i += need;
+			max -= need;
+			continue;
+		}
+		if (c >= 0x80)
+			c = '?';
+		out[o++] = (char)c;
+		i++;
+		max--;
+	}
+	out[o] = '\0';
+	if (i < len && o + 4 <= n)
+		strcat(out, "\xe2\x80\xa6"); /* … */
+}
+
+static const char *
+status_text(long status)
+{
+	switch (status) {
+	case 400: return " Bad Request";
+	case 401: return " Unauthorized";
+	case 403: return " Forbidden";
+	case 404: return " Not Found";
+	case 422: return " Unprocessable Entity";
+	case 500: return " Internal Server Error";
+	case 502: return " Bad Gateway";
+	case 503: return " Service Unavailable";
+	case 504: return " Gateway Timeout";
+	default: return "";
+	}
+}
+
+static int
+not_json_error(long status, const char *body, size_t len, struct err *e)
+{
+	char snip[128];
+
+	body_snippet(body, len, snip, sizeof snip);
+	if (status == 401 || status == 403)
+		return err_set(e, ERR_AUTH,
+			       "prometheus: HTTP %ld%s (body starts with '%s') — check the credentials "
+			       "in [prometheus] (token_file, username, password)",
+			       status, status_text(status), snip);
+	if (len == 0)
+		return err_set(e, ERR_PARSE,
+			       "prometheus: HTTP %ld%s with an empty body — check [prometheus] url "
+			       "points at the Prometheus API",
+			       status, status_text(status));
+	return err_set(e, ERR_PARSE,
+		       "prometheus: HTTP %ld with a non-JSON body (starts with '%s') — check "
+		       "[prometheus] url points at the Prometheus API",
+		       status, snip);
+}
+
+/*
+ * Load a response and check its envelope.  Returns the root (new) with
+ * status "success" and a 2xx HTTP status, or NULL with e filled: the
+ * server's errorType and error verbatim for an error body, else what
+ * arrived instead of the API's JSON.
+ */
+static json_t *
+load_envelope(long status, const char *body, size_t len, struct err *e)
+{
+	json_error_t jerr;
+	json_t *root, *st, *type, *msg;
+	size_t i = 0;
+
+	if (body == NULL)
+		len = 0;
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	if (i == len || (body[i] != '{' && body[i] != '['))
+		return not_json_error(status, body, len, e), NULL;
+	root = json_loadb(body, len, 0, &jerr);
+	if (root == NULL) {
+		if (status < 200 || status > 299)
+			return not_json_error(status, body, len, e), NULL;
+		err_set(e, ERR_PARSE,
+			"prometheus: malformed JSON in HTTP %ld response (line %d column %d: %s) — "
+			"truncated by a proxy? check [prometheus] url",
+			status, jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	st = json_object_get(root, "status");
+	if (!json_is_string(st)) {
+		err_set(e, ERR_PARSE,
+			"prometheus: HTTP %ld%s: the JSON body has no \"status\" field — not a "
+			"Prometheus API response? check [prometheus] url",
+			status, status_text(status));
+		json_decref(root);
+		return NULL;
+	}
+	if (strcmp(json_string_value(st), "error") == 0) {
+		type = json_object_get(root, "errorType");
+		msg = json_object_get(root, "error");
+		err_set(e,
+			json_is_string(type) && strcmp(json_string_value(type), "timeout") == 0
+				? ERR_TIMEOUT
+				: ERR_BACKEND,
+			"prometheus: %s: %s", json_is_string(type) ? json_string_value(type) : "error",
+			json_is_string(msg) ? json_string_value(msg) : "(no message)");
+		json_decref(root);
+		return NULL;
+	}
+	if (strcmp(json_string_value(st), "success") != 0) {
+		err_set(e, ERR_PARSE, "prometheus: HTTP %ld: unexpected status \"%.40s\"", status,
+			json_string_value(st));
+		json_decref(root);
+		return NULL;
+	}
+	if (status < 200 || status > 299) {
+		err_set(e, ERR_HTTP, "prometheus: HTTP %ld%s with a success body — check [prometheus] url",
+			status, status_text(status));
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+/* Parse a sample value string in the C locale.  Returns 0 or -1. */
+static int
+parse_value(const char *s, double *out)
+{
+	char *end;
+	locale_t c, old = (locale_t)0;
+
+	if (strcmp(s, "NaN") == 0) {
+		*out = NAN;
+		return 0;
+	}
+	if (strcmp(s, "+Inf") == 0 || strcmp(s, "Inf") == 0) {
+		*out = INFINITY;
+		return 0;
+	}
+	if (strcmp(s, "-Inf") == 0) {
+		*out = -INFINITY;
+		return 0;
+	}
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (c != (locale_t)0)
+		old = uselocale(c);
+	*out = strtod(s, &end);
+	if (c != (locale_t)0) {
+		uselocale(old);
+		freelocale(c);
+	}
+	return *end == '\0' ? 0 : -1;
+}
+
+/* [t, "v"] */
+static int
+parse_sample(const json_t *j, struct prom_sample *out, struct err *e)
+{
+	const json_t *t, *v;
+
+	if (!json_is_array(j) || json_array_size(j) != 2)
+		return err_set(e, ERR_PARSE, "prometheus: a sample is not a [time, value] pair");
+	t = json_array_get(j, 0);
+	v = json_array_get(j, 1);
+	if (!json_is_number(t))
+		return err_set(e, ERR_PARSE, "prometheus: a sample time is not a number");
+	if (!json_is_string(v))
+		return err_set(e, ERR_PARSE, "prometheus: a sample value is not a string");
+	out->t = json_number_value(t);
+	if (parse_value(json_string_value(v), &out->v) < 0)
+		return err_set(e, ERR_PARSE, "prometheus: sample value \"%.40s\" is not a number",
+			       json_string_value(v));
+	return 0;
+}
+
+static int
+label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct prom_label *)a)->name, ((const struct prom_label *)b)->name);
+}
+
+static void
+labels_free(struct prom_label *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(l[i].name);
+		free(l[i].value);
+	}
+	free(l);
+}
+
+/* {"name": "value", ...} -> sorted labels (new).  NULL object = no labels. */
+static int
+parse_labels(const json_t *obj, const char *what, struct prom_label **out, size_t *n,
+	     struct err *e)
+{
+	const char *k;
+	json_t *v;
+	struct prom_label *l;
+	size_t i = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj))
+		return err_set(e, ERR_PARSE, "prometheus: %s is not an object", what);
+	if (json_object_size(obj) == 0)
+		return 0;
+	l = xcalloc(json_object_size(obj), sizeof *l);
+	json_object_foreach((json_t *)obj, k, v) {
+		if (!json_is_string(v)) {
+			labels_free(l, i);
+			return err_set(e, ERR_PARSE, "prometheus: %s \"%.40s\" is not a string", what, k);
+		}
+		l[i].name = xstrdup(k);
+		l[i].value = xstrndup(json_string_value(v), json_string_length(v));
+		i++;
+	}
+	qsort(l, i, sizeof *l, label_cmp);
+	*out = l;
+	*n = i;
+	return 0;
+}
+
+const char *
+prom_label_get(const struct prom_label *l, size_t n, const char *name)
+{
+	size_t i;
+
+	if (l == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].name, name) == 0)
+			return l[i].value;
+	return NULL;
+}
+
+/* ---- query results ----------------------------------------------------- */
+
+static void
+series_done(struct prom_series *s)
+{
+	labels_free(s->labels, s->nlabels);
+	free(s->samples);
+	free(s->string);
+	memset(s, 0, sizeof *s);
+}
+
+void
+prometheus_result_done(struct prom_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nseries; i++)
+		series_done(&r->series[i]);
+	free(r->series);
+	for (i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	memset(r, 0, sizeof *r);
+}
+
+/* One element of a vector or matrix result. */
+static int
+parse_series(const json_t *j, bool matrix, struct prom_series *s, struct err *e)
+{
+	const json_t *vals;
+	size_t i, n;
+
+	if (!json_is_object(j))
+		return err_set(e, ERR_PARSE, "prometheus: a series is not an object");
+	if (parse_labels(json_object_get(j, "metric"), "label", &s->labels, &s->nlabels, e) < 0)
+		return -1;
+	if (!matrix) {
+		vals = json_object_get(j, "value");
+		if (vals == NULL && json_object_get(j, "histogram") != NULL) {
+			/* native histogram sample: no float value to show */
+			s->samples = xmalloc(sizeof *s->samples);
+			s->samples[0].t = 0;
+			s->samples[0].v = NAN;
+			s->nsamples = 1;
+			return 0;
+		}
+		s->samples = xmalloc(sizeof *s->samples);
+		s->nsamples = 1;
+		return parse_sample(vals, &s->samples[0], e);
+	}
+	vals = json_object_get(j, "values");
+	if (vals == NULL)
+		return 0; /* histograms only */
+	if (!json_is_array(vals))
+		return err_set(e, ERR_PARSE, "prometheus: \"values\" is not an array");
+	n = json_array_size(vals);
+	if (n == 0)
+		return 0;
+	s->samples = xcalloc(n, sizeof *s->samples);
+	for (i = 0; i < n; i++) {
+		if (parse_sample(json_array_get(vals, i), &s->samples[i], e) < 0)
+			return -1;
+		s->nsamples++;
+	}
+	return 0;
+}
+
+static int
+parse_warnings(const json_t *root, struct prom_result *out)
+{
+	const json_t *w = json_object_get(root, "warnings");
+	size_t i;
+
+	if (!json_is_array(w) || json_array_size(w) == 0)
+		return 0;
+	out->warnings = xcalloc(json_array_size(w), sizeof *out->warnings);
+	for (i = 0; i < json_array_size(w); i++) {
+		const json_t *s = json_array_get(w, i);
+
+		if (json_is_string(s))
+			out->warnings[out->nwarnings++] = xstrdup(json_string_value(s));
+	}
+	return 0;
+}
+
+static int
+parse_result(const json_t *data, struct prom_result *out, struct err *e)
+{
+	const json_t *rt, *res;
+	const char *type;
+	size_t i, n;
+
+	if (!json_is_object(data))
+		return err_set(e, ERR_PARSE, "prometheus: response has no \"data\" object");
+	rt = json_object_get(data, "resultType");
+	res = json_object_get(data, "result");
+	if (!json_is_string(rt))
+		return err_set(e, ERR_PARSE, "prometheus: response has no \"resultType\"");
+	type = json_string_value(rt);
+	if (strcmp(type, "vector") == 0 || strcmp(type, "matrix") == 0) {
+		bool matrix = type[0] == 'm';
+
+		out->type = matrix ? PROM_MATRIX : PROM_VECTOR;
+		if (res == NULL || json_is_null(res))
+			return 0;
+		if (!json_is_array(res))
+			return err_set(e, ERR_PARSE, "prometheus: %s result is not an array", type);
+		n = json_array_size(res);
+		if (n == 0)
+			return 0;
+		out->series = xcalloc(n, sizeof *out->series);
+		for (i = 0; i < n; i++) {
+			out->nseries++;
+			if (parse_series(json_array_get(res, i), matrix, &out->series[i], e) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (strcmp(type, "scalar") == 0 || strcmp(type, "string") == 0) {
+		struct prom_series *s;
+
+		out->type = type[1] == 'c' ? PROM_SCALAR : PROM_STRING;
+		if (!json_is_array(res) || json_array_size(res) != 2)
+			return err_set(e, ERR_PARSE, "prometheus: %s result is not a [time, value] pair",
+				       type);
+		out->series = s = xcalloc(1, sizeof *s);
+		out->nseries = 1;
+		s->samples = xcalloc(1, sizeof *s->samples);
+		s->nsamples = 1;
+		if (out->type == PROM_SCALAR)
+			return parse_sample(res, &s->samples[0], e);
+		if (!json_is_number(json_array_get(res, 0)) || !json_is_string(json_array_get(res, 1)))
+			return err_set(e, ERR_PARSE, "prometheus: string result is not [time, \"text\"]");
+		s->samples[0].t = json_number_value(json_array_get(res, 0));
+		s->samples[0].v = NAN;
+		s->string = xstrndup(json_string_value(json_array_get(res, 1)),
+				     json_string_length(json_array_get(res, 1)));
+		return 0;
+	}
+	return err_set(e, ERR_PARSE, "prometheus: unknown resultType \"%.40s\"", type);
+}
+
+int
+prometheus_parse_query(long status, const char *body, size_t len, struct prom_result *out,
+		       struct err *e)
+{
+	json_t *root;
+
+	memset(out, 0, sizeof *out);
+	root = load_envelope(status, body, len, e);
+	if (root == NULL)
+		return -1;
+	if (parse_result(json_object_get(root, "data"), out, e) < 0) {
+		prometheus_result_done(out);
+		json_decref(root);
+		return -1;
+	}
+	parse_warnings(root, out);
+	json_decref(root);
+	return 0;
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+static int
+digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * RFC 3339 ("2026-11-22T23:38:42.644818081Z", "...+02:00") to unix seconds.
+ * Go's zero time and anything before 1970 give 0 (unknown).  Returns 0 or -1.
+ */
+static int
+parse_rfc3339(const char *s, double *out)
+{
+	int y, mo, d, h, mi, sec, oh, om;
+	double frac = 0, scale = 0.1, v;
+	const char *p;
+
+	if (strlen(s) < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
+	    s[7] != '-' || digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 ||
+	    s[16] != ':' || digits(s + 17, 2, &sec) < 0)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p)) {
+			frac += (*p - '0') * scale;
+			scale /= 10;
+			p++;
+		}
+	}
+	v = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600 + mi * 60 +
+	    sec + frac;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) == 0 && p[3] == ':' &&
+		   digits(p + 4, 2, &om) == 0) {
+		v -= (*p == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	*out = v > 0 ? v : 0;
+	return 0;
+}
+
+static const char *
+get_str(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---- alerts ------------------------------------------------------------ */
+
+static void
+alert_done(struct prom_alert *a)
+{
+	labels_free(a->labels, a->nlabels);
+	labels_free(a->annotations, a->nannotations);
+}
+
+void
+prometheus_alerts_free(struct prom_alert *a, size_t n)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		alert_done(&a[i]);
+	free(a);
+}
+
+static int
+parse_alert(const json_t *j, struct prom_alert *a, struct err *e)
+{
+	const char *state, *at, *val;
+
+	a->value = NAN;
+	if (!json_is_object(j))
+		return err_set(e, ERR_PARSE, "prometheus: an alert is not an object");
+	if (parse_labels(json_object_get(j, "labels"), "alert label", &a->labels, &a->nlabels, e) < 0)
+		return -1;
+	if (parse_labels(json_object_get(j, "annotations"), "annotation", &a->annotations,
+			 &a->nannotations, e) < 0)
+		return -1;
+	state = get_str(j, "state");
+	if (state == NULL)
+		return err_set(e, ERR_PARSE, "prometheus: an alert has no \"state\"");
+	if (strcmp(state, "firing") == 0)
+		a->state = PROM_ALERT_FIRING;
+	else if (strcmp(state, "pending") == 0)
+		a->state = PROM_ALERT_PENDING;
+	else
+		a->state = PROM_ALERT_INACTIVE;
+	at = get_str(j, "activeAt");
+	if (at != NULL && parse_rfc3339(at, &a->active_at) < 0)
+		return err_set(e, ERR_PARSE, "prometheus: alert activeAt \"%.40s\" is not RFC 3339",
+			       at);
+	val = get_str(j, "value");
+	if (val != NULL && parse_value(val, &a->value) < 0)
+		a->value = NAN;
+	return 0;
+}
+
+int
+prometheus_parse_alerts(long status, const char *body, size_t len, struct prom_alert **out,
+			size_t *n, struct err *e)
+{
+	json_t *root;
+	const json_t *data, *alerts;
+	struct prom_alert *a = NULL;
+	size_t i, cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	root = load_envelope(status, body, len, e);
+	if (root == NULL)
+		return -1;
+	data = json_object_get(root, "data");
+	alerts = json_is_object(data) ? json_object_get(data, "alerts") : NULL;
+	if (!json_is_array(alerts)) {
+		json_decref(root);
+		return err_set(e, ERR_PARSE, "prometheus: alerts response has no \"data.alerts\" array");
+	}
+	if (json_array_size(alerts) > 0)
+		a = xcalloc(json_array_size(alerts), sizeof *a);
+	for (i = 0; i < json_array_size(alerts); i++) {
+		cnt++;
+		if (parse_alert(json_array_get(alerts, i), &a[i], e) < 0) {
+			prometheus_alerts_free(a, cnt);
+			json_decref(root);
+			return -1;
+		}
+	}
+	json_decref(root);
+	*out = a;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- targets ----------------------------------------------------------- */
+
+static void
+target_done(struct prom_target *t)
+{
+	free(t->job);
+	free(t->instance);
+	free(t->scrape_url);
+	free(t->health);
+	free(t->last_error);
+}
+
+void
+prometheus_targets_free(struct prom_target *t, size_t n)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		target_done(&t[i]);
+	free(t);
+}
+
+static char *
+dup_or(const char *s, const char *dflt)
+{
+	return xstrdup(s != NULL ? s : dflt);
+}
+
+static int
+parse_target(const json_t *j, struct prom_target *t, struct err *e)
+{
+	const json_t *labels, *dur;
+	const char *job, *ls;
+
+	if (!json_is_object(j))
+		return err_set(e, ERR_PARSE, "prometheus: a target is not an object");
+	labels = json_object_get(j, "labels");
+	job = json_is_object(labels) ? get_str(labels, "job") : NULL;
+	t->job = dup_or(job != NULL ? job : get_str(j, "scrapePool"), "");
+	t->instance = dup_or(json_is_object(labels) ? get_str(labels, "instance") : NULL, "");
+	t->scrape_url = dup_or(get_str(j, "scrapeUrl"), "");
+	t->health = dup_or(get_str(j, "health"), "unknown");
+	t->last_error = dup_or(get_str(j, "lastError"), "");
+	ls = get_str(j, "lastScrape");
+	if (ls != NULL && parse_rfc3339(ls, &t->last_scrape) < 0)
+		return err_set(e, ERR_PARSE, "prometheus: target lastScrape \"%.40s\" is not RFC 3339",
+			       ls);
+	dur = json_object_get(j, "lastScrapeDuration");
+	t->last_scrape_seconds = json_is_number(dur) ? json_number_value(dur) : 0;
+	return 0;
+}
+
+int
+prometheus_parse_targets(long status, const char *body, size_t len, struct prom_target **out,
+			 size_t *n, struct err *e)
+{
+	json_t *root;
+	const json_t *data, *act;
+	struct prom_target *t = NULL;
+	size_t i, cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	root = load_envelope(status, body, len, e);
+	if (root == NULL)
+		return -1;
+	data = json_object_get(root, "data");
+	act = json_is_object(data) ? json_object_get(data, "activeTargets") : NULL;
+	if (act != NULL && json_is_null(act))
+		act = NULL;
+	if (act != NULL && !json_is_array(act)) {
+		json_decref(root);
+		return err_set(e, ERR_PARSE, "prometheus: \"data.activeTargets\" is not an array");
+	}
+	if (!json_is_object(data)) {
+		json_decref(root);
+		return err_set(e, ERR_PARSE, "prometheus: targets response has no \"data\" object");
+	}
+	if (act != NULL && json_array_size(act) > 0)
+		t = xcalloc(json_array_size(act), sizeof *t);
+	for (i = 0; act != NULL && i < json_array_size(act); i++) {
+		cnt++;
+		if (parse_target(json_array_get(act, i), &t[i], e) < 0) {
+			prometheus_targets_free(t, cnt);
+			json_decref(root);
+			return -1;
+		}
+	}
+	json_decref(root);
+	*out = t;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- presets ----------------------------------------------------------- */
+
+/*
+ * The error ratio adds "or <total> * 0" so a service that has traffic but
+ * no 5xx series gets 0 instead of vanishing from the result (a vanished
+ * metric reads as "unknown", which would hide healthy services).
+ */
+static const struct prom_preset presets[] = {
+	{
+		"http",
+		"service",
+		{
+			"sum by (${label}) (rate(http_requests_total[${window}]))",
+			"(sum by (${label}) (rate(http_requests_total{code=~\"5..\"}[${window}]))"
+			" or sum by (${label}) (rate(http_requests_total[${window}])) * 0)"
+			" / sum by (${label}) (rate(http_requests_total[${window}]))",
+			"histogram_quantile(0.99, sum by (${label}, le) "
+			"(rate(http_request_duration_seconds_bucket[${window}])))",
+			"sum by (${label}) (rate(process_cpu_seconds_total[${window}]))",
+			"sum by (${label}) (process_resident_memory_bytes)",
+		},
+	},
+	{
+		/*
+		 * Spring Boot / Micrometer.  process_cpu_usage is a 0..1 share
+		 * of the host per instance (Micrometer has no CPU-seconds
+		 * counter), summed per application; memory is JVM heap plus
+		 * non-heap.
+		 */
+		"micrometer",
+		"application",
+		{
+			"sum by (${label}) (rate(http_server_requests_seconds_count[${window}]))",
+			"(sum by (${label}) (rate(http_server_requests_seconds_count{status=~\"5..\"}[${window}]))"
+			" or sum by (${label}) (rate(http_server_requests_seconds_count[${window}])) * 0)"
+			" / sum by (${label}) (rate(http_server_requests_seconds_count[${window}]))",
+			"histogram_quantile(0.99, sum by (${label}, le) "
+			"(rate(http_server_requests_seconds_bucket[${window}])))",
+			"sum by (${label}) (process_cpu_usage)",
+			"sum by (${label}) (jvm_memory_used_bytes)",
+		},
+	},
+};
+
+const struct prom_preset *
+prometheus_preset(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < sizeof presets / sizeof presets[0]; i++)
+		if (strcmp(presets[i].name, name) == 0)
+			return &presets[i];
+	return NULL;
+}
+
+const char *
+prometheus_preset_names(void)
+{
+	return "http, micrometer";
+}
+
+char *
+prometheus_expand(const char *tmpl, const char *label, const char *window)
+{
+	struct buf b;
+	const char *p;
+
+	buf_init(&b);
+	if (tmpl == NULL)
+		return buf_steal(&b);
+	for (p = tmpl; *p != '\0';) {
+		if (strncmp(p, "${label}", 8) == 0 && label != NULL) {
+			buf_puts(&b, label);
+			p += 8;
+		} else if (strncmp(p, "${window}", 9) == 0 && window != NULL) {
+			buf_puts(&b, window);
+			p += 9;
+		} else {
+			buf_putc(&b, *p++);
+		}
+	}
+	return buf_steal(&b);
+}
+
+const char *
+prometheus_metric_name(enum prom_metric m)
+{
+	static const char *const names[PROM_METRIC_COUNT] = { "rps", "errors", "p99", "cpu",
+							       "memory" };
+
+	if ((int)m < 0 || m >= PROM_METRIC_COUNT)
+		return "?";
+	return names[m];
+}
+
+int
+prometheus_check_label(const char *label, struct err *e)
+{
+	const char *p;
+
+	if (label == NULL || *label == '\0')
+		return err_set(e, ERR_CONFIG, "prometheus: empty service label — set [prometheus] "
+					      "label, e.g. label = service");
+	for (p = label; *p != '\0'; p++)
+		if (!(isalpha((unsigned char)*p) || *p == '_' ||
+		      (p != label && isdigit((unsigned char)*p))) ||
+		    (unsigned char)*p >= 0x80)
+			return err_set(e, ERR_CONFIG,
+				       "prometheus: label \"%.60s\" is not a Prometheus label name "
+				       "([a-zA-Z_][a-zA-Z0-9_]*) — fix [prometheus] label",
+				       label);
+	return 0;
+}
