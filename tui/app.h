@@ -1,0 +1,33 @@
+/*
+ * app.h - the interactive console: one thread, one loop.
+ *
+ * app_run() opens the terminal, then loops: submit due polls, draw once if
+ * anything changed, wait in curl_multi_poll (http_wait) on libcurl's sockets,
+ * stdin and the signal self-pipe with a timeout equal to the next due poll
+ * or clock tick, then handle signals, finished transfers and every pending
+ * key.  It returns when the user quits or a quit signal arrives, with the
+ * terminal restored.
+ */
+#ifndef OPSDECK_TUI_APP_H
+#define OPSDECK_TUI_APP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "setup.h"
+
+struct app_options {
+	const struct setup *setup; /* borrowed */
+	bool color;                /* colours wanted (not --no-color / NO_COLOR / mono) */
+	FILE *debug_log;           /* borrowed; NULL = none */
+};
+
+/*
+ * Run the console.  Returns 0 on a normal quit, the signal number + 128
+ * style status for SIGHUP/SIGTERM/SIGINT via *exit_code, or -1 with e
+ * filled when the terminal cannot be used.
+ */
+int app_run(const struct app_options *o, int *exit_code, struct err *e);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * keys.h - keys, the actions they map to, and the help generated from them.
+ *
+ * One table binds keys to actions per context; the help overlay is built
+ * from the same table, so help can never drift from the bindings.  Keys are
+ * Unicode codepoints, or the K_* codes below for special keys (tui/term.c
+ * translates curses key codes into these, so this module needs no curses).
+ */
+#ifndef OPSDECK_TUI_KEYS_H
+#define OPSDECK_TUI_KEYS_H
+
+#include <stddef.h>
+
+#include "help.h"
+
+enum key_code {
+	K_NONE = 0,
+	K_ESC = 27,
+	K_ENTER = '\n',
+	K_TAB = '\t',
+	K_BACKSPACE = 0x7f,
+	K_SPECIAL = 0x110000, /* above every codepoint */
+	K_UP, K_DOWN, K_LEFT, K_RIGHT, K_HOME, K_END, K_PGUP, K_PGDN,
+	K_DELETE, K_INSERT, K_BTAB,
+	K_F1, K_F2, K_F3, K_F4, K_F5, K_F6, K_F7, K_F8, K_F9, K_F10,
+	K_RESIZE,
+};
+
+#define CTRL_KEY(c) ((c) & 0x1f)
+
+/* Contexts, innermost first when looking up: a screen's own keys win. */
+enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_INPUT, CTX_COUNT };
+
+#define ACTION_LIST(X)                                                            \
+	X(ACT_NONE, "")                                                           \
+	X(ACT_HELP, "show or hide this help")                                     \
+	X(ACT_QUIT, "quit from anywhere")                                         \
+	X(ACT_BACK, "back to the previous screen; quits on the top screen")       \
+	X(ACT_REDRAW, "redraw the screen")                                        \
+	X(ACT_REFRESH, "refresh now")                                             \
+	X(ACT_UP, "move up")                                                      \
+	X(ACT_DOWN, "move down")                                                  \
+	X(ACT_PGUP, "page up")                                                    \
+	X(ACT_PGDN, "page down")                                                  \
+	X(ACT_TOP, "go to the first row")                                         \
+	X(ACT_BOTTOM, "go to the last row")                                       \
+	X(ACT_FILTER, "filter rows by a regular expression (PCRE2, incremental)") \
+	X(ACT_CLEAR_FILTER, "clear the filter")                                   \
+	X(ACT_SORT_PREV, "sort by the column to the left")                        \
+	X(ACT_SORT_NEXT, "sort by the column to the right")                       \
+	X(ACT_SORT_INVERT, "invert the sort order")                               \
+	X(ACT_INPUT_ACCEPT, "apply")                                              \
+	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                    \
+	X(ACT_INPUT_LEFT, "move the cursor left")                                 \
+	X(ACT_INPUT_RIGHT, "move the cursor right")                               \
+	X(ACT_INPUT_HOME, "start of line")                                        \
+	X(ACT_INPUT_END, "end of line")                                           \
+	X(ACT_INPUT_BACKSPACE, "delete the character before the cursor")          \
+	X(ACT_INPUT_DELETE, "delete the character under the cursor")              \
+	X(ACT_INPUT_KILL_WORD, "delete the word before the cursor")               \
+	X(ACT_INPUT_KILL_LINE, "delete to the start of line")
+
+#define ACTION_ENUM_ITEM(name, help) name,
+enum action { ACTION_LIST(ACTION_ENUM_ITEM) ACTION_COUNT };
+#undef ACTION_ENUM_ITEM
+
+/* The action bound to key in ctx, falling back to CTX_GLOBAL (not for CTX_INPUT). */
+enum action keys_lookup(enum key_ctx ctx, int key);
+
+/* Short name of a key: "j", "Down", "PgDn", "F6", "Ctrl-L", "Esc", "Space". */
+const char *keys_name(int key, char *buf, size_t n);
+
+/* The help text of an action. */
+const char *keys_action_help(enum action a);
+
+/*
+ * Build the help entries for the given contexts (new array, *n entries; the
+ * strings are owned by the array: free with keys_help_free).  Each context
+ * gets a heading, each action one line listing every key bound to it.
+ */
+struct help_entry *keys_help(const enum key_ctx *ctxs, size_t nctx, size_t *n);
+void keys_help_free(struct help_entry *h, size_t n);
+
+#endif

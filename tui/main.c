@@ -1,0 +1,326 @@
+/*
+ * main.c - command line: the console, `opsdeck snapshot` and `opsdeck config`.
+ *
+ * Exit status: 0 success; 1 usage or configuration error; 2 snapshot with a
+ * failing backend; 128+N when ended by signal N.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "parse.h"
+#include "setup.h"
+#include "snapshot.h"
+#include "term.h"
+#include "xalloc.h"
+
+enum {
+	OPT_NO_COLOR = 256, OPT_DEBUG_LOG, OPT_SCREEN, OPT_FORMAT, OPT_WIDTH, OPT_HEIGHT,
+	OPT_TIMEOUT, OPT_CONFIG_FLAG,
+};
+
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "prometheus", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "refresh", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
+	{ "screen", required_argument, NULL, OPT_SCREEN },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "width", required_argument, NULL, OPT_WIDTH },
+	{ "height", required_argument, NULL, OPT_HEIGHT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: opsdeck [OPTIONS]                 the interactive console\n"
+	      "       opsdeck snapshot [OPTIONS]        print one screen and exit\n"
+	      "       opsdeck config [OPTIONS]          print the effective configuration\n"
+	      "\n"
+	      "Options (accepted before or after the command word):\n"
+	      "  -c, --config FILE       config file (default $XDG_CONFIG_HOME/opsdeck/config.ini)\n"
+	      "      --prometheus URL    Prometheus base URL (env OPSDECK_PROMETHEUS_URL)\n"
+	      "      --refresh DURATION  poll interval, e.g. 2s (env OPSDECK_REFRESH)\n"
+	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
+	      "      --debug-log FILE    append one line per HTTP request to FILE\n"
+	      "  -h, --help              show this help\n"
+	      "  -V, --version           show the version\n"
+	      "\n"
+	      "Snapshot options:\n"
+	      "      --screen NAME       screen to print: overview (default)\n"
+	      "      --format FMT        text (default), ansi, markdown or json\n"
+	      "      --width N           columns for text/ansi (default: terminal or 120)\n"
+	      "      --height N          rows for text/ansi (default: terminal or 40)\n"
+	      "      --timeout DURATION  wait at most this long for every backend (default 10s)\n"
+	      "  Snapshot exits 0 when every configured backend answered, 2 when any\n"
+	      "  failed (the output still names the failure), 1 on usage errors.\n"
+	      "\n"
+	      "Secrets never go on the command line: use token_file / password_file in\n"
+	      "the config, or OPSDECK_PROMETHEUS_TOKEN / OPSDECK_PROMETHEUS_PASSWORD.\n"
+	      "In the console, press ? for keys.  See opsdeck(1).\n",
+	      f);
+}
+
+static int
+usage_error(const char *msg)
+{
+	fprintf(stderr, "opsdeck: %s\nTry 'opsdeck --help' for usage.\n", msg);
+	return 1;
+}
+
+struct flag_value {
+	const char *flag;
+	const char *value;
+};
+
+struct cli {
+	const char *command;       /* NULL = console */
+	const char *config_path;   /* --config */
+	struct flag_value flags[16];
+	size_t nflags;
+	bool no_color;
+	const char *debug_log;
+	const char *screen, *format, *width, *height, *timeout;
+};
+
+static int
+parse_cli(int argc, char **argv, struct cli *cli)
+{
+	int ch, idx;
+	char msg[256];
+
+	memset(cli, 0, sizeof *cli);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:hV", longopts, &idx)) != -1) {
+		switch (ch) {
+		case 'c':
+			cli->config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("opsdeck %s\n", OPSDECK_VERSION);
+			exit(0);
+		case OPT_CONFIG_FLAG:
+			if (cli->nflags < sizeof cli->flags / sizeof cli->flags[0]) {
+				cli->flags[cli->nflags].flag = longopts[idx].name;
+				cli->flags[cli->nflags].value = optarg;
+				cli->nflags++;
+			}
+			break;
+		case OPT_NO_COLOR:
+			cli->no_color = true;
+			break;
+		case OPT_DEBUG_LOG:
+			cli->debug_log = optarg;
+			break;
+		case OPT_SCREEN:
+			cli->screen = optarg;
+			break;
+		case OPT_FORMAT:
+			cli->format = optarg;
+			break;
+		case OPT_WIDTH:
+			cli->width = optarg;
+			break;
+		case OPT_HEIGHT:
+			cli->height = optarg;
+			break;
+		case OPT_TIMEOUT:
+			cli->timeout = optarg;
+			break;
+		case ':':
+			snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
+			return usage_error(msg);
+		default:
+			if (optopt != 0)
+				snprintf(msg, sizeof msg, "unknown option '-%c'", optopt);
+			else
+				snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
+			return usage_error(msg);
+		}
+	}
+	if (optind < argc)
+		cli->command = argv[optind++];
+	if (optind < argc) {
+		snprintf(msg, sizeof msg, "unexpected argument '%s'", argv[optind]);
+		return usage_error(msg);
+	}
+	if (cli->command != NULL && strcmp(cli->command, "snapshot") != 0 &&
+	    strcmp(cli->command, "config") != 0) {
+		snprintf(msg, sizeof msg, "unknown command '%s' (commands: snapshot, config)", cli->command);
+		return usage_error(msg);
+	}
+	if ((cli->command == NULL || strcmp(cli->command, "snapshot") != 0) &&
+	    (cli->screen || cli->format || cli->width || cli->height || cli->timeout))
+		return usage_error("--screen, --format, --width, --height and --timeout belong to 'opsdeck snapshot'");
+	return 0;
+}
+
+static int
+load_config(const struct cli *cli, struct config *cfg, char **path_out)
+{
+	struct err e;
+	bool explicit_path = false;
+	char *path = config_default_path(cli->config_path, getenv, &explicit_path);
+	size_t i;
+	char flag[64];
+
+	*path_out = path;
+	if (path != NULL && config_load_file(cfg, path, explicit_path, &e) < 0)
+		goto fail;
+	if (config_load_env(cfg, getenv, &e) < 0)
+		goto fail;
+	for (i = 0; i < cli->nflags; i++) {
+		snprintf(flag, sizeof flag, "--%s", cli->flags[i].flag);
+		if (config_set_flag(cfg, flag, cli->flags[i].value, &e) < 0)
+			goto fail;
+	}
+	if (config_finalize(cfg, &e) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "opsdeck: %s\n", e.msg);
+	return -1;
+}
+
+static bool
+color_wanted(const struct cli *cli, const struct setup *s)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return !cli->no_color && !s->mono && (nc == NULL || *nc == '\0');
+}
+
+static int
+run_snapshot(const struct cli *cli, const struct setup *s, FILE *debug_log)
+{
+	struct snapshot_options o;
+	struct err e;
+	struct buf out;
+	struct winsize ws;
+	long n;
+	int status;
+
+	memset(&o, 0, sizeof o);
+	o.setup = s;
+	o.screen = cli->screen ? cli->screen : "overview";
+	o.width = 120;
+	o.height = 40;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		o.width = ws.ws_col;
+		o.height = ws.ws_row;
+	}
+	o.timeout_ms = 10000;
+	o.format = SNAP_TEXT;
+	if (cli->format && snapshot_parse_format(cli->format, &o.format, &e) < 0)
+		return usage_error(e.msg);
+	if (cli->width) {
+		if (parse_long(cli->width, 20, 1000, &n, &e) < 0)
+			return usage_error(e.msg);
+		o.width = (int)n;
+	}
+	if (cli->height) {
+		if (parse_long(cli->height, 5, 1000, &n, &e) < 0)
+			return usage_error(e.msg);
+		o.height = (int)n;
+	}
+	if (cli->timeout && parse_duration_ms(cli->timeout, &o.timeout_ms, &e) < 0)
+		return usage_error(e.msg);
+	o.color = color_wanted(cli, s);
+	o.ascii = !term_locale_utf8();
+	o.debug_log = debug_log;
+	buf_init(&out);
+	status = snapshot_run(&o, &out, &e);
+	if (status < 0) {
+		buf_done(&out);
+		return usage_error(e.msg);
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	fflush(stdout);
+	buf_done(&out);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	struct config *cfg;
+	struct setup s;
+	struct err e;
+	char *path = NULL;
+	FILE *debug_log = NULL;
+	int status = 0;
+
+	setlocale(LC_ALL, "");
+	if (parse_cli(argc, argv, &cli) != 0)
+		return 1;
+	cfg = config_new();
+	if (load_config(&cli, cfg, &path) < 0) {
+		config_free(cfg);
+		free(path);
+		return 1;
+	}
+	if (cli.command != NULL && strcmp(cli.command, "config") == 0) {
+		struct buf out;
+
+		buf_init(&out);
+		if (path != NULL)
+			buf_printf(&out, "; config file: %s\n", path);
+		config_print(cfg, &out);
+		fwrite(out.data, 1, out.len, stdout);
+		buf_done(&out);
+		config_free(cfg);
+		free(path);
+		return 0;
+	}
+	if (setup_init(&s, cfg, path, &e) < 0) {
+		fprintf(stderr, "opsdeck: %s\n", e.msg);
+		config_free(cfg);
+		free(path);
+		return 1;
+	}
+	if (cli.debug_log != NULL) {
+		debug_log = fopen(cli.debug_log, "a");
+		if (debug_log == NULL) {
+			fprintf(stderr, "opsdeck: cannot open --debug-log %s: %s\n", cli.debug_log,
+				strerror(errno));
+			status = 1;
+			goto out;
+		}
+		setvbuf(debug_log, NULL, _IOLBF, 0);
+	}
+	if (cli.command != NULL) {
+		status = run_snapshot(&cli, &s, debug_log);
+	} else {
+		struct app_options o = { &s, color_wanted(&cli, &s), debug_log };
+
+		if (app_run(&o, &status, &e) < 0) {
+			fprintf(stderr, "opsdeck: %s\n", e.msg);
+			status = 1;
+		}
+	}
+out:
+	if (debug_log != NULL)
+		fclose(debug_log);
+	setup_done(&s);
+	config_free(cfg);
+	free(path);
+	return status;
+}

@@ -1,0 +1,84 @@
+#include "render.h"
+
+#include <stdio.h>
+
+#include "frame.h"
+#include "text.h"
+
+/* Shown instead of an empty table when no backend is configured at all. */
+static void
+draw_welcome(struct canvas *c, struct rect r, const struct view_ctx *v)
+{
+	static const char *const lines[] = {
+		"No backend is configured, so there is nothing to show yet.",
+		"",
+		"Point opsdeck at a Prometheus server in any of these ways:",
+		"",
+		"  opsdeck --prometheus http://127.0.0.1:9090",
+		"  export OPSDECK_PROMETHEUS_URL=http://127.0.0.1:9090",
+		"  or put in the config file:",
+		"      [prometheus]",
+		"      url = http://127.0.0.1:9090",
+		"",
+		"'opsdeck config' shows the effective configuration and where each",
+		"value comes from.  'make demo' in the source tree starts a local",
+		"stack (Prometheus and a simulated shop) and opens the console on it.",
+		"",
+		"Press ? for keys, q to quit.",
+	};
+	size_t i;
+	char path[512];
+	int y = r.y + 1;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0] && y < r.y + r.h; i++, y++)
+		text_draw(c, r.x + 2, y, r.w - 4, lines[i], i == 0 ? ROLE_HEADER : ROLE_NORMAL,
+			  i == 0 ? ATTR_BOLD : ATTR_NONE);
+	if (v->config_path != NULL && y + 1 < r.y + r.h) {
+		snprintf(path, sizeof path, "Config file: %s", v->config_path);
+		text_draw(c, r.x + 2, y + 1, r.w - 4, path, ROLE_DIM, ATTR_NONE);
+	}
+}
+
+static void
+draw_too_small(struct canvas *c)
+{
+	char msg[96];
+
+	canvas_clear(c);
+	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", c->w, c->h,
+		 RENDER_MIN_W, RENDER_MIN_H);
+	text_draw(c, 0, c->h / 2, c->w, msg, ROLE_WARN, ATTR_BOLD);
+}
+
+void
+render_screen(struct canvas *c, const struct view_ctx *v, const struct render_state *rs)
+{
+	char summary[256];
+	struct rect body;
+
+	if (c->w < RENDER_MIN_W || c->h < RENDER_MIN_H) {
+		draw_too_small(c);
+		return;
+	}
+	canvas_clear(c);
+	body = frame_body(c);
+	if (!v->prometheus) {
+		frame_draw_title(c, 0, "Overview", NULL, v);
+		draw_welcome(c, body, v);
+	} else {
+		overview_summary(rs->overview, v, summary, sizeof summary);
+		frame_draw_title(c, 0, "Overview", summary, v);
+		overview_draw(rs->overview, c, body, v);
+	}
+	if (rs->help != NULL)
+		help_draw(c, (struct rect){ 0, 0, c->w, c->h }, rs->help);
+	if (rs->input != NULL) {
+		/* While editing, a message (an invalid pattern) shows just above the line. */
+		if (rs->message != NULL) {
+			canvas_fill(c, (struct rect){ 0, c->h - 2, c->w, 1 }, (enum role)rs->message_role);
+			text_draw(c, 1, c->h - 2, c->w - 2, rs->message, (enum role)rs->message_role, ATTR_NONE);
+		}
+		input_draw(c, 0, c->h - 1, c->w, rs->input_prompt, rs->input, ROLE_NORMAL);
+	} else
+		frame_draw_status(c, c->h - 1, v, rs->message, rs->message_role);
+}

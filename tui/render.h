@@ -1,0 +1,31 @@
+/*
+ * render.h - compose a whole screen into a canvas: title bar, the screen's
+ * body, an optional overlay, and the status line.  The console blits the
+ * result; snapshot writes it as text or ANSI.  One function, so both show
+ * the very same canvas.
+ */
+#ifndef OPSDECK_TUI_RENDER_H
+#define OPSDECK_TUI_RENDER_H
+
+#include "canvas.h"
+#include "help.h"
+#include "input.h"
+#include "screens/overview.h"
+#include "view.h"
+
+#define RENDER_MIN_W 40
+#define RENDER_MIN_H 8
+
+struct render_state {
+	struct overview *overview;   /* the Overview's state */
+	const char *message;         /* status-line message; NULL = none */
+	int message_role;            /* its role */
+	const struct input *input;   /* a line being edited, or NULL */
+	const char *input_prompt;    /* "/" */
+	const struct help_view *help;/* overlay, or NULL */
+};
+
+/* Draw everything for the current screen into c (cleared first). */
+void render_screen(struct canvas *c, const struct view_ctx *v, const struct render_state *rs);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * overview.h - the Overview screen: one row per service with its status,
+ * key metrics and sparklines; sortable by any column; filterable by a PCRE2
+ * pattern.  The state (cursor, sort, filter) is opaque; the data comes from
+ * the view_ctx at each draw.
+ */
+#ifndef OPSDECK_TUI_SCREENS_OVERVIEW_H
+#define OPSDECK_TUI_SCREENS_OVERVIEW_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "canvas.h"
+#include "keys.h"
+#include "view.h"
+
+enum overview_col {
+	OV_NAME, OV_STATUS, OV_RPS, OV_ERRORS, OV_P99, OV_CPU, OV_MEMORY,
+	OV_SPARK_RPS, OV_SPARK_ERRORS, OV_NCOLS
+};
+
+struct overview; /* opaque */
+
+struct overview *overview_new(void);
+void overview_free(struct overview *ov); /* NULL-safe */
+
+/* Draw the table into body. */
+void overview_draw(struct overview *ov, struct canvas *c, struct rect body,
+		   const struct view_ctx *v);
+
+/* Handle a navigation or sort action; returns enum handled flags. */
+int overview_handle(struct overview *ov, enum action a, const struct view_ctx *v);
+
+/*
+ * Set the filter pattern ("" clears).  An invalid pattern returns -1 with
+ * PCRE2's message in e and keeps the previous filter.
+ */
+int overview_set_filter(struct overview *ov, const char *pattern, struct err *e);
+const char *overview_filter(const struct overview *ov); /* borrowed; "" if none */
+
+/* Sort by column col (descending when desc).  Spark columns are not sortable. */
+void overview_set_sort(struct overview *ov, enum overview_col col, bool desc);
+
+/* "3 of 12 services · CRIT 1 · WARN 0 …" for the title bar (into out). */
+void overview_summary(struct overview *ov, const struct view_ctx *v, char *out, size_t n);
+
+/* Append the current (filtered, sorted) table as Markdown. */
+void overview_markdown(struct overview *ov, const struct view_ctx *v, struct buf *out);
+
+#endif

@@ -1,0 +1,85 @@
+#include "setup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static const enum config_key metric_keys[PROM_METRIC_COUNT] = {
+	[PROM_RPS] = CFG_METRICS_RPS,
+	[PROM_ERRORS] = CFG_METRICS_ERRORS,
+	[PROM_P99] = CFG_METRICS_P99,
+	[PROM_CPU] = CFG_METRICS_CPU,
+	[PROM_MEMORY] = CFG_METRICS_MEMORY,
+};
+
+_Static_assert((int)PROM_RPS == (int)METRIC_RPS && (int)PROM_MEMORY == (int)METRIC_MEMORY &&
+		       (int)PROM_METRIC_COUNT == (int)METRIC_COUNT,
+	       "prometheus metrics and model metrics share one order");
+
+int
+setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e)
+{
+	const struct prom_preset *preset = prometheus_preset(config_str(cfg, CFG_PROMETHEUS_PRESET));
+	const char *label = config_str(cfg, CFG_PROMETHEUS_SERVICE_LABEL);
+	const char *window = config_str(cfg, CFG_PROMETHEUS_RATE_WINDOW);
+	struct http_endpoint *ep = &s->poll.prom_ep;
+	size_t nh;
+	int m;
+
+	memset(s, 0, sizeof *s);
+	if (preset == NULL)
+		return err_set(e, ERR_CONFIG, "unknown [prometheus] preset '%s' (known: %s)",
+			       config_str(cfg, CFG_PROMETHEUS_PRESET), prometheus_preset_names());
+	if (label == NULL || *label == '\0')
+		label = preset->service_label;
+	if (window == NULL || *window == '\0')
+		window = "1m";
+	for (m = 0; m < PROM_METRIC_COUNT; m++) {
+		const char *t = config_str(cfg, metric_keys[m]);
+
+		if (t == NULL || *t == '\0')
+			t = preset->query[m];
+		s->queries[m] = prometheus_expand(t, label, window);
+		s->poll.prom_query[m] = s->queries[m];
+	}
+	s->poll.prometheus = config_prometheus_configured(cfg);
+	s->poll.service_label = label;
+	s->poll.refresh_ms = config_ms(cfg, CFG_GENERAL_REFRESH);
+	s->poll.history = (size_t)config_int(cfg, CFG_GENERAL_HISTORY);
+	s->max_services = (size_t)config_int(cfg, CFG_GENERAL_MAX_SERVICES);
+	s->mono = strcmp(config_str(cfg, CFG_GENERAL_THEME), "mono") == 0;
+
+	s->auth_hint = xstrdup("set [prometheus] token_file (or OPSDECK_PROMETHEUS_TOKEN), or username and password_file");
+	ep->name = "prometheus";
+	ep->url = config_str(cfg, CFG_PROMETHEUS_URL);
+	ep->ca_file = config_str(cfg, CFG_PROMETHEUS_CA_FILE);
+	ep->insecure = config_bool(cfg, CFG_PROMETHEUS_INSECURE);
+	ep->bearer_token = config_secret(cfg, CFG_PROMETHEUS_TOKEN);
+	ep->username = config_str(cfg, CFG_PROMETHEUS_USERNAME);
+	ep->password = config_secret(cfg, CFG_PROMETHEUS_PASSWORD);
+	ep->headers = config_list(cfg, CFG_PROMETHEUS_HEADER, &nh);
+	ep->nheaders = nh;
+	ep->timeout_ms = (long)config_ms(cfg, CFG_PROMETHEUS_TIMEOUT);
+	ep->max_body = (size_t)config_size(cfg, CFG_PROMETHEUS_MAX_BODY);
+	ep->auth_hint = s->auth_hint;
+
+	s->th.error_warn = config_ratio(cfg, CFG_THRESHOLDS_ERROR_WARN);
+	s->th.error_crit = config_ratio(cfg, CFG_THRESHOLDS_ERROR_CRIT);
+	s->th.p99_warn = (double)config_ms(cfg, CFG_THRESHOLDS_P99_WARN) / 1000.0;
+	s->th.p99_crit = (double)config_ms(cfg, CFG_THRESHOLDS_P99_CRIT) / 1000.0;
+	s->config_path = xstrdup(config_path);
+	return 0;
+}
+
+void
+setup_done(struct setup *s)
+{
+	int m;
+
+	for (m = 0; m < PROM_METRIC_COUNT; m++)
+		free(s->queries[m]);
+	free(s->auth_hint);
+	free(s->config_path);
+	memset(s, 0, sizeof *s);
+}

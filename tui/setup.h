@@ -1,0 +1,30 @@
+/*
+ * setup.h - turn the effective configuration into what the running parts
+ * need: poll settings with expanded PromQL, the thresholds, the Prometheus
+ * endpoint.  Shared by the console and snapshot so both poll alike.
+ */
+#ifndef OPSDECK_TUI_SETUP_H
+#define OPSDECK_TUI_SETUP_H
+
+#include "config.h"
+#include "model.h"
+#include "poller.h"
+
+struct setup {
+	struct poll_settings poll;               /* points into the fields below and cfg */
+	struct thresholds th;
+	char *queries[PROM_METRIC_COUNT];        /* owned: expanded templates */
+	char *auth_hint;                         /* owned */
+	size_t max_services;
+	bool mono;                               /* theme = mono */
+	char *config_path;                       /* owned; the file looked for, or NULL */
+};
+
+/*
+ * Fill s from cfg (finalized).  cfg is borrowed and must outlive s: the
+ * endpoint's strings point into it.  Fails on an unknown preset.
+ */
+int setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e);
+void setup_done(struct setup *s);
+
+#endif

@@ -1,0 +1,212 @@
+#include "snapshot.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "canvas.h"
+#include "frame.h"
+#include "http.h"
+#include "model.h"
+#include "poller.h"
+#include "render.h"
+#include "screens/overview.h"
+#include "signals.h"
+#include "text.h"
+#include "parse.h"
+#include "xalloc.h"
+
+int
+snapshot_parse_format(const char *s, enum snapshot_format *out, struct err *e)
+{
+	if (strcmp(s, "text") == 0)
+		*out = SNAP_TEXT;
+	else if (strcmp(s, "ansi") == 0)
+		*out = SNAP_ANSI;
+	else if (strcmp(s, "markdown") == 0 || strcmp(s, "md") == 0)
+		*out = SNAP_MARKDOWN;
+	else if (strcmp(s, "json") == 0)
+		*out = SNAP_JSON;
+	else
+		return err_set(e, ERR_USAGE, "unknown --format '%s' (use text, ansi, markdown or json)", s);
+	return 0;
+}
+
+static void
+rfc3339(double t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *
+num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static void
+write_json(const struct model *m, const struct view_ctx *v, struct buf *out)
+{
+	json_t *root = json_object(), *backends = json_object(), *services = json_array();
+	char when[32], *text;
+	size_t i;
+
+	rfc3339(v->now, when, sizeof when);
+	json_object_set_new(root, "generated_at", json_string(when));
+	for (i = 0; i < model_nbackends(m); i++) {
+		const struct backend_state *b = model_backend_at(m, i);
+		json_t *jb = json_object();
+
+		json_object_set_new(jb, "ok", json_boolean(b->ok));
+		json_object_set_new(jb, "latency_ms", b->ok ? json_integer(b->latency_ms) : json_null());
+		json_object_set_new(jb, "error", b->ok ? json_null() : json_string(b->err.msg[0] ? b->err.msg : "no answer"));
+		if (b->last_ok > 0) {
+			rfc3339(b->last_ok, when, sizeof when);
+			json_object_set_new(jb, "last_ok", json_string(when));
+		} else {
+			json_object_set_new(jb, "last_ok", json_null());
+		}
+		json_object_set_new(backends, b->name, jb);
+	}
+	json_object_set_new(root, "backends", backends);
+	for (i = 0; i < model_nservices(m); i++) {
+		const struct service *s = model_service_at(m, i);
+		json_t *js = json_object();
+
+		json_object_set_new(js, "name", json_string(s->name));
+		json_object_set_new(js, "status",
+				    json_string(status_name(model_service_status(s, v->th, v->now, v->stale_after))));
+		json_object_set_new(js, "rps", num_or_null(s->value[METRIC_RPS]));
+		json_object_set_new(js, "error_ratio", num_or_null(s->value[METRIC_ERRORS]));
+		json_object_set_new(js, "p99_seconds", num_or_null(s->value[METRIC_P99]));
+		json_object_set_new(js, "cpu_cores", num_or_null(s->value[METRIC_CPU]));
+		json_object_set_new(js, "memory_bytes", num_or_null(s->value[METRIC_MEMORY]));
+		json_array_append_new(services, js);
+	}
+	json_object_set_new(root, "services", services);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
+	buf_puts(out, text);
+	buf_putc(out, '\n');
+	free(text);
+	json_decref(root);
+}
+
+static void
+write_markdown(struct overview *ov, const struct view_ctx *v, struct buf *out)
+{
+	char when[32], line[ERR_MSG_MAX + 128];
+	size_t i;
+
+	rfc3339(v->now, when, sizeof when);
+	buf_printf(out, "## opsdeck overview\n\nGenerated %s.\n\n", when);
+	for (i = 0; i < model_nbackends(v->model); i++) {
+		const struct backend_state *b = model_backend_at(v->model, i);
+		char clean[sizeof line];
+
+		frame_backend_text(b, v->now, line, sizeof line);
+		text_sanitize(line, clean, sizeof clean);
+		buf_printf(out, "- %s %s\n", b->ok ? "ok:" : "**failed:**", clean);
+	}
+	if (!v->prometheus)
+		buf_puts(out, "- no backend configured (set [prometheus] url or --prometheus URL)\n");
+	buf_putc(out, '\n');
+	overview_markdown(ov, v, out);
+}
+
+int
+snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
+{
+	const struct setup *s = o->setup;
+	struct http *http;
+	struct model *model;
+	struct poller *poller;
+	struct overview *ov;
+	struct view_ctx v;
+	double start, deadline;
+	int status = 0;
+	size_t i;
+
+	if (strcmp(o->screen, "overview") != 0)
+		return err_set(e, ERR_USAGE, "unknown --screen '%s' (available: overview)", o->screen);
+	http = http_new(e);
+	if (http == NULL)
+		return -1;
+	http_set_debug_log(http, o->debug_log);
+	model = model_new(s->poll.history, s->max_services);
+	poller = poller_new(http, model, &s->poll);
+	ov = overview_new();
+	signals_install(0, NULL);
+
+	start = poller_mono_now();
+	deadline = start + (double)o->timeout_ms / 1000.0;
+	poller_tick(poller, start);
+	while (s->poll.prometheus && poller_rounds(poller) == 0 && !sig_quit) {
+		struct http_waitfd fd = { sig_pipe_fd[0], 1 /* POLLIN */, 0 };
+		double now = poller_mono_now();
+		long left = (long)((deadline - now) * 1000.0);
+
+		if (left <= 0)
+			break;
+		if (http_wait(http, &fd, 1, left > 200 ? 200 : (int)left, e) < 0)
+			break;
+		http_perform(http);
+	}
+	if (s->poll.prometheus && poller_rounds(poller) == 0) {
+		struct err te;
+		char dur[32];
+
+		format_duration_ms(o->timeout_ms, dur, sizeof dur);
+		err_set(&te, ERR_TIMEOUT, "prometheus: no complete answer within %s from %s (raise --timeout or check [prometheus] url)",
+			dur, s->poll.prom_ep.url);
+		model_backend_fail(model, "prometheus", &te, poller_wall_now());
+	}
+	for (i = 0; i < model_nbackends(model); i++)
+		if (!model_backend_at(model, i)->ok)
+			status = 2;
+
+	memset(&v, 0, sizeof v);
+	v.model = model;
+	v.th = &s->th;
+	v.now = poller_wall_now();
+	v.stale_after = 3.0 * (double)s->poll.refresh_ms / 1000.0;
+	v.ascii = o->ascii;
+	v.prometheus = s->poll.prometheus;
+	v.config_path = s->config_path;
+
+	switch (o->format) {
+	case SNAP_TEXT:
+	case SNAP_ANSI: {
+		struct canvas *c = canvas_new(o->width, o->height);
+		struct render_state rs;
+
+		memset(&rs, 0, sizeof rs);
+		rs.overview = ov;
+		c->ascii = o->ascii;
+		render_screen(c, &v, &rs);
+		if (o->format == SNAP_TEXT)
+			canvas_write_text(c, out);
+		else
+			canvas_write_ansi(c, out, o->color);
+		canvas_free(c);
+		break;
+	}
+	case SNAP_MARKDOWN:
+		write_markdown(ov, &v, out);
+		break;
+	case SNAP_JSON:
+		write_json(model, &v, out);
+		break;
+	}
+	overview_free(ov);
+	poller_free(poller);
+	http_free(http);
+	model_free(model);
+	return status;
+}
