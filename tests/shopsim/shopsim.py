@@ -435,8 +435,9 @@ HELP = [
 ]
 
 
-def exposition(snap):
-    lines, done = [], set()
+def exposition(snap, now):
+    # the comment gives tests the exact simulated time of this scrape
+    lines, done = ["# shopsim clock %.6f" % now], set()
     for name, labels, v in series(snap):
         fam = name
         for base, _, _ in HELP:
@@ -469,7 +470,8 @@ def openmetrics_history(records):
 
 
 def truth(shop, acc, now):
-    inc = acc.incidents_at(now)
+    # incidents as configured, including one that starts at the next tick
+    inc = acc.timeline[-1][1]
     flows = shop.traffic(now, inc)
     svc = {}
     for s in shop.services:
@@ -517,7 +519,7 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(u.query)
         now = time.time()
         if u.path == "/metrics":
-            self._send(200, exposition(srv.acc.read(now)), "text/plain; version=0.0.4; charset=utf-8")
+            self._send(200, exposition(srv.acc.read(now), now), "text/plain; version=0.0.4; charset=utf-8")
         elif u.path == "/truth":
             self._json(200, truth(srv.shop, srv.acc, now))
         elif u.path == "/incidents":
