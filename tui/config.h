@@ -1,0 +1,239 @@
+/*
+ * config.h - the effective configuration and where each value came from.
+ *
+ * Sources, in increasing precedence: default < file < environment < flag.
+ * Every source keeps its own value, so the load order does not matter and
+ * `opsdeck config` can say which source won.  All keys, their types,
+ * defaults, environment variables, flags and help come from CONFIG_KEYS
+ * below: the listing, the man page and unknown-key detection use it alone.
+ *
+ * Call order:
+ *   cfg = config_new();
+ *   path = config_default_path(flag_path, getenv, &explicit);
+ *   config_load_file(cfg, path, explicit, &e);   (if path != NULL)
+ *   config_load_env(cfg, getenv, &e);
+ *   config_set_flag(cfg, "--refresh", "5s", &e); (for each option)
+ *   config_finalize(cfg, &e);                    (then read with accessors)
+ *   config_free(cfg);
+ * Every failure is an ERR_CONFIG error (ERR_USAGE for an unknown flag) whose
+ * message names the file and line, variable or flag; main exits 1.
+ *
+ * Secrets (token, password) are accepted from the environment only, or read
+ * by config_finalize() from token_file / password_file; they never appear
+ * in config_print() output or in error messages.
+ */
+#ifndef OPSDECK_TUI_CONFIG_H
+#define OPSDECK_TUI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+enum config_type {
+	CFG_T_STRING,   /* any text */
+	CFG_T_LABEL,    /* a Prometheus label name [a-zA-Z_][a-zA-Z0-9_]* */
+	CFG_T_URL,      /* http://, https:// or unix:///; no user:pass@ */
+	CFG_T_PATH,     /* a file name; "~/" means $HOME */
+	CFG_T_DURATION, /* parse_duration_ms, > 0; read with config_ms */
+	CFG_T_WINDOW,   /* a PromQL range ("1m"), kept as text; config_str/ms */
+	CFG_T_INT,      /* domain "lo..hi"; read with config_int */
+	CFG_T_BOOL,     /* read with config_bool */
+	CFG_T_ENUM,     /* domain "a,b"; NULL domain: a prometheus preset name */
+	CFG_T_PERCENT,  /* "1%" or 0.01, at most 100%; read with config_ratio */
+	CFG_T_SIZE,     /* "32MiB"; read with config_size */
+	CFG_T_LIST,     /* may repeat in the file; read with config_list */
+	CFG_T_TEMPLATE, /* PromQL using only ${label} and ${window} */
+	CFG_T_SECRET,   /* environment only; read with config_secret */
+};
+
+/*
+ * X(id, section, key, type, default, domain, env, flag, help)
+ * default: text as in the file, NULL when unset by default.
+ * domain: INT "lo..hi", ENUM "a,b"; "preset" on a LABEL/TEMPLATE means
+ *   the default comes from the chosen [prometheus] preset (an empty value
+ *   in any source means "use it").
+ */
+#define CONFIG_KEYS(X)                                                                          \
+	X(GENERAL_REFRESH, "general", "refresh", DURATION, "2s", NULL, "OPSDECK_REFRESH",       \
+	  "--refresh", "how often every backend is polled")                                   \
+	X(GENERAL_THEME, "general", "theme", ENUM, "default", "default,mono", NULL, NULL,       \
+	  "colour theme; mono uses attributes only")                                          \
+	X(GENERAL_HISTORY, "general", "history", INT, "60", "2..1000", NULL, NULL,              \
+	  "points kept per series (the sparkline length)")                                    \
+	X(GENERAL_MAX_SERVICES, "general", "max_services", INT, "10000", "1..1000000", NULL,    \
+	  NULL, "services tracked at most")                                                   \
+	X(PROMETHEUS_URL, "prometheus", "url", URL, NULL, NULL, "OPSDECK_PROMETHEUS_URL",       \
+	  "--prometheus", "base URL: http://, https:// or unix:///path; unset = no Prometheus") \
+	X(PROMETHEUS_TOKEN_FILE, "prometheus", "token_file", PATH, NULL, NULL, NULL, NULL,      \
+	  "file holding the bearer token")                                                    \
+	X(PROMETHEUS_TOKEN, "prometheus", "token", SECRET, NULL, NULL,                          \
+	  "OPSDECK_PROMETHEUS_TOKEN", NULL, "bearer token (environment only; else token_file)") \
+	X(PROMETHEUS_USERNAME, "prometheus", "username", STRING, NULL, NULL, NULL, NULL,        \
+	  "basic-auth user name")                                                             \
+	X(PROMETHEUS_PASSWORD_FILE, "prometheus", "password_file", PATH, NULL, NULL, NULL,      \
+	  NULL, "file holding the basic-auth password")                                       \
+	X(PROMETHEUS_PASSWORD, "prometheus", "password", SECRET, NULL, NULL,                    \
+	  "OPSDECK_PROMETHEUS_PASSWORD", NULL,                                                \
+	  "basic-auth password (environment only; else password_file)")                       \
+	X(PROMETHEUS_CA_FILE, "prometheus", "ca_file", PATH, NULL, NULL, NULL, NULL,            \
+	  "CA bundle (PEM) that verifies the server")                                         \
+	X(PROMETHEUS_INSECURE, "prometheus", "insecure", BOOL, "false", NULL, NULL, NULL,       \
+	  "skip TLS certificate verification (testing only)")                                 \
+	X(PROMETHEUS_PRESET, "prometheus", "preset", ENUM, "http", NULL, NULL, NULL,            \
+	  "metric query preset")                                                              \
+	X(PROMETHEUS_SERVICE_LABEL, "prometheus", "service_label", LABEL, NULL, "preset",       \
+	  NULL, NULL, "label naming the service (${label}); default from the preset")         \
+	X(PROMETHEUS_RATE_WINDOW, "prometheus", "rate_window", WINDOW, "1m", NULL, NULL, NULL,  \
+	  "range of rate() in the templates (${window})")                                     \
+	X(PROMETHEUS_TIMEOUT, "prometheus", "timeout", DURATION, "5s", NULL, NULL, NULL,        \
+	  "deadline of each request")                                                         \
+	X(PROMETHEUS_MAX_BODY, "prometheus", "max_body", SIZE, "32MiB", NULL, NULL, NULL,       \
+	  "largest response body accepted")                                                   \
+	X(PROMETHEUS_HEADER, "prometheus", "header", LIST, NULL, NULL, NULL, NULL,              \
+	  "extra request header 'Name: value'; may repeat")                                   \
+	X(METRICS_RPS, "metrics", "rps", TEMPLATE, NULL, "preset", NULL, NULL,                  \
+	  "PromQL: requests per second by service")                                           \
+	X(METRICS_ERRORS, "metrics", "errors", TEMPLATE, NULL, "preset", NULL, NULL,            \
+	  "PromQL: error ratio by service")                                                   \
+	X(METRICS_P99, "metrics", "p99", TEMPLATE, NULL, "preset", NULL, NULL,                  \
+	  "PromQL: 99th percentile latency in seconds by service")                            \
+	X(METRICS_CPU, "metrics", "cpu", TEMPLATE, NULL, "preset", NULL, NULL,                  \
+	  "PromQL: CPU cores used by service")                                                \
+	X(METRICS_MEMORY, "metrics", "memory", TEMPLATE, NULL, "preset", NULL, NULL,            \
+	  "PromQL: memory bytes used by service")                                             \
+	X(THRESHOLDS_ERROR_WARN, "thresholds", "error_warn", PERCENT, "1%", NULL, NULL, NULL,   \
+	  "error ratio shown as a warning")                                                   \
+	X(THRESHOLDS_ERROR_CRIT, "thresholds", "error_crit", PERCENT, "5%", NULL, NULL, NULL,   \
+	  "error ratio shown as critical")                                                    \
+	X(THRESHOLDS_P99_WARN, "thresholds", "p99_warn", DURATION, "500ms", NULL, NULL, NULL,   \
+	  "p99 latency shown as a warning")                                                   \
+	X(THRESHOLDS_P99_CRIT, "thresholds", "p99_crit", DURATION, "2s", NULL, NULL, NULL,      \
+	  "p99 latency shown as critical")
+
+#define CONFIG_KEY_ENUM(id, sec, key, type, def, dom, env, flag, help) CFG_##id,
+enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
+#undef CONFIG_KEY_ENUM
+
+/* Where a value came from, in increasing precedence. */
+enum config_source { CFG_SRC_DEFAULT, CFG_SRC_FILE, CFG_SRC_ENV, CFG_SRC_FLAG, CFG_SRC_COUNT };
+
+/* One row of CONFIG_KEYS, as a plain record (all strings static). */
+struct config_key_info {
+	const char *section; /* "prometheus" */
+	const char *name;    /* "token_file" */
+	enum config_type type;
+	const char *def;     /* default text, or NULL */
+	const char *domain;  /* see CONFIG_KEYS, or NULL */
+	const char *env;     /* environment variable, or NULL */
+	const char *flag;    /* long option with its dashes ("--refresh"), or NULL */
+	const char *help;    /* one line */
+};
+
+struct config;
+
+/* new: a configuration holding the defaults only.  Free with config_free. */
+struct config *config_new(void);
+/* Frees cfg and wipes the secrets it holds.  NULL-safe. */
+void config_free(struct config *cfg);
+
+/* borrowed (static): the table row of key. */
+const struct config_key_info *config_key_info(enum config_key key);
+/* The key whose flag is flag ("--refresh"), or -1. */
+int config_key_by_flag(const char *flag);
+/* The type name used in listings and messages ("duration"). */
+const char *config_type_name(enum config_type type);
+
+/*
+ * new: the config file to read, or NULL when no location is known.
+ * flag_path (--config FILE) wins, then $OPSDECK_CONFIG, both explicit
+ * (*is_explicit = true: the file must exist); else
+ * $XDG_CONFIG_HOME/opsdeck/config.ini, else $HOME/.config/opsdeck/config.ini
+ * (*is_explicit = false).  getenv_fn is getenv outside tests.
+ */
+char *config_default_path(const char *flag_path, char *(*getenv_fn)(const char *),
+			  bool *is_explicit);
+
+/*
+ * Read the whole file at path and load it as config_load_buffer() does.
+ * A missing file is no error unless must_exist.  Messages name the path.
+ */
+int config_load_file(struct config *cfg, const char *path, bool must_exist, struct err *e);
+
+/*
+ * Load len bytes of INI text; name labels messages and origins
+ * ("/home/me/.config/opsdeck/config.ini:12").  Stops at the first error
+ * (values loaded before it stay).  Loading a second file replaces the
+ * first file's values key by key; a key set twice in one file is an error.
+ */
+int config_load_buffer(struct config *cfg, const char *text, size_t len, const char *name,
+		       struct err *e);
+
+/*
+ * Load every key that has an environment variable, looked up with
+ * getenv_fn (getenv outside tests); an empty variable counts as unset.
+ */
+int config_load_env(struct config *cfg, char *(*getenv_fn)(const char *), struct err *e);
+
+/*
+ * Set the key bound to flag ("--prometheus", with its dashes) to value
+ * (borrowed; copied).  ERR_USAGE when no key has that flag.
+ */
+int config_set_flag(struct config *cfg, const char *flag, const char *value, struct err *e);
+
+/*
+ * Check rules across keys (warn <= crit, one kind of credentials), read
+ * token_file / password_file (trailing newline trimmed; kept in memory
+ * only, wiped by config_free) unless the environment gave the secret, and
+ * fill defaults that come from the preset.  Call once, after all sources.
+ */
+int config_finalize(struct config *cfg, struct err *e);
+
+/*
+ * Typed accessors of the effective value.  Each asserts that key has a
+ * fitting type.  Unset keys give NULL / 0 / false.
+ * config_str: borrowed, valid until the next config_* call that changes
+ *   cfg or config_free; NULL for secrets and lists (see below).
+ * config_ms: DURATION and WINDOW.  config_int: INT.  config_ratio: PERCENT.
+ */
+const char *config_str(const struct config *cfg, enum config_key key);
+long long config_ms(const struct config *cfg, enum config_key key);
+double config_ratio(const struct config *cfg, enum config_key key);
+unsigned long long config_size(const struct config *cfg, enum config_key key);
+long config_int(const struct config *cfg, enum config_key key);
+bool config_bool(const struct config *cfg, enum config_key key);
+/* borrowed: the items of a LIST key ("Name: value" for header), *n of them. */
+const char *const *config_list(const struct config *cfg, enum config_key key, size_t *n);
+/* Whether key has a value from any source (a default counts). */
+bool config_isset(const struct config *cfg, enum config_key key);
+/* The source of the effective value; CFG_SRC_COUNT when unset. */
+enum config_source config_source(const struct config *cfg, enum config_key key);
+/*
+ * borrowed: a SECRET key's value (environment, else the content of its
+ * *_file read by config_finalize), or NULL.  Never log or print it.
+ */
+const char *config_secret(const struct config *cfg, enum config_key key);
+
+/* Whether [prometheus] url is set and not empty. */
+bool config_prometheus_configured(const struct config *cfg);
+
+/*
+ * Append the effective configuration to out in INI form, by section, each
+ * line followed by its origin in an aligned comment column ("; default",
+ * "; env OPSDECK_REFRESH", "; flag --refresh", "; /path/config.ini:12",
+ * "; preset http").  Unset keys and secrets appear as comment lines
+ * ("; url = (unset)", "; token = <redacted>"); credential headers
+ * (Authorization, names containing token/key/secret/pass/cookie) as
+ * "Name: <redacted>".  Since the parser has no inline comments, paste back
+ * the output of config_write(), which is these lines without the column.
+ */
+void config_print(const struct config *cfg, struct buf *out);
+
+/* config_print() without the origin column: INI text that loads back. */
+void config_write(const struct config *cfg, struct buf *out);
+
+/* Append a reference listing of every key (for README and the man page). */
+void config_print_keys(struct buf *out);
+
+#endif
