@@ -147,6 +147,8 @@ body_snippet(const char *body, size_t len, char *out, size_t n)
 		max--;
 	}
 	out[o] = '\0';
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
 	if (i < len && o + 4 <= n)
 		strcat(out, "\xe2\x80\xa6"); /* … */
 }
