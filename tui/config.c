@@ -311,8 +311,8 @@ check_template(const struct config_key_info *ki, const char *v, struct err *e)
 		char ex[EXCERPT_MAX];
 		size_t len = strcspn(p, "}");
 
-		if ((len == 7 && strncmp(p, "${label", 7) == 0) ||
-		    (len == 8 && strncmp(p, "${window", 8) == 0)) {
+		if (p[len] == '}' && ((len == 7 && strncmp(p, "${label", 7) == 0) ||
+				      (len == 8 && strncmp(p, "${window", 8) == 0))) {
 			p += len + 1;
 			continue;
 		}

@@ -87,7 +87,8 @@ write_json(const struct model *m, const struct view_ctx *v, struct buf *out)
 		json_object_set_new(js, "error_ratio", num_or_null(s->value[METRIC_ERRORS]));
 		json_object_set_new(js, "p99_seconds", num_or_null(s->value[METRIC_P99]));
 		json_object_set_new(js, "cpu_cores", num_or_null(s->value[METRIC_CPU]));
-		json_object_set_new(js, "memory_bytes", num_or_null(s->value[METRIC_MEMORY]));
+		json_object_set_new(js, "memory_bytes", isfinite(s->value[METRIC_MEMORY])
+				    ? json_integer((json_int_t)llround(s->value[METRIC_MEMORY])) : json_null());
 		json_array_append_new(services, js);
 	}
 	json_object_set_new(root, "services", services);

@@ -12,7 +12,7 @@ command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
 T=$(mktemp -d)
 STACK=$T/stack
 export TMUX_TMPDIR=$T HOME=$T XDG_CONFIG_HOME=$T/config LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TERM=tmux-256color
-SOCK=opsdeck-screen-$$
+export SOCK=opsdeck-screen-$$
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	"$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1
@@ -36,9 +36,9 @@ tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 40 \
 	"printf 'BEFORE-OPSDECK\n'; '$OPSDECK_BIN' --prometheus '$PROMETHEUS_URL' --refresh 1s; echo \"EXITED \$?\"; stty -a | grep -o -- '-\\?icanon' ; sleep 600"
 
 check "overview lists every shopsim service" wait_for 40 bash -c "$(declare -f screen has); has gateway && has orders && has payments && has inventory && has users && has notifications"
-check "Korean service name is drawn" has "주문"
+check "Korean service name is drawn" wait_for 10 has "주문"
 check "status line shows prometheus ok with latency" wait_for 20 bash -c "$(declare -f screen); screen | tail -1 | grep -Eq 'prometheus ok [0-9]+ms'"
-check "title bar counts services" has "7 services"
+check "title bar counts services" wait_for 10 has "7 services"
 check "column headers are shown" has "REQ/S"
 check "sparklines are drawn" wait_for 20 bash -c "$(declare -f screen); screen | grep -q '[▁▂▃▄▅▆▇█]'"
 
@@ -47,7 +47,7 @@ check "incremental filter keeps payments" wait_for 10 bash -c "$(declare -f scre
 keys Enter
 check "filter shown in the title after Enter" wait_for 10 bash -c "$(declare -f screen has); has '1 of 7 services /pay/'"
 
-keys / C-u '('
+keys / '('
 check "invalid pattern shows PCRE2's message" wait_for 10 bash -c "$(declare -f screen has); has 'missing closing parenthesis'"
 keys Enter
 check "invalid pattern keeps the previous filter" wait_for 10 bash -c "$(declare -f screen has lacks); has '/pay/' && lacks inventory"

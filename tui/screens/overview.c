@@ -38,7 +38,7 @@ struct overview {
 
 static const struct table_column columns[OV_NCOLS] = {
 	[OV_NAME] = { "SERVICE", 12, 40, 3, 0, ALIGN_LEFT, false },
-	[OV_STATUS] = { "STATUS", 6, 6, 0, 0, ALIGN_LEFT, false },
+	[OV_STATUS] = { "STATUS", 7, 7, 0, 0, ALIGN_LEFT, false },
 	[OV_RPS] = { "REQ/S", 7, 9, 0, 0, ALIGN_RIGHT, false },
 	[OV_ERRORS] = { "ERR%", 6, 8, 0, 0, ALIGN_RIGHT, false },
 	[OV_P99] = { "P99", 7, 8, 0, 0, ALIGN_RIGHT, false },
