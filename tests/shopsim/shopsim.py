@@ -14,7 +14,9 @@ Prometheus exporter (text exposition format) on 127.0.0.1:
     POST   /incident/NAME      start an incident (effective at the next tick)
     DELETE /incident/NAME      end it
     GET    /history            OpenMetrics text of the --history window, for
-                               `promtool tsdb create-blocks-from openmetrics`
+                               `promtool tsdb create-blocks-from openmetrics`;
+                               ?job=J&instance=I adds the labels Prometheus's
+                               scrapes will carry, so history and live join
     GET    /debug/traces?n=N   N sampled request trees from the same model
     GET    /healthz            "ok"
 
@@ -453,15 +455,20 @@ def exposition(snap, now):
     return "\n".join(lines) + "\n"
 
 
-def openmetrics_history(records):
-    """OpenMetrics text of recorded snapshots, series by series (no TYPE lines)."""
+def openmetrics_history(records, target_labels=()):
+    """OpenMetrics text of recorded snapshots, series by series (no TYPE lines).
+
+    target_labels (e.g. job and instance) are added to every series so that
+    the backfilled series are the very series Prometheus's scrapes continue.
+    """
     if not records:
         return "# EOF\n"
+    extra = "".join(',%s="%s"' % (k, esc(v)) for k, v in target_labels)
     keys = [(n, l) for n, l, _ in series(records[0][1])]
     rows = {k: [] for k in keys}
     for t, snap in records:
         for n, l, v in series(snap):
-            rows[(n, l)].append("%s{%s} %s %s" % (n, l, fmt(v), "%.3f" % t))
+            rows[(n, l)].append("%s{%s%s} %s %s" % (n, l, extra, fmt(v), "%.3f" % t))
     out = []
     for k in keys:
         out.extend(rows[k])
@@ -527,7 +534,8 @@ class Handler(BaseHTTPRequestHandler):
         elif u.path == "/history":
             with srv.acc.lock:
                 recs = list(srv.acc.records)
-            self._send(200, openmetrics_history(recs), "application/openmetrics-text; version=1.0.0; charset=utf-8")
+            labels = [(k, q[k][0]) for k in ("job", "instance") if k in q]
+            self._send(200, openmetrics_history(recs, labels), "application/openmetrics-text; version=1.0.0; charset=utf-8")
         elif u.path == "/debug/traces":
             n = max(1, min(int(q.get("n", ["5"])[0]), 1000))
             rng = random.Random(q.get("seed", [str(now)])[0])

@@ -153,7 +153,8 @@ rm -rf "$DIR/data"
 if [ "$HISTORY" != 0 ]; then
 	if ! command -v promtool >/dev/null 2>&1; then
 		echo "start.sh: promtool not found, no history backfill" >&2
-	elif curl -sf --max-time 30 "$SHOPSIM_URL/history" -o "$DIR/history.om" &&
+	elif curl -sfG --max-time 30 "$SHOPSIM_URL/history" -o "$DIR/history.om" \
+		--data-urlencode job=shopsim --data-urlencode "instance=127.0.0.1:$SHOPSIM_PORT" &&
 		promtool tsdb create-blocks-from openmetrics "$DIR/history.om" "$DIR/data" >"$DIR/backfill.log" 2>&1; then
 		:
 	else

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# tests/stack/demo.sh - `make demo`: the console on a local stack.
+#
+# Starts shopsim, node exporter and Prometheus (with 30 minutes of backfilled
+# history) in a temporary directory, runs ./opsdeck against it in the
+# foreground, and stops the stack when the console exits, on Ctrl-C and on
+# hangup.  Extra console arguments: OPSDECK_ARGS="--wall".  Extra stack
+# arguments: STACK_ARGS="--incident payments-latency --seed 3".
+# shellcheck disable=SC2317  # cleanup runs from a trap
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT" || exit 1
+BIN=${OPSDECK_BIN:-$ROOT/opsdeck}
+
+if [ ! -t 0 ] || [ ! -t 1 ]; then
+	cat >&2 <<-EOF
+	demo.sh: the demo opens the interactive console and needs a terminal on
+	stdin and stdout.  Without one, start the stack and take a snapshot:
+	    tests/stack/start.sh /tmp/stack && . /tmp/stack/env
+	    ./opsdeck snapshot --prometheus "\$PROMETHEUS_URL"
+	    tests/stack/stop.sh /tmp/stack
+	EOF
+	exit 1
+fi
+if [ ! -x "$BIN" ]; then
+	echo "demo.sh: no console binary at $BIN (run make)" >&2
+	exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-demo.XXXXXX") || exit 1
+S=$T/stack
+cleanup() {
+	trap - EXIT INT TERM HUP
+	{ echo "demo.sh: stopping the stack"; } 2>/dev/null
+	tests/stack/stop.sh "$S" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+read -ra stack_args <<<"${STACK_ARGS:-}"
+read -ra console_args <<<"${OPSDECK_ARGS:-}"
+echo "demo.sh: starting the local stack in $S ..."
+tests/stack/start.sh "$S" "${stack_args[@]}" || exit 1
+# shellcheck source=/dev/null
+. "$S/env"
+cat <<EOF
+demo.sh: Prometheus  $PROMETHEUS_URL
+         shopsim     $SHOPSIM_URL   (truth: $SHOPSIM_URL/truth)
+         node        $NODE_EXPORTER_URL
+         logs        $S/*.log
+  Incidents, from another terminal:
+    curl -X POST   $SHOPSIM_URL/incident/payments-latency
+    curl -X POST   $SHOPSIM_URL/incident/orders-errors
+    curl -X DELETE $SHOPSIM_URL/incident/orders-errors
+EOF
+if [ -z "${DEMO_NO_PAUSE:-}" ]; then
+	read -r -t 5 -p "Starting the console in 5 s (Enter: now) " _ || true
+	echo
+fi
+"$BIN" --prometheus "$PROMETHEUS_URL" "${console_args[@]}"
+status=$?
+exit "$status"
