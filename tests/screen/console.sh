@@ -66,7 +66,7 @@ keys Escape
 check "Esc closes the help" wait_for 10 bash -c "$(declare -f screen lacks); lacks 'opsdeck keys'"
 
 tmux -L "$SOCK" resize-window -t t -x 200 -y 50
-check "resize to 200x50 shows every column" wait_for 10 bash -c "$(declare -f screen has); has 'ERR% HISTORY' && has MEM"
+check "resize to 200x50 shows every column" wait_for 10 bash -c "$(declare -f screen has); has 'ERR TREND' && has MEM"
 
 keys q
 check "q quits with status 0" wait_for 10 bash -c "$(declare -f screen has); has 'EXITED 0'"

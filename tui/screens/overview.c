@@ -44,8 +44,8 @@ static const struct table_column columns[OV_NCOLS] = {
 	[OV_P99] = { "P99", 7, 8, 0, 0, ALIGN_RIGHT, false },
 	[OV_CPU] = { "CPU", 5, 7, 0, 4, ALIGN_RIGHT, false },
 	[OV_MEMORY] = { "MEM", 6, 8, 0, 3, ALIGN_RIGHT, false },
-	[OV_SPARK_RPS] = { "REQ/S HISTORY", 10, 60, 2, 2, ALIGN_LEFT, true },
-	[OV_SPARK_ERRORS] = { "ERR% HISTORY", 10, 60, 2, 1, ALIGN_LEFT, true },
+	[OV_SPARK_RPS] = { "RPS TREND", 10, 60, 2, 2, ALIGN_LEFT, true },
+	[OV_SPARK_ERRORS] = { "ERR TREND", 10, 60, 2, 1, ALIGN_LEFT, true },
 };
 
 /* Which model metric a numeric column shows. */
