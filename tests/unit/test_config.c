@@ -89,10 +89,13 @@ static char *
 print(const struct config *cfg)
 {
 	struct buf b;
+	char *p;
 
 	buf_init(&b);
 	config_print(cfg, &b);
-	return buf_steal(&b);
+	p = buf_steal(&b);
+	buf_done(&b);
+	return p;
 }
 
 /* new: the printed line that starts with prefix, or NULL. */
@@ -426,6 +429,8 @@ test_bad_values(void **state)
 			  "config.ini:2: invalid header (write 'Name: value', e.g. 'X-Scope-OrgID: team1')");
 	expect_load_error("[metrics]\n\np99 = max by (${service}) (x)\n",
 			  "config.ini:3: unknown placeholder '${service}' in p99 (use ${label} and ${window})");
+	expect_load_error("[metrics]\ncpu = x{${label",
+			  "config.ini:2: unknown placeholder '${label' in cpu (use ${label} and ${window})");
 	expect_load_error("[general]\nrefresh = 2s\ntheme = mono\n\nrefresh = 5s\n",
 			  "config.ini:5: refresh in [general] is set twice, on lines 2 and 5: keep one");
 	cfg = config_new();
@@ -646,6 +651,7 @@ test_print_roundtrip(void **state)
 	buf_init(&w);
 	config_write(a, &w);
 	out1 = buf_steal(&w);
+	buf_done(&w);
 	/* the output parses back (secrets aside) to the same values */
 	b = load_text(out1, &e);
 	if (b == NULL)

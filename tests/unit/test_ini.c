@@ -33,6 +33,7 @@ run(const char *text, size_t len)
 {
 	struct buf b;
 	struct err e;
+	char *p;
 
 	buf_init(&b);
 	err_clear(&e);
@@ -41,7 +42,9 @@ run(const char *text, size_t len)
 		buf_reset(&b);
 		buf_printf(&b, "ERR %s", e.msg);
 	}
-	return buf_steal(&b);
+	p = buf_steal(&b);
+	buf_done(&b);
+	return p;
 }
 
 #define CHECK(text, want)                                       \
