@@ -12,7 +12,7 @@ PACKAGES=(
 	build-essential pkg-config                 # make, cc
 	libncurses-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev
 	libcmocka-dev                              # unit tests
-	clang                                      # make fuzz (libFuzzer)
+	clang libclang-rt-dev                      # make fuzz (libFuzzer runtime is only recommended)
 	prometheus prometheus-node-exporter        # the local stack (prometheus has promtool)
 	python3                                    # tests/shopsim
 	curl jq                                    # integration tests
