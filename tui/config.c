@@ -266,7 +266,7 @@ check_url(const struct config_key_info *ki, const char *v, struct err *e)
 		auth = v + 8;
 	else if (strncmp(v, "unix:///", 8) == 0 && v[8] != '\0')
 		return 0;
-	if (auth == NULL || strchr(v, ' ') != NULL)
+	if (auth == NULL || strpbrk(v, " \t") != NULL)
 		return bad_value(e, ki, "URL", v, hint);
 	alen = strcspn(auth, "/?#");
 	if (memchr(auth, '@', alen) != NULL)
@@ -297,6 +297,7 @@ check_enum(const struct config_key_info *ki, const char *v, struct err *e)
 		if (len == n && strncmp(p, v, n) == 0)
 			return 0;
 		p += len + (p[len] == ',');
+		p += strspn(p, " ");
 	}
 	snprintf(hint, sizeof hint, "choose one of: %s", ki->domain);
 	return bad_value(e, ki, "value", v, hint);

@@ -40,7 +40,7 @@ enum config_type {
 	CFG_T_WINDOW,   /* a PromQL range ("1m"), kept as text; config_str/ms */
 	CFG_T_INT,      /* domain "lo..hi"; read with config_int */
 	CFG_T_BOOL,     /* read with config_bool */
-	CFG_T_ENUM,     /* domain "a,b"; NULL domain: a prometheus preset name */
+	CFG_T_ENUM,     /* domain "a, b"; NULL domain: a prometheus preset name */
 	CFG_T_PERCENT,  /* "1%" or 0.01, at most 100%; read with config_ratio */
 	CFG_T_SIZE,     /* "32MiB"; read with config_size */
 	CFG_T_LIST,     /* may repeat in the file; read with config_list */
@@ -51,14 +51,14 @@ enum config_type {
 /*
  * X(id, section, key, type, default, domain, env, flag, help)
  * default: text as in the file, NULL when unset by default.
- * domain: INT "lo..hi", ENUM "a,b"; "preset" on a LABEL/TEMPLATE means
+ * domain: INT "lo..hi", ENUM "a, b"; "preset" on a LABEL/TEMPLATE means
  *   the default comes from the chosen [prometheus] preset (an empty value
  *   in any source means "use it").
  */
 #define CONFIG_KEYS(X)                                                                          \
 	X(GENERAL_REFRESH, "general", "refresh", DURATION, "2s", NULL, "OPSDECK_REFRESH",       \
 	  "--refresh", "how often every backend is polled")                                   \
-	X(GENERAL_THEME, "general", "theme", ENUM, "default", "default,mono", NULL, NULL,       \
+	X(GENERAL_THEME, "general", "theme", ENUM, "default", "default, mono", NULL, NULL,      \
 	  "colour theme; mono uses attributes only")                                          \
 	X(GENERAL_HISTORY, "general", "history", INT, "60", "2..1000", NULL, NULL,              \
 	  "points kept per series (the sparkline length)")                                    \
