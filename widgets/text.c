@@ -408,8 +408,13 @@ text_draw(struct canvas *c, int x, int y, int maxw, const char *s,
 	iter_init(&it, s, c->ascii, false);
 	while (iter_next(&it, &g)) {
 		gw = glyph_width(&g, col);
-		if (col + gw > limit)
+		if (col + gw > limit) {
+			if (g.tab) { /* a cut tab still reaches the ellipsis */
+				put_glyph(c, x + col, y, &g, limit - col, role, attr);
+				col = limit;
+			}
 			break;
+		}
 		put_glyph(c, x + col, y, &g, gw, role, attr);
 		col += gw;
 	}
