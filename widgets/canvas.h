@@ -72,6 +72,7 @@ void canvas_free(struct canvas *c); /* NULL-safe */
 void canvas_resize(struct canvas *c, int w, int h);
 /* Blank every cell of r (clipped to the canvas) with role. */
 void canvas_fill(struct canvas *c, struct rect r, enum role role);
+/* Blank every cell with role NORMAL (as after canvas_new). */
 void canvas_clear(struct canvas *c);
 /* borrowed: the cell at (x, y), or NULL outside the canvas. */
 struct cell *canvas_at(struct canvas *c, int x, int y);
@@ -89,6 +90,13 @@ void canvas_paint(struct canvas *c, struct rect r, enum role role, unsigned attr
  * Writers.  text: one line per row, trailing blanks trimmed, no escapes.
  * ansi: SGR colour codes per role (monochrome attributes when !color), reset
  * at each line end.  Both append to out.
+ *
+ * The ANSI writer maps roles through canvas_role_style() and ORs in the
+ * cell's attr; every style change is written as one "ESC[0;...m" (reset,
+ * then attributes 1 bold, 2 dim, 4 underline, 7 reverse, then 30-37/90-97
+ * and 40-47/100-107 colours), so a line never inherits the previous style.
+ * Trailing blanks are trimmed only where they are unstyled (a reverse-video
+ * bar keeps its full width).
  */
 void canvas_write_text(const struct canvas *c, struct buf *out);
 void canvas_write_ansi(const struct canvas *c, struct buf *out, bool color);
