@@ -34,16 +34,23 @@ err_set(struct err *e, enum err_code code, const char *fmt, ...)
 int
 err_prefix(struct err *e, const char *fmt, ...)
 {
-	char head[ERR_MSG_MAX], old[ERR_MSG_MAX];
+	char old[ERR_MSG_MAX];
 	va_list ap;
+	int n;
 
 	if (e == NULL)
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof head, fmt, ap);
-	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	va_start(ap, fmt);
+	n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n + 2 >= sizeof e->msg)
+		return -1; /* the prefix alone fills the message */
+	e->msg[n] = ':';
+	e->msg[n + 1] = ' ';
+	/* copy what fits of the old message, always NUL-terminated */
+	strncpy(e->msg + n + 2, old, sizeof e->msg - (size_t)n - 3);
+	e->msg[sizeof e->msg - 1] = '\0';
 	return -1;
 }
 
