@@ -1,9 +1,11 @@
 /*
  * sparkline.c - eight-level bar glyphs for the newest values of a series.
  *
- * The scale starts at 0 for non-negative series, so a flat 40% CPU line does
- * not look like a flat 100% line, and spans min..max when values go
- * negative.  A series whose values are all equal carries no shape: it is
+ * The scale ends at the maximum and spans at least a quarter of it: a
+ * request rate dipping from 120/s to 90/s must be visible at a glance (a
+ * scale from 0 would draw both as nearly full bars), while noise of a few
+ * percent stays a few eighths high instead of filling the row.  It never
+ * starts below 0 for a non-negative series.  A series whose values are all equal carries no shape: it is
  * drawn as a mid-level bar (or the lowest bar when all are zero) so "steady"
  * is visibly different from "nothing" and from "pegged".
  */
@@ -43,8 +45,14 @@ spark_scale_of(const double *v, size_t n, struct spark_scale *s)
 		any = true;
 	}
 	s->flat = s->lo == s->hi;
-	if (!s->flat && s->lo > 0)
-		s->lo = 0;
+	if (!s->flat) {
+		double min = s->lo, floor_lo = s->hi - 0.25 * fabs(s->hi);
+
+		if (floor_lo < s->lo)
+			s->lo = floor_lo;
+		if (min >= 0 && s->lo < 0)
+			s->lo = 0;
+	}
 }
 
 /* 0..7, or LEVEL_GAP for NAN and infinities. */

@@ -1,8 +1,9 @@
 /*
  * sparkline.h - a one-row chart of the last values of a series.
  *
- * Values are scaled between their min (or 0 when all are >= 0) and max over
- * the values drawn; NAN is a gap (blank).  Glyphs are the eight block
+ * Values are scaled from max down to min, or to 3/4 of max when the values
+ * vary less than that (never below 0 for non-negative series), over the
+ * values drawn; NAN is a gap (blank).  Glyphs are the eight block
  * elements ▁▂▃▄▅▆▇█, or the ASCII ramp "_.-=+*#@" on a non-UTF-8 terminal
  * (the lowest level is '_', not ' ', so zero differs from a gap).  When all
  * values are equal the line is flat: mid-level bars, or the lowest bar when
