@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_internal.h"
 #include "ini.h"
 #include "parse.h"
 #include "prometheus.h"
@@ -17,25 +17,6 @@
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define SECRET_FILE_MAX (64 * 1024)
-#define EXCERPT_MAX 80
-#define PRINT_COLUMN_MAX 40
-
-/* One source's value of one key. */
-struct slot {
-	char *text;   /* owned; NULL when unset (not used by LIST keys) */
-	char **items; /* owned; LIST keys only */
-	int *lines;   /* owned; the file line of each item */
-	size_t nitems;
-	char *where;  /* owned: file name, variable, flag, or "preset http" */
-	int line;     /* file line of text */
-	unsigned gen; /* the file load that set it; 0 = none */
-};
-
-struct config {
-	struct slot slot[CFG_KEY_COUNT][CFG_SRC_COUNT];
-	char *secret[CFG_KEY_COUNT]; /* owned: content of a SECRET key's *_file */
-	unsigned gen;                /* number of file loads so far */
-};
 
 #define CONFIG_KEY_ROW(id, sec, key, type, def, dom, env, flag, help) \
 	{ sec, key, CFG_T_##type, def, dom, env, flag, help },
@@ -54,7 +35,7 @@ wipe(char *s)
 }
 
 static void
-slot_clear(struct slot *sl)
+slot_clear(struct config_slot *sl)
 {
 	size_t i;
 
@@ -72,13 +53,13 @@ slot_clear(struct slot *sl)
 }
 
 static bool
-slot_set(const struct slot *sl)
+slot_set(const struct config_slot *sl)
 {
 	return sl->text != NULL || sl->nitems > 0;
 }
 
-static const struct slot *
-effective(const struct config *cfg, enum config_key k, enum config_source *src)
+const struct config_slot *
+config_effective(const struct config *cfg, enum config_key k, enum config_source *src)
 {
 	int s;
 
@@ -94,8 +75,8 @@ effective(const struct config *cfg, enum config_key k, enum config_source *src)
 	return NULL;
 }
 
-static bool
-is_preset_default(const struct config_key_info *ki)
+bool
+config_is_preset_default(const struct config_key_info *ki)
 {
 	return ki->domain != NULL && strcmp(ki->domain, "preset") == 0;
 }
@@ -109,66 +90,6 @@ find_key(const char *section, const char *name)
 		if (strcmp(keys[k].section, section) == 0 && strcmp(keys[k].name, name) == 0)
 			return k;
 	return -1;
-}
-
-/* Levenshtein distance, or 99 for long strings (no suggestion then). */
-static int
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	int row[65];
-
-	if (la > 64 || lb > 64)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (i = 1; i <= la; i++) {
-		int diag = row[0];
-		row[0] = (int)i;
-		for (j = 1; j <= lb; j++) {
-			int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* The closest known section (want_key NULL) or key of section, within 2. */
-static const char *
-closest(const char *section, const char *word)
-{
-	const char *best = NULL;
-	int k, bd = 3;
-
-	for (k = 0; k < CFG_KEY_COUNT; k++) {
-		const char *cand = section ? keys[k].name : keys[k].section;
-		int d;
-
-		if (section != NULL && strcmp(keys[k].section, section) != 0)
-			continue;
-		d = edit_distance(word, cand);
-		if (d < bd) {
-			bd = d;
-			best = cand;
-		}
-	}
-	return best;
-}
-
-static bool
-known_section(const char *section)
-{
-	int k;
-
-	for (k = 0; k < CFG_KEY_COUNT; k++)
-		if (strcmp(keys[k].section, section) == 0)
-			return true;
-	return false;
 }
 
 static void
@@ -238,184 +159,6 @@ fail:
 	return NULL;
 }
 
-/* ---- validation -------------------------------------------------------- */
-
-static int
-bad_value(struct err *e, const struct config_key_info *ki, const char *what, const char *text,
-	  const char *hint)
-{
-	char ex[EXCERPT_MAX];
-
-	excerpt(text, ex, sizeof ex);
-	return err_set(e, ERR_CONFIG, "invalid %s '%s' for %s (%s)", what, ex, ki->name, hint);
-}
-
-static int
-check_url(const struct config_key_info *ki, const char *v, struct err *e)
-{
-	static const char hint[] = "write e.g. http://localhost:9090, https://prom.example.com "
-				   "or unix:///run/prometheus.sock";
-	const char *auth = NULL;
-	size_t alen;
-
-	if (*v == '\0')
-		return 0; /* explicitly not configured */
-	if (strncmp(v, "http://", 7) == 0)
-		auth = v + 7;
-	else if (strncmp(v, "https://", 8) == 0)
-		auth = v + 8;
-	else if (strncmp(v, "unix:///", 8) == 0 && v[8] != '\0')
-		return 0;
-	if (auth == NULL || strpbrk(v, " \t") != NULL)
-		return bad_value(e, ki, "URL", v, hint);
-	alen = strcspn(auth, "/?#");
-	if (memchr(auth, '@', alen) != NULL)
-		return err_set(e, ERR_CONFIG,
-			       "%s must not contain credentials (user:password@host): set username "
-			       "and password_file in [%s], or OPSDECK_PROMETHEUS_PASSWORD",
-			       ki->name, ki->section);
-	if (alen == 0)
-		return bad_value(e, ki, "URL", v, hint);
-	return 0;
-}
-
-static int
-check_enum(const struct config_key_info *ki, const char *v, struct err *e)
-{
-	char hint[256];
-	const char *p;
-	size_t n = strlen(v);
-
-	if (ki->domain == NULL) {
-		if (prometheus_preset(v) != NULL)
-			return 0;
-		snprintf(hint, sizeof hint, "choose one of: %s", prometheus_preset_names());
-		return bad_value(e, ki, "value", v, hint);
-	}
-	for (p = ki->domain; *p != '\0';) {
-		size_t len = strcspn(p, ",");
-		if (len == n && strncmp(p, v, n) == 0)
-			return 0;
-		p += len + (p[len] == ',');
-		p += strspn(p, " ");
-	}
-	snprintf(hint, sizeof hint, "choose one of: %s", ki->domain);
-	return bad_value(e, ki, "value", v, hint);
-}
-
-static int
-check_template(const struct config_key_info *ki, const char *v, struct err *e)
-{
-	const char *p = v;
-
-	while ((p = strstr(p, "${")) != NULL) {
-		char ex[EXCERPT_MAX];
-		size_t len = strcspn(p, "}");
-
-		if (p[len] == '}' && ((len == 7 && strncmp(p, "${label", 7) == 0) ||
-				      (len == 8 && strncmp(p, "${window", 8) == 0))) {
-			p += len + 1;
-			continue;
-		}
-		ini_excerpt(p, p[len] == '}' ? len + 1 : len, ex, sizeof ex);
-		return err_set(e, ERR_CONFIG, "unknown placeholder '%s' in %s (use ${label} and ${window})",
-			       ex, ki->name);
-	}
-	return 0;
-}
-
-static int
-check_int(const struct config_key_info *ki, const char *v, long *out, struct err *e)
-{
-	char hint[96];
-	long lo = 0, hi = 0;
-	char *end;
-
-	lo = strtol(ki->domain, &end, 10);
-	hi = strtol(end + 2, NULL, 10);
-	if (parse_long(v, lo, hi, out, NULL) == 0)
-		return 0;
-	snprintf(hint, sizeof hint, "write an integer from %ld to %ld", lo, hi);
-	return bad_value(e, ki, "number", v, hint);
-}
-
-static bool
-is_label_name(const char *v)
-{
-	const char *p;
-
-	for (p = v; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
-		      (p != v && *p >= '0' && *p <= '9')))
-			return false;
-	return p != v;
-}
-
-/* Check text against key's type.  Messages never quote a secret. */
-static int
-validate(enum config_key k, const char *v, struct err *e)
-{
-	static const char dur_hint[] = "write e.g. 250ms, 2s, 5m, 1h";
-	const struct config_key_info *ki = &keys[k];
-	long long ms;
-	unsigned long long size;
-	double ratio;
-	long l;
-	int b;
-	const char *p;
-
-	for (p = v; *p != '\0'; p++)
-		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
-			return err_set(e, ERR_CONFIG, "control character in the value of %s", ki->name);
-	switch (ki->type) {
-	case CFG_T_STRING:
-	case CFG_T_SECRET:
-		return 0;
-	case CFG_T_LABEL:
-		if (*v == '\0' || is_label_name(v))
-			return 0;
-		return bad_value(e, ki, "label name", v, "a Prometheus label name, [a-zA-Z_][a-zA-Z0-9_]*");
-	case CFG_T_URL:
-		return check_url(ki, v, e);
-	case CFG_T_PATH:
-		return *v != '\0' ? 0 : err_set(e, ERR_CONFIG, "empty file name for %s", ki->name);
-	case CFG_T_DURATION:
-	case CFG_T_WINDOW:
-		if (parse_duration_ms(v, &ms, NULL) < 0)
-			return bad_value(e, ki, "duration", v, dur_hint);
-		if (ms <= 0)
-			return bad_value(e, ki, "duration", v, "must be more than 0");
-		if (ki->type == CFG_T_WINDOW && strchr(v, '.') != NULL)
-			return bad_value(e, ki, "duration", v, "PromQL takes whole units, e.g. 90s");
-		return 0;
-	case CFG_T_INT:
-		return check_int(ki, v, &l, e);
-	case CFG_T_BOOL:
-		return parse_bool(v, &b, NULL) == 0 ? 0 : bad_value(e, ki, "boolean", v, "write true or false");
-	case CFG_T_ENUM:
-		return check_enum(ki, v, e);
-	case CFG_T_PERCENT:
-		if (parse_percent(v, &ratio, NULL) == 0 && ratio <= 1.0)
-			return 0;
-		return bad_value(e, ki, "percentage", v, "write e.g. 1%, 0.5%, or a ratio 0.01");
-	case CFG_T_SIZE:
-		if (parse_size(v, &size, NULL) == 0 && size > 0)
-			return 0;
-		return bad_value(e, ki, "size", v, "write e.g. 512KiB, 32MiB, 1GiB");
-	case CFG_T_LIST: {
-		size_t name = strcspn(v, ": \t");
-		if (name > 0 && v[name] == ':')
-			return 0;
-		/* The value may hold a credential: do not quote it. */
-		return err_set(e, ERR_CONFIG, "invalid %s (write 'Name: value', e.g. 'X-Scope-OrgID: team1')",
-			       ki->name);
-	}
-	case CFG_T_TEMPLATE:
-		return check_template(ki, v, e);
-	}
-	return 0;
-}
-
 /* ---- setting values ---------------------------------------------------- */
 
 static int
@@ -423,9 +166,9 @@ set_value(struct config *cfg, enum config_key k, enum config_source src, const c
 	  const char *where, int line, struct err *e)
 {
 	const struct config_key_info *ki = &keys[k];
-	struct slot *sl = &cfg->slot[k][src];
+	struct config_slot *sl = &cfg->slot[k][src];
 
-	if (validate(k, v, e) < 0)
+	if (config_check_value(k, v, e) < 0)
 		return -1;
 	if (ki->type == CFG_T_SECRET)
 		wipe(sl->text);
@@ -438,7 +181,7 @@ set_value(struct config *cfg, enum config_key k, enum config_source src, const c
 		sl->lines[sl->nitems++] = line;
 	} else {
 		slot_clear(sl);
-		if (*v == '\0' && is_preset_default(ki))
+		if (*v == '\0' && config_is_preset_default(ki))
 			sl->text = NULL; /* "use the preset's" */
 		else if (ki->type == CFG_T_PATH)
 			sl->text = expand_home(v);
@@ -553,14 +296,14 @@ file_key(void *ud, const char *section, const char *sub, const char *key, const 
 {
 	struct load_ctx *lc = ud;
 	const struct config_key_info *ki;
-	const struct slot *sl;
+	const struct config_slot *sl;
 	const char *hint;
-	char ex[EXCERPT_MAX];
+	char ex[CONFIG_EXCERPT_MAX];
 	int k;
 
-	if (!known_section(section) || sub != NULL) {
+	if (!config_check_known_section(section) || sub != NULL) {
 		excerpt(sub != NULL ? sub : "", ex, sizeof ex);
-		hint = known_section(section) ? NULL : closest(NULL, section);
+		hint = config_check_known_section(section) ? NULL : config_check_closest(NULL, section);
 		return err_set(e, ERR_CONFIG, "unknown section [%s%s%s%s]%s%s%s", section,
 			       sub ? " \"" : "", ex, sub ? "\"" : "", hint ? " (did you mean [" : "",
 			       hint ? hint : "", hint ? "]?)" : "");
@@ -570,7 +313,7 @@ file_key(void *ud, const char *section, const char *sub, const char *key, const 
 		int other;
 
 		excerpt(key, ex, sizeof ex);
-		hint = closest(section, key);
+		hint = config_check_closest(section, key);
 		if (hint != NULL)
 			return err_set(e, ERR_CONFIG, "unknown key '%s' in [%s] (did you mean '%s'?)",
 				       ex, section, hint);
@@ -658,8 +401,8 @@ config_set_flag(struct config *cfg, const char *flag, const char *value, struct 
 /* ---- finalize ---------------------------------------------------------- */
 
 /* The PATH key holding the file of SECRET key k ("token" -> "token_file"). */
-static int
-secret_file_key(enum config_key k)
+int
+config_secret_file_key(enum config_key k)
 {
 	char name[64];
 
@@ -670,7 +413,7 @@ secret_file_key(enum config_key k)
 static int
 read_secret(struct config *cfg, enum config_key k, struct err *e)
 {
-	int fk = secret_file_key(k), err_no = 0;
+	int fk = config_secret_file_key(k), err_no = 0;
 	const char *path;
 	size_t len, i;
 	char *data;
@@ -719,10 +462,10 @@ fill_preset(struct config *cfg, struct err *e)
 			       name ? name : "", prometheus_preset_names());
 	where = xasprintf("preset %s", p->name);
 	for (k = 0; k < CFG_KEY_COUNT; k++) {
-		struct slot *sl = &cfg->slot[k][CFG_SRC_DEFAULT];
+		struct config_slot *sl = &cfg->slot[k][CFG_SRC_DEFAULT];
 		const char *v = NULL;
 
-		if (!is_preset_default(&keys[k]))
+		if (!config_is_preset_default(&keys[k]))
 			continue;
 		if (k == CFG_PROMETHEUS_SERVICE_LABEL)
 			v = p->service_label;
@@ -807,10 +550,10 @@ config_finalize(struct config *cfg, struct err *e)
 static const char *
 text_of(const struct config *cfg, enum config_key k)
 {
-	const struct slot *sl;
+	const struct config_slot *sl;
 
 	assert((int)k >= 0 && k < CFG_KEY_COUNT);
-	sl = effective(cfg, k, NULL);
+	sl = config_effective(cfg, k, NULL);
 	return sl != NULL ? sl->text : NULL;
 }
 
@@ -883,10 +626,10 @@ config_bool(const struct config *cfg, enum config_key key)
 const char *const *
 config_list(const struct config *cfg, enum config_key key, size_t *n)
 {
-	const struct slot *sl;
+	const struct config_slot *sl;
 
 	assert((int)key >= 0 && key < CFG_KEY_COUNT && keys[key].type == CFG_T_LIST);
-	sl = effective(cfg, key, NULL);
+	sl = config_effective(cfg, key, NULL);
 	*n = sl != NULL ? sl->nitems : 0;
 	return sl != NULL ? (const char *const *)sl->items : NULL;
 }
@@ -895,7 +638,7 @@ bool
 config_isset(const struct config *cfg, enum config_key key)
 {
 	assert((int)key >= 0 && key < CFG_KEY_COUNT);
-	return effective(cfg, key, NULL) != NULL ||
+	return config_effective(cfg, key, NULL) != NULL ||
 	       (keys[key].type == CFG_T_SECRET && cfg->secret[key] != NULL);
 }
 
@@ -905,7 +648,7 @@ config_source(const struct config *cfg, enum config_key key)
 	enum config_source src;
 
 	assert((int)key >= 0 && key < CFG_KEY_COUNT);
-	effective(cfg, key, &src);
+	config_effective(cfg, key, &src);
 	if (src == CFG_SRC_COUNT && keys[key].type == CFG_T_SECRET && cfg->secret[key] != NULL)
 		return CFG_SRC_FILE;
 	return src;
@@ -929,194 +672,3 @@ config_prometheus_configured(const struct config *cfg)
 	return url != NULL && *url != '\0';
 }
 
-/* ---- printing ---------------------------------------------------------- */
-
-/* A header whose value is a credential ("Authorization", "X-Api-Key"). */
-static bool
-secret_header(const char *h)
-{
-	static const char *const words[] = { "auth", "token", "key", "secret", "pass", "cookie" };
-	size_t n = strcspn(h, ":"), i, j;
-
-	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
-		size_t wl = strlen(words[i]);
-		for (j = 0; j + wl <= n; j++)
-			if (strncasecmp(h + j, words[i], wl) == 0)
-				return true;
-	}
-	return false;
-}
-
-/* Columns of UTF-8 text, counting each character as one. */
-static size_t
-columns(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-struct print_line {
-	char *text;   /* owned */
-	char *origin; /* owned; NULL: no comment */
-};
-
-struct printer {
-	struct print_line *lines;
-	size_t n;
-};
-
-static void
-add_line(struct printer *pr, char *text, char *origin)
-{
-	pr->lines = xrealloc(pr->lines, (pr->n + 1) * sizeof *pr->lines);
-	pr->lines[pr->n].text = text;
-	pr->lines[pr->n++].origin = origin;
-}
-
-/* new: value as INI text that reads back as itself. */
-static char *
-ini_value(const char *v)
-{
-	size_t n = strlen(v);
-	bool quote = n == 0 || v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t' ||
-		     v[n - 1] == '\\' || (n >= 2 && v[0] == '"' && v[n - 1] == '"');
-
-	return quote ? xasprintf("\"%s\"", v) : xstrdup(v);
-}
-
-static char *
-origin_of(const struct slot *sl, enum config_source src)
-{
-	switch (src) {
-	case CFG_SRC_DEFAULT:
-		return xstrdup(sl->where != NULL ? sl->where : "default");
-	case CFG_SRC_FILE:
-		return xasprintf("%s:%d", sl->where, sl->line);
-	case CFG_SRC_ENV:
-		return xasprintf("env %s", sl->where);
-	case CFG_SRC_FLAG:
-		return xasprintf("flag %s", sl->where);
-	case CFG_SRC_COUNT:
-		break;
-	}
-	return NULL;
-}
-
-static void
-print_key(const struct config *cfg, struct printer *pr, enum config_key k)
-{
-	const struct config_key_info *ki = &keys[k];
-	enum config_source src;
-	const struct slot *sl = effective(cfg, k, &src);
-	size_t i;
-	char *v;
-
-	if (ki->type == CFG_T_SECRET) {
-		int fk = secret_file_key(k);
-
-		if (config_secret(cfg, k) == NULL)
-			add_line(pr, xasprintf("; %s = (unset)", ki->name), NULL);
-		else
-			add_line(pr, xasprintf("; %s = <redacted>", ki->name),
-				 sl != NULL ? origin_of(sl, src)
-					    : xasprintf("from %s", fk >= 0 ? keys[fk].name : "file"));
-		return;
-	}
-	if (sl == NULL) {
-		add_line(pr, xasprintf("; %s = (unset)", ki->name), NULL);
-		return;
-	}
-	if (ki->type != CFG_T_LIST) {
-		v = ini_value(sl->text);
-		add_line(pr, xasprintf("%s = %s", ki->name, v), origin_of(sl, src));
-		free(v);
-		return;
-	}
-	for (i = 0; i < sl->nitems; i++) {
-		const char *item = sl->items[i];
-
-		if (secret_header(item))
-			v = xasprintf("%.*s: <redacted>", (int)strcspn(item, ":"), item);
-		else
-			v = ini_value(item);
-		add_line(pr, xasprintf("%s = %s", ki->name, v),
-			 src == CFG_SRC_FILE ? xasprintf("%s:%d", sl->where, sl->lines[i])
-					     : origin_of(sl, src));
-		free(v);
-	}
-}
-
-static void
-print_config(const struct config *cfg, struct buf *out, bool origins)
-{
-	struct printer pr = { NULL, 0 };
-	size_t i, width = 0;
-	int k;
-
-	for (k = 0; k < CFG_KEY_COUNT; k++) {
-		if (k == 0 || strcmp(keys[k].section, keys[k - 1].section) != 0)
-			add_line(&pr, xasprintf("%s[%s]", k == 0 ? "" : "\n", keys[k].section), NULL);
-		print_key(cfg, &pr, (enum config_key)k);
-	}
-	for (i = 0; i < pr.n; i++) {
-		size_t c = columns(pr.lines[i].text);
-		if (pr.lines[i].origin != NULL && c > width && c <= PRINT_COLUMN_MAX)
-			width = c;
-	}
-	for (i = 0; i < pr.n; i++) {
-		buf_puts(out, pr.lines[i].text);
-		if (origins && pr.lines[i].origin != NULL) {
-			size_t c = columns(pr.lines[i].text);
-			do
-				buf_putc(out, ' ');
-			while (++c < width + 2);
-			buf_printf(out, "; %s", pr.lines[i].origin);
-		}
-		buf_putc(out, '\n');
-		free(pr.lines[i].text);
-		free(pr.lines[i].origin);
-	}
-	free(pr.lines);
-}
-
-void
-config_print(const struct config *cfg, struct buf *out)
-{
-	print_config(cfg, out, true);
-}
-
-void
-config_write(const struct config *cfg, struct buf *out)
-{
-	print_config(cfg, out, false);
-}
-
-void
-config_print_keys(struct buf *out)
-{
-	int k;
-
-	for (k = 0; k < CFG_KEY_COUNT; k++) {
-		const struct config_key_info *ki = &keys[k];
-
-		if (k == 0 || strcmp(ki->section, keys[k - 1].section) != 0)
-			buf_printf(out, "%s[%s]\n", k == 0 ? "" : "\n", ki->section);
-		buf_printf(out, "%s (%s", ki->name, config_type_name(ki->type));
-		if (ki->type == CFG_T_INT)
-			buf_printf(out, " %s", ki->domain);
-		else if (ki->type == CFG_T_ENUM)
-			buf_printf(out, ": %s", ki->domain ? ki->domain : prometheus_preset_names());
-		if (ki->def != NULL)
-			buf_printf(out, ", default %s", ki->def);
-		else if (is_preset_default(ki))
-			buf_puts(out, ", default from the preset");
-		if (ki->env != NULL)
-			buf_printf(out, ", env %s", ki->env);
-		if (ki->flag != NULL)
-			buf_printf(out, ", flag %s", ki->flag);
-		buf_printf(out, ")\n    %s\n", ki->help);
-	}
-}
