@@ -158,6 +158,16 @@ http_pending(const struct http *h)
 
 /* ---- URLs -------------------------------------------------------------- */
 
+/* buf_steal re-initialises the buffer; a builder's local buffer is done with. */
+static char *
+steal(struct buf *b)
+{
+	char *p = buf_steal(b);
+
+	buf_done(b);
+	return p;
+}
+
 char *
 http_urlencode(const char *s)
 {
@@ -177,7 +187,7 @@ http_urlencode(const char *s)
 			buf_putc(&b, hex[c & 15]);
 		}
 	}
-	return buf_steal(&b);
+	return steal(&b);
 }
 
 /* new: url with "user:pass@" removed from its authority. */
@@ -202,7 +212,7 @@ http_url_redact(const char *url)
 	buf_init(&b);
 	buf_append(&b, url, (size_t)(auth - url));
 	buf_puts(&b, at + 1);
-	return buf_steal(&b);
+	return steal(&b);
 }
 
 /* The base without trailing slashes (new). */

@@ -25,6 +25,16 @@
 
 /* ---- builders ---------------------------------------------------------- */
 
+/* buf_steal re-initialises the buffer; a builder's local buffer is done with. */
+static char *
+steal(struct buf *b)
+{
+	char *p = buf_steal(b);
+
+	buf_done(b);
+	return p;
+}
+
 /*
  * Format unix seconds with millisecond precision without printf's %f, whose
  * decimal point follows LC_NUMERIC.
@@ -68,7 +78,7 @@ prometheus_query_path(const char *promql, double t)
 		buf_puts(&b, "&time=");
 		put_seconds(&b, t);
 	}
-	return buf_steal(&b);
+	return steal(&b);
 }
 
 char *
@@ -85,7 +95,7 @@ prometheus_range_path(const char *promql, double start, double end, double step)
 	put_seconds(&b, end);
 	buf_puts(&b, "&step=");
 	put_seconds(&b, step > 0 ? step : 1);
-	return buf_steal(&b);
+	return steal(&b);
 }
 
 char *
@@ -882,7 +892,7 @@ prometheus_expand(const char *tmpl, const char *label, const char *window)
 
 	buf_init(&b);
 	if (tmpl == NULL)
-		return buf_steal(&b);
+		return steal(&b);
 	for (p = tmpl; *p != '\0';) {
 		if (strncmp(p, "${label}", 8) == 0 && label != NULL) {
 			buf_puts(&b, label);
@@ -894,7 +904,7 @@ prometheus_expand(const char *tmpl, const char *label, const char *window)
 			buf_putc(&b, *p++);
 		}
 	}
-	return buf_steal(&b);
+	return steal(&b);
 }
 
 const char *
