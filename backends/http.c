@@ -30,7 +30,6 @@
 #define DEFAULT_MAX_BODY ((size_t)32 << 20)
 
 struct http_req {
-	struct http *h;
 	CURL *easy;
 	struct curl_slist *hdrs;  /* owned; holds the bearer header (secret) */
 	struct buf body;          /* response bytes */
@@ -288,7 +287,6 @@ setup(struct http_req *r, const struct http_endpoint *ep, const char *path, cons
 	char *base, *url, ua[64];
 	const char *sock = NULL;
 	size_t i;
-	int rc = 0;
 
 	base = trim_base(ep->url);
 	if (strncmp(base, "unix://", 7) == 0) {
@@ -398,7 +396,7 @@ setup(struct http_req *r, const struct http_endpoint *ep, const char *path, cons
 	/* no "Expect: 100-continue" round trip for small JSON bodies */
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->hdrs);
-	return rc;
+	return 0;
 }
 
 int
@@ -426,7 +424,6 @@ http_submit(struct http *h, const struct http_endpoint *ep, enum http_method met
 		return -1;
 	}
 	r = xcalloc(1, sizeof *r);
-	r->h = h;
 	buf_init(&r->body);
 	r->name = xstrdup(name);
 	r->method = method;
