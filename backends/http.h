@@ -81,7 +81,8 @@ bool http_readonly(const struct http *h);
 /*
  * Log one line per finished request to f (borrowed; NULL disables):
  * "2026-11-22T10:00:00Z GET http://host:9090/api/v1/query?... 200 12ms 3456B"
- * URLs are written without userinfo.
+ * URLs are written without userinfo; a failed transfer ends with the error
+ * code's short name (" timeout"); unix sockets log as "unix:///path.sock:/path".
  */
 void http_set_debug_log(struct http *h, FILE *f);
 

@@ -6,7 +6,10 @@
  * http_submit(); parsers are pure functions of (status, body) so tests and
  * fuzzers call them directly.  A Prometheus error body
  * {"status":"error","errorType":"bad_data","error":"..."} is reported
- * verbatim: "prometheus: bad_data: parse error at char 5: ...".
+ * verbatim: "prometheus: bad_data: parse error at char 5: ..." (ERR_BACKEND;
+ * ERR_TIMEOUT for errorType "timeout").  Bodies that are not the API's JSON
+ * give ERR_PARSE naming the HTTP status and the body's first bytes (ERR_AUTH
+ * for 401/403).
  */
 #ifndef OPSDECK_BACKENDS_PROMETHEUS_H
 #define OPSDECK_BACKENDS_PROMETHEUS_H
