@@ -69,8 +69,7 @@ check "every .status is OK/WARN/CRIT/STALE" jqt 'all(.services[]; .status | IN("
 curl -sf "$SHOPSIM_URL/truth" >"$T/truth.json"
 # rps_match FILE : every service's .rps within 20% of shopsim's truth
 rps_match() {
-	json_snap "$1"
-	[ "$RC" -eq 0 ] || return 1
+	json_snap "$1"    # the exit status is checked above; here only the figures
 	jq -e -n --slurpfile o "$1" --slurpfile t "$T/truth.json" '
 		($o[0].services | map({key: .name, value: .rps}) | from_entries) as $got
 		| $t[0].services | to_entries
