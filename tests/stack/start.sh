@@ -33,8 +33,7 @@ usage() {
 
 [ $# -ge 1 ] || usage
 case $1 in -h|--help|-*) usage ;; esac
-mkdir -p "$1" || exit 1
-DIR=$(cd "$1" && pwd)
+DIR=$1
 shift
 INTERVAL=1s
 HISTORY=1800
@@ -54,6 +53,8 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+mkdir -p "$DIR" || exit 1
+DIR=$(cd "$DIR" && pwd)
 PYTHON=${PYTHON:-python3}
 NODE_EXPORTER=${NODE_EXPORTER:-prometheus-node-exporter}
 for cmd in "$PYTHON" prometheus "$NODE_EXPORTER" curl jq setsid; do
