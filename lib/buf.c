@@ -30,7 +30,8 @@ void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->data[0] = '\0';
+	if (b->data != NULL)
+		b->data[0] = '\0';
 }
 
 static void
@@ -38,8 +39,10 @@ buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 
-	if (need <= b->cap)
+	if (need <= b->cap && b->data != NULL)
 		return;
+	if (b->cap == 0)
+		b->cap = 64;
 	while (b->cap < need)
 		b->cap *= 2;
 	b->data = xrealloc(b->data, b->cap);
@@ -89,6 +92,9 @@ buf_steal(struct buf *b)
 {
 	char *p = b->data;
 
-	buf_init(b);
+	if (p == NULL)
+		p = xcalloc(1, 1);
+	b->data = NULL;
+	b->len = b->cap = 0;
 	return p;
 }

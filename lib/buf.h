@@ -23,7 +23,11 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Hand the data to the caller (new) and reinitialise the buffer. */
+/*
+ * Hand the data to the caller (new).  The buffer is left empty and owns
+ * nothing, as after buf_done(); appending to it again allocates anew, and
+ * buf_done() on it is harmless.
+ */
 char *buf_steal(struct buf *b);
 
 #endif

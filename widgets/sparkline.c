@@ -29,7 +29,7 @@ struct spark_scale {
 };
 
 static void
-spark_scale_of(const double *v, size_t n, struct spark_scale *s)
+spark_scale_of(const double *v, size_t n, double top, struct spark_scale *s)
 {
 	size_t i;
 	bool any = false;
@@ -43,6 +43,14 @@ spark_scale_of(const double *v, size_t n, struct spark_scale *s)
 		if (!any || v[i] > s->hi)
 			s->hi = v[i];
 		any = true;
+	}
+	if (top > 0) {
+		/* A fixed scale from 0: full height means `top` (or the peak, if higher). */
+		s->lo = 0;
+		if (s->hi < top)
+			s->hi = top;
+		s->flat = false;
+		return;
 	}
 	s->flat = s->lo == s->hi;
 	if (!s->flat) {
@@ -80,6 +88,13 @@ void
 sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals,
 	       size_t n, enum role role)
 {
+	sparkline_draw_top(c, x, y, w, vals, n, 0, role);
+}
+
+void
+sparkline_draw_top(struct canvas *c, int x, int y, int w, const double *vals,
+		   size_t n, double top, enum role role)
+{
 	struct spark_scale s;
 	size_t k, i;
 	int col, lv;
@@ -91,7 +106,7 @@ sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals,
 		n = 0;
 	k = n < (size_t)w ? n : (size_t)w;
 	vals += n - k;
-	spark_scale_of(vals, k, &s);
+	spark_scale_of(vals, k, top, &s);
 	for (col = 0; col < w; col++)
 		canvas_put(c, x + col, y, " ", 1, role, ATTR_NONE);
 	col = w - (int)k;
@@ -111,6 +126,13 @@ sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals,
 void
 sparkline_string(const double *vals, size_t n, int w, int ascii, struct buf *out)
 {
+	sparkline_string_top(vals, n, w, 0, ascii, out);
+}
+
+void
+sparkline_string_top(const double *vals, size_t n, int w, double top, int ascii,
+		     struct buf *out)
+{
 	struct spark_scale s;
 	size_t k, i;
 	int lv;
@@ -119,7 +141,7 @@ sparkline_string(const double *vals, size_t n, int w, int ascii, struct buf *out
 		return;
 	k = n < (size_t)w ? n : (size_t)w;
 	vals += n - k;
-	spark_scale_of(vals, k, &s);
+	spark_scale_of(vals, k, top, &s);
 	for (i = 0; i < k; i++) {
 		lv = spark_level(vals[i], &s);
 		if (lv == LEVEL_GAP)

@@ -32,4 +32,14 @@ void sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals,
  */
 void sparkline_string(const double *vals, size_t n, int w, int ascii, struct buf *out);
 
+/*
+ * As above, on a fixed scale from 0 to top (> 0), extended to the peak when
+ * a value exceeds top: for ratios with a meaning, such as an error ratio
+ * drawn against its critical threshold.  top <= 0 means the automatic scale.
+ */
+void sparkline_draw_top(struct canvas *c, int x, int y, int w, const double *vals,
+			size_t n, double top, enum role role);
+void sparkline_string_top(const double *vals, size_t n, int w, double top, int ascii,
+			  struct buf *out);
+
 #endif

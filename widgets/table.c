@@ -189,7 +189,7 @@ draw_row(struct canvas *c, struct rect r, int y, const struct table_view *v,
 			continue;
 		role = sel ? ROLE_SELECTED : cell->role != ROLE_NORMAL ? cell->role : row->role;
 		if (v->cols[i].spark)
-			sparkline_draw(c, r.x + x, y, cw, cell->spark, cell->nspark, role);
+			sparkline_draw_top(c, r.x + x, y, cw, cell->spark, cell->nspark, cell->spark_top, role);
 		else
 			text_draw_aligned(c, r.x + x, y, cw,
 					  cell->text != NULL ? cell->text : "",
@@ -308,8 +308,8 @@ table_write_markdown(const struct table_view *v, struct buf *out, bool ascii)
 
 			buf_putc(out, ' ');
 			if (v->cols[j].spark)
-				sparkline_string(cell->spark, cell->nspark, MD_SPARK_MAX,
-						 ascii, out);
+				sparkline_string_top(cell->spark, cell->nspark, MD_SPARK_MAX,
+						     cell->spark_top, ascii, out);
 			else
 				md_cell(out, cell->text, ascii);
 			buf_puts(out, " |");

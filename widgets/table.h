@@ -32,6 +32,7 @@ struct table_cell {
 	enum role role;      /* ROLE_NORMAL for ordinary text */
 	const double *spark; /* for spark columns: values, oldest first; NAN = gap */
 	size_t nspark;       /* number of values */
+	double spark_top;    /* > 0: fixed scale 0..spark_top (see sparkline_draw_top); 0 = auto */
 };
 
 struct table_row {

@@ -116,6 +116,29 @@ test_negative_values(void **state)
 	check_string(v, 3, 3, 0, "▁▄█");
 }
 
+/* An error ratio against its critical threshold: low errors stay low. */
+static void
+test_fixed_top(void **state)
+{
+	const double low[] = { 0.002, 0.002, 0.002, 0.05 };
+	const double high[] = { 0.0, 0.1 };
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	sparkline_string_top(low, 4, 10, 0.05, 0, &b);
+	assert_string_equal(b.data, "▁▁▁█");
+	buf_reset(&b);
+	/* a peak over the top rescales to the peak */
+	sparkline_string_top(high, 2, 10, 0.05, 0, &b);
+	assert_string_equal(b.data, "▁█");
+	buf_reset(&b);
+	/* automatic scale: a steady 0.2 % looks flat, mid-level */
+	sparkline_string(low, 3, 10, 0, &b);
+	assert_string_equal(b.data, "▄▄▄");
+	buf_done(&b);
+}
+
 static void
 test_degenerate(void **state)
 {
@@ -139,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_right_aligned_and_newest),
 		cmocka_unit_test(test_negative_values),
 		cmocka_unit_test(test_degenerate),
+		cmocka_unit_test(test_fixed_top),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

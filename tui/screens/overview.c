@@ -215,6 +215,8 @@ fill_row(struct row *r, const struct view_ctx *v)
 		r->nspark[k] = r->spark[k] ? model_history(s, m, r->spark[k], SPARK_MAX) : 0;
 		r->cells[c].spark = r->spark[k];
 		r->cells[c].nspark = r->nspark[k];
+		/* Errors on a fixed scale: a full bar is the critical threshold. */
+		r->cells[c].spark_top = k == 0 ? 0 : v->th->error_crit;
 		r->cells[c].role = k == 0 ? ROLE_ACCENT : r->cells[OV_ERRORS].role == ROLE_NORMAL ? ROLE_DIM : r->cells[OV_ERRORS].role;
 	}
 }
@@ -244,7 +246,8 @@ build(struct overview *ov, const struct view_ctx *v)
 		ov->nrows++;
 	}
 	sort_ov = ov;
-	qsort(ov->rows, ov->nrows, sizeof *ov->rows, cmp_rows);
+	if (ov->nrows > 1)
+		qsort(ov->rows, ov->nrows, sizeof *ov->rows, cmp_rows);
 	sort_ov = NULL;
 	if (ov->selected_name != NULL) {
 		for (i = 0; i < ov->nrows; i++)
