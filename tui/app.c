@@ -87,6 +87,7 @@ draw(struct app *a)
 	view_of(a, &v);
 	memset(&rs, 0, sizeof rs);
 	rs.overview = a->overview;
+	rs.hint = "? help  / filter  < > sort  q quit ";
 	if (a->message[0] != '\0') {
 		rs.message = a->message;
 		rs.message_role = a->message_role;

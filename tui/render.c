@@ -79,6 +79,8 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 			text_draw(c, 1, c->h - 2, c->w - 2, rs->message, (enum role)rs->message_role, ATTR_NONE);
 		}
 		input_draw(c, 0, c->h - 1, c->w, rs->input_prompt, rs->input, ROLE_NORMAL);
-	} else
+	} else if (rs->message == NULL && rs->hint != NULL)
+		frame_draw_status(c, c->h - 1, v, rs->hint, ROLE_BAR);
+	else
 		frame_draw_status(c, c->h - 1, v, rs->message, rs->message_role);
 }

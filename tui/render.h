@@ -23,6 +23,7 @@ struct render_state {
 	const struct input *input;   /* a line being edited, or NULL */
 	const char *input_prompt;    /* "/" */
 	const struct help_view *help;/* overlay, or NULL */
+	const char *hint;            /* shown right in the status line when there is no message */
 };
 
 /* Draw everything for the current screen into c (cleared first). */
