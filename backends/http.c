@@ -31,14 +31,14 @@
 
 struct http_req {
 	CURL *easy;
-	struct curl_slist *hdrs;  /* owned; holds the bearer header (secret) */
-	struct buf body;          /* response bytes */
+	struct curl_slist *hdrs; /* owned; holds the bearer header (secret) */
+	struct buf body;         /* response bytes */
 	size_t max_body;
-	bool toobig;              /* the write callback hit max_body */
-	char *name;               /* owned: endpoint name */
-	char *url_log;            /* owned: full URL without userinfo */
-	char *base_log;           /* owned: endpoint base without userinfo */
-	char *req_body;           /* owned copy of the request body */
+	bool toobig;    /* the write callback hit max_body */
+	char *name;     /* owned: endpoint name */
+	char *url_log;  /* owned: full URL without userinfo */
+	char *base_log; /* owned: endpoint base without userinfo */
+	char *req_body; /* owned copy of the request body */
 	bool unix_socket;
 	enum http_method method;
 	long timeout_ms;
@@ -52,8 +52,8 @@ struct http_req {
 struct http {
 	CURLM *multi;
 	bool readonly;
-	FILE *debug;             /* borrowed */
-	struct http_req *reqs;   /* running transfers */
+	FILE *debug;           /* borrowed */
+	struct http_req *reqs; /* running transfers */
 	int pending;
 };
 
@@ -293,10 +293,11 @@ setup(struct http_req *r, const struct http_endpoint *ep, const char *path, cons
 		sock = base + 7;
 		if (*sock != '/') {
 			free(base);
-			return err_set(e, ERR_CONFIG,
-				       "%s: unix socket URL \"%.100s\" needs an absolute path — write "
-				       "unix:///path/to.sock in [%s] url",
-				       r->name, ep->url, r->name);
+			return err_set(
+				e, ERR_CONFIG,
+				"%s: unix socket URL \"%.100s\" needs an absolute path — write "
+				"unix:///path/to.sock in [%s] url",
+				r->name, ep->url, r->name);
 		}
 		url = xasprintf("http://localhost%s", path);
 		r->unix_socket = true;
@@ -519,11 +520,12 @@ transfer_error(struct http_req *r, CURLcode cc, struct err *e)
 	const char *n = r->name, *u = r->base_log;
 
 	display_name(n, who, sizeof who);
-	snprintf(what, sizeof what, "%s", r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(cc));
+	snprintf(what, sizeof what, "%s",
+		 r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(cc));
 	if ((r->toobig && cc == CURLE_WRITE_ERROR) || cc == CURLE_FILESIZE_EXCEEDED) {
 		size_text(r->max_body, lim, sizeof lim);
-		err_set(e, ERR_TOOBIG, "%s: response larger than %s from %s — raise [%s] max_body", n,
-			lim, u, n);
+		err_set(e, ERR_TOOBIG, "%s: response larger than %s from %s — raise [%s] max_body",
+			n, lim, u, n);
 		return;
 	}
 	switch (cc) {
@@ -541,8 +543,8 @@ transfer_error(struct http_req *r, CURLcode cc, struct err *e)
 		return;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
-		err_set(e, ERR_CONNECT, "%s: cannot resolve the host of %s (%s) — check [%s] url", n,
-			u, what, n);
+		err_set(e, ERR_CONNECT, "%s: cannot resolve the host of %s (%s) — check [%s] url",
+			n, u, what, n);
 		return;
 	case CURLE_GOT_NOTHING:
 		err_set(e, ERR_CONNECT,
@@ -555,8 +557,8 @@ transfer_error(struct http_req *r, CURLcode cc, struct err *e)
 		err_set(e, ERR_CONFIG, "%s: bad URL %s (%s) — check [%s] url", n, u, what, n);
 		return;
 	case CURLE_SSL_CACERT_BADFILE:
-		err_set(e, ERR_TLS, "%s: cannot use the CA file for %s (%s) — check [%s] ca_file", n,
-			u, what, n);
+		err_set(e, ERR_TLS, "%s: cannot use the CA file for %s (%s) — check [%s] ca_file",
+			n, u, what, n);
 		return;
 	default:
 		break;
@@ -568,8 +570,8 @@ transfer_error(struct http_req *r, CURLcode cc, struct err *e)
 			n, u, what, n);
 		return;
 	}
-	err_set(e, ERR_CONNECT, "%s: request to %s failed (%s) — check [%s] url and the network",
-		n, u, what, n);
+	err_set(e, ERR_CONNECT, "%s: request to %s failed (%s) — check [%s] url and the network", n,
+		u, what, n);
 }
 
 static void
@@ -644,19 +646,32 @@ static const char *
 reason(long status)
 {
 	switch (status) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return NULL;
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	default:
+		return NULL;
 	}
 }
 

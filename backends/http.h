@@ -38,28 +38,28 @@ enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
  * change between requests.
  */
 struct http_endpoint {
-	const char *name;         /* "prometheus": prefixes errors and log lines */
-	const char *url;          /* base: http(s)://host:port[/prefix] or unix:///path.sock */
-	const char *ca_file;      /* PEM bundle; NULL = system store */
-	bool insecure;            /* skip TLS verification (explicit opt-in only) */
-	const char *bearer_token; /* secret; NULL = none */
-	const char *username;     /* basic auth user; NULL = none */
-	const char *password;     /* secret */
+	const char *name;           /* "prometheus": prefixes errors and log lines */
+	const char *url;            /* base: http(s)://host:port[/prefix] or unix:///path.sock */
+	const char *ca_file;        /* PEM bundle; NULL = system store */
+	bool insecure;              /* skip TLS verification (explicit opt-in only) */
+	const char *bearer_token;   /* secret; NULL = none */
+	const char *username;       /* basic auth user; NULL = none */
+	const char *password;       /* secret */
 	const char *const *headers; /* extra "Name: value" lines */
 	size_t nheaders;
-	long timeout_ms;          /* whole-request deadline; 0 = 10 s */
-	size_t max_body;          /* response cap in bytes; 0 = 32 MiB */
-	const char *auth_hint;    /* appended to 401/403 errors, e.g. "set [prometheus] token_file" */
+	long timeout_ms;       /* whole-request deadline; 0 = 10 s */
+	size_t max_body;       /* response cap in bytes; 0 = 32 MiB */
+	const char *auth_hint; /* appended to 401/403 errors, e.g. "set [prometheus] token_file" */
 };
 
 struct http_response {
-	const char *backend;    /* endpoint name */
-	long status;            /* HTTP status; 0 when no response arrived */
-	const char *body;       /* borrowed until the callback returns; NUL-terminated */
-	size_t len;             /* body length */
-	long latency_ms;        /* submit to completion */
+	const char *backend;      /* endpoint name */
+	long status;              /* HTTP status; 0 when no response arrived */
+	const char *body;         /* borrowed until the callback returns; NUL-terminated */
+	size_t len;               /* body length */
+	long latency_ms;          /* submit to completion */
 	const char *content_type; /* borrowed; may be NULL */
-	struct err err;         /* ERR_OK if a response arrived (any status) */
+	struct err err;           /* ERR_OK if a response arrived (any status) */
 };
 
 /* Called once per finished request. */
@@ -93,8 +93,8 @@ void http_set_debug_log(struct http *h, FILE *f);
  * URL, read-only refusal) without calling done.
  */
 int http_submit(struct http *h, const struct http_endpoint *ep, enum http_method method,
-		const char *path, const char *body, bool is_read, http_done_fn done,
-		void *ud, struct err *e);
+		const char *path, const char *body, bool is_read, http_done_fn done, void *ud,
+		struct err *e);
 
 /* Requests still running. */
 int http_pending(const struct http *h);
@@ -104,8 +104,7 @@ int http_pending(const struct http *h);
  * passes (-1 is not allowed: pass a deadline).  Interrupted by a signal it
  * returns 0 early.  Returns 0 or -1 with e filled.
  */
-int http_wait(struct http *h, struct http_waitfd *fds, size_t nfds, int timeout_ms,
-	      struct err *e);
+int http_wait(struct http *h, struct http_waitfd *fds, size_t nfds, int timeout_ms, struct err *e);
 
 /* Drive transfers and call the callbacks of finished ones.  Returns how many finished. */
 int http_perform(struct http *h);
@@ -125,7 +124,7 @@ char *http_url_redact(const char *url);
  * Fill e with a user-facing message for a non-2xx status, naming the backend,
  * the status, the URL base and, for 401/403, ep->auth_hint.  Returns -1.
  */
-int http_status_error(const struct http_response *r, const char *url_base,
-		      const char *auth_hint, struct err *e);
+int http_status_error(const struct http_response *r, const char *url_base, const char *auth_hint,
+		      struct err *e);
 
 #endif

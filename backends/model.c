@@ -23,17 +23,17 @@
 #define NO_INDEX SIZE_MAX
 
 struct model {
-	size_t points;         /* ring capacity */
-	size_t max_services;   /* bound on nsvc */
-	struct service **svc;  /* owned, insertion order */
+	size_t points;        /* ring capacity */
+	size_t max_services;  /* bound on nsvc */
+	struct service **svc; /* owned, insertion order */
 	size_t nsvc, svc_cap;
-	size_t *index;         /* owned hash table of svc indices; NO_INDEX = empty */
-	size_t index_cap;      /* power of two, >= 2 * nsvc */
-	uint64_t *dropped;     /* owned set of refused name hashes; 0 = empty */
-	size_t dropped_cap;    /* power of two */
-	size_t ndropped;       /* distinct refused names (approximate once the set is full) */
-	size_t ring_bytes;     /* bytes held by ring arrays */
-	size_t name_bytes;     /* bytes held by service names */
+	size_t *index;      /* owned hash table of svc indices; NO_INDEX = empty */
+	size_t index_cap;   /* power of two, >= 2 * nsvc */
+	uint64_t *dropped;  /* owned set of refused name hashes; 0 = empty */
+	size_t dropped_cap; /* power of two */
+	size_t ndropped;    /* distinct refused names (approximate once the set is full) */
+	size_t ring_bytes;  /* bytes held by ring arrays */
+	size_t name_bytes;  /* bytes held by service names */
 	double hist_end[METRIC_COUNT]; /* newest appended t per metric */
 	struct backend_state **be;     /* owned */
 	size_t nbe;

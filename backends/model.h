@@ -23,11 +23,11 @@ enum status { STATUS_OK, STATUS_WARN, STATUS_CRIT, STATUS_STALE, STATUS_UNKNOWN,
 
 /* A fixed ring of (t, v) samples, oldest first when read with ring_get. */
 struct ring {
-	double *t;    /* owned, cap entries */
-	double *v;    /* owned, cap entries */
-	size_t cap;   /* fixed at creation */
-	size_t len;   /* valid entries, <= cap */
-	size_t head;  /* index of the oldest entry */
+	double *t;   /* owned, cap entries */
+	double *v;   /* owned, cap entries */
+	size_t cap;  /* fixed at creation */
+	size_t len;  /* valid entries, <= cap */
+	size_t head; /* index of the oldest entry */
 };
 
 /*
@@ -61,7 +61,7 @@ struct backend_state {
 struct thresholds {
 	double error_warn; /* ratio: 0.01 = 1 % */
 	double error_crit;
-	double p99_warn;   /* seconds */
+	double p99_warn; /* seconds */
 	double p99_crit;
 };
 
@@ -92,8 +92,7 @@ void model_apply_metric(struct model *m, enum metric metric, const char *const *
  * the newest one already held are ignored (so overlapping range queries
  * are harmless).
  */
-void model_append_point(struct model *m, struct service *s, enum metric metric, double t,
-			double v);
+void model_append_point(struct model *m, struct service *s, enum metric metric, double t, double v);
 /* Newest sample time in any service's history of metric; 0 if none. */
 double model_history_end(const struct model *m, enum metric metric);
 
@@ -112,8 +111,8 @@ void model_backend_fail(struct model *m, const char *name, const struct err *e, 
  * STALE when its newest value is older than stale_after seconds; UNKNOWN
  * when it has no value at all.  A missing metric never raises the status.
  */
-enum status model_service_status(const struct service *s, const struct thresholds *t,
-				 double now, double stale_after);
+enum status model_service_status(const struct service *s, const struct thresholds *t, double now,
+				 double stale_after);
 
 const char *status_name(enum status s); /* "OK", "WARN", "CRIT", "STALE", "?" */
 const char *metric_name(enum metric m); /* "rps", "errors", ... */

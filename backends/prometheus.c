@@ -167,16 +167,26 @@ static const char *
 status_text(long status)
 {
 	switch (status) {
-	case 400: return " Bad Request";
-	case 401: return " Unauthorized";
-	case 403: return " Forbidden";
-	case 404: return " Not Found";
-	case 422: return " Unprocessable Entity";
-	case 500: return " Internal Server Error";
-	case 502: return " Bad Gateway";
-	case 503: return " Service Unavailable";
-	case 504: return " Gateway Timeout";
-	default: return "";
+	case 400:
+		return " Bad Request";
+	case 401:
+		return " Unauthorized";
+	case 403:
+		return " Forbidden";
+	case 404:
+		return " Not Found";
+	case 422:
+		return " Unprocessable Entity";
+	case 500:
+		return " Internal Server Error";
+	case 502:
+		return " Bad Gateway";
+	case 503:
+		return " Service Unavailable";
+	case 504:
+		return " Gateway Timeout";
+	default:
+		return "";
 	}
 }
 
@@ -187,10 +197,11 @@ not_json_error(long status, const char *body, size_t len, struct err *e)
 
 	body_snippet(body, len, snip, sizeof snip);
 	if (status == 401 || status == 403)
-		return err_set(e, ERR_AUTH,
-			       "prometheus: HTTP %ld%s (body starts with '%s') — check the credentials "
-			       "in [prometheus] (token_file, username, password)",
-			       status, status_text(status), snip);
+		return err_set(
+			e, ERR_AUTH,
+			"prometheus: HTTP %ld%s (body starts with '%s') — check the credentials "
+			"in [prometheus] (token_file, username, password)",
+			status, status_text(status), snip);
 	if (len == 0)
 		return err_set(e, ERR_PARSE,
 			       "prometheus: HTTP %ld%s with an empty body — check [prometheus] url "
@@ -247,7 +258,8 @@ load_envelope(long status, const char *body, size_t len, struct err *e)
 			json_is_string(type) && strcmp(json_string_value(type), "timeout") == 0
 				? ERR_TIMEOUT
 				: ERR_BACKEND,
-			"prometheus: %s: %s", json_is_string(type) ? json_string_value(type) : "error",
+			"prometheus: %s: %s",
+			json_is_string(type) ? json_string_value(type) : "error",
 			json_is_string(msg) ? json_string_value(msg) : "(no message)");
 		json_decref(root);
 		return NULL;
@@ -259,7 +271,8 @@ load_envelope(long status, const char *body, size_t len, struct err *e)
 		return NULL;
 	}
 	if (status < 200 || status > 299) {
-		err_set(e, ERR_HTTP, "prometheus: HTTP %ld%s with a success body — check [prometheus] url",
+		err_set(e, ERR_HTTP,
+			"prometheus: HTTP %ld%s with a success body — check [prometheus] url",
 			status, status_text(status));
 		json_decref(root);
 		return NULL;
@@ -342,8 +355,7 @@ labels_free(struct prom_label *l, size_t n)
 
 /* {"name": "value", ...} -> sorted labels (new).  NULL object = no labels. */
 static int
-parse_labels(const json_t *obj, const char *what, struct prom_label **out, size_t *n,
-	     struct err *e)
+parse_labels(const json_t *obj, const char *what, struct prom_label **out, size_t *n, struct err *e)
 {
 	const char *k;
 	json_t *v;
@@ -359,10 +371,12 @@ parse_labels(const json_t *obj, const char *what, struct prom_label **out, size_
 	if (json_object_size(obj) == 0)
 		return 0;
 	l = xcalloc(json_object_size(obj), sizeof *l);
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		if (!json_is_string(v)) {
 			labels_free(l, i);
-			return err_set(e, ERR_PARSE, "prometheus: %s \"%.40s\" is not a string", what, k);
+			return err_set(e, ERR_PARSE, "prometheus: %s \"%.40s\" is not a string",
+				       what, k);
 		}
 		l[i].name = xstrdup(k);
 		l[i].value = xstrndup(json_string_value(v), json_string_length(v));
@@ -512,16 +526,18 @@ parse_result(const json_t *data, struct prom_result *out, struct err *e)
 
 		out->type = type[1] == 'c' ? PROM_SCALAR : PROM_STRING;
 		if (!json_is_array(res) || json_array_size(res) != 2)
-			return err_set(e, ERR_PARSE, "prometheus: %s result is not a [time, value] pair",
-				       type);
+			return err_set(e, ERR_PARSE,
+				       "prometheus: %s result is not a [time, value] pair", type);
 		out->series = s = xcalloc(1, sizeof *s);
 		out->nseries = 1;
 		s->samples = xcalloc(1, sizeof *s->samples);
 		s->nsamples = 1;
 		if (out->type == PROM_SCALAR)
 			return parse_sample(res, &s->samples[0], e);
-		if (!json_is_number(json_array_get(res, 0)) || !json_is_string(json_array_get(res, 1)))
-			return err_set(e, ERR_PARSE, "prometheus: string result is not [time, \"text\"]");
+		if (!json_is_number(json_array_get(res, 0)) ||
+		    !json_is_string(json_array_get(res, 1)))
+			return err_set(e, ERR_PARSE,
+				       "prometheus: string result is not [time, \"text\"]");
 		s->samples[0].t = json_number_value(json_array_get(res, 0));
 		s->samples[0].v = NAN;
 		s->string = xstrndup(json_string_value(json_array_get(res, 1)),
@@ -594,9 +610,10 @@ parse_rfc3339(const char *s, double *out)
 	const char *p;
 
 	if (strlen(s) < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
-	    s[7] != '-' || digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 ||
-	    s[16] != ':' || digits(s + 17, 2, &sec) < 0)
+	    s[7] != '-' || digits(s + 8, 2, &d) < 0 ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, &h) < 0 ||
+	    s[13] != ':' || digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+	    digits(s + 17, 2, &sec) < 0)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -1;
@@ -665,7 +682,8 @@ parse_alert(const json_t *j, struct prom_alert *a, struct err *e)
 	a->value = NAN;
 	if (!json_is_object(j))
 		return err_set(e, ERR_PARSE, "prometheus: an alert is not an object");
-	if (parse_labels(json_object_get(j, "labels"), "alert label", &a->labels, &a->nlabels, e) < 0)
+	if (parse_labels(json_object_get(j, "labels"), "alert label", &a->labels, &a->nlabels, e) <
+	    0)
 		return -1;
 	if (parse_labels(json_object_get(j, "annotations"), "annotation", &a->annotations,
 			 &a->nannotations, e) < 0)
@@ -707,7 +725,8 @@ prometheus_parse_alerts(long status, const char *body, size_t len, struct prom_a
 	alerts = json_is_object(data) ? json_object_get(data, "alerts") : NULL;
 	if (!json_is_array(alerts)) {
 		json_decref(root);
-		return err_set(e, ERR_PARSE, "prometheus: alerts response has no \"data.alerts\" array");
+		return err_set(e, ERR_PARSE,
+			       "prometheus: alerts response has no \"data.alerts\" array");
 	}
 	if (json_array_size(alerts) > 0)
 		a = xcalloc(json_array_size(alerts), sizeof *a);
@@ -772,8 +791,8 @@ parse_target(const json_t *j, struct prom_target *t, struct err *e)
 	t->last_error = dup_or(get_str(j, "lastError"), "");
 	ls = get_str(j, "lastScrape");
 	if (ls != NULL && parse_rfc3339(ls, &t->last_scrape) < 0)
-		return err_set(e, ERR_PARSE, "prometheus: target lastScrape \"%.40s\" is not RFC 3339",
-			       ls);
+		return err_set(e, ERR_PARSE,
+			       "prometheus: target lastScrape \"%.40s\" is not RFC 3339", ls);
 	dur = json_object_get(j, "lastScrapeDuration");
 	t->last_scrape_seconds = json_is_number(dur) ? json_number_value(dur) : 0;
 	return 0;

@@ -31,40 +31,40 @@ struct prom_sample {
 };
 
 struct prom_series {
-	struct prom_label *labels;  /* owned, sorted by name */
+	struct prom_label *labels; /* owned, sorted by name */
 	size_t nlabels;
 	struct prom_sample *samples; /* owned; 1 for vector/scalar, n for matrix */
 	size_t nsamples;
-	char *string;               /* owned; only for PROM_STRING results */
+	char *string; /* owned; only for PROM_STRING results */
 };
 
 struct prom_result {
 	enum prom_type type;
 	struct prom_series *series; /* owned; 1 series for scalar/string */
 	size_t nseries;
-	char **warnings;            /* owned; server warnings, if any */
+	char **warnings; /* owned; server warnings, if any */
 	size_t nwarnings;
 };
 
 enum prom_alert_state { PROM_ALERT_INACTIVE, PROM_ALERT_PENDING, PROM_ALERT_FIRING };
 
 struct prom_alert {
-	struct prom_label *labels;      /* owned, sorted; includes alertname */
+	struct prom_label *labels; /* owned, sorted; includes alertname */
 	size_t nlabels;
 	struct prom_label *annotations; /* owned, sorted */
 	size_t nannotations;
 	enum prom_alert_state state;
-	double active_at;               /* unix seconds; 0 unknown */
-	double value;                   /* NAN unknown */
+	double active_at; /* unix seconds; 0 unknown */
+	double value;     /* NAN unknown */
 };
 
 struct prom_target {
-	char *job;        /* owned */
-	char *instance;   /* owned */
-	char *scrape_url; /* owned */
-	char *health;     /* owned: "up", "down", "unknown" */
-	char *last_error; /* owned; "" when none */
-	double last_scrape;        /* unix seconds */
+	char *job;                  /* owned */
+	char *instance;             /* owned */
+	char *scrape_url;           /* owned */
+	char *health;               /* owned: "up", "down", "unknown" */
+	char *last_error;           /* owned; "" when none */
+	double last_scrape;         /* unix seconds */
 	double last_scrape_seconds; /* duration */
 };
 
@@ -84,18 +84,18 @@ char *prometheus_targets_path(void);
  * is filled (caller frees with prometheus_result_done); on failure out is
  * empty and e names the error.
  */
-int prometheus_parse_query(long status, const char *body, size_t len,
-			   struct prom_result *out, struct err *e);
+int prometheus_parse_query(long status, const char *body, size_t len, struct prom_result *out,
+			   struct err *e);
 void prometheus_result_done(struct prom_result *r);
 
 /* Parse /api/v1/alerts.  *out new (free with prometheus_alerts_free). */
-int prometheus_parse_alerts(long status, const char *body, size_t len,
-			    struct prom_alert **out, size_t *n, struct err *e);
+int prometheus_parse_alerts(long status, const char *body, size_t len, struct prom_alert **out,
+			    size_t *n, struct err *e);
 void prometheus_alerts_free(struct prom_alert *a, size_t n);
 
 /* Parse /api/v1/targets (active targets).  *out new. */
-int prometheus_parse_targets(long status, const char *body, size_t len,
-			     struct prom_target **out, size_t *n, struct err *e);
+int prometheus_parse_targets(long status, const char *body, size_t len, struct prom_target **out,
+			     size_t *n, struct err *e);
 void prometheus_targets_free(struct prom_target *t, size_t n);
 
 /* borrowed: the value of label name, or NULL. */
@@ -108,9 +108,9 @@ const char *prom_label_get(const struct prom_label *l, size_t n, const char *nam
 enum prom_metric { PROM_RPS, PROM_ERRORS, PROM_P99, PROM_CPU, PROM_MEMORY, PROM_METRIC_COUNT };
 
 struct prom_preset {
-	const char *name;                          /* "http", "micrometer" */
-	const char *service_label;                 /* default label for this preset */
-	const char *query[PROM_METRIC_COUNT];      /* PromQL templates */
+	const char *name;                     /* "http", "micrometer" */
+	const char *service_label;            /* default label for this preset */
+	const char *query[PROM_METRIC_COUNT]; /* PromQL templates */
 };
 
 /* borrowed (static): the preset named name, or NULL. */

@@ -56,9 +56,12 @@ static const struct prom_preset presets[] = {
 		"application",
 		{
 			"sum by (${label}) (rate(http_server_requests_seconds_count[${window}]))",
-			"(sum by (${label}) (rate(http_server_requests_seconds_count{status=~\"5..\"}[${window}]))"
-			" or sum by (${label}) (rate(http_server_requests_seconds_count[${window}])) * 0)"
-			" / sum by (${label}) (rate(http_server_requests_seconds_count[${window}]))",
+			"(sum by (${label}) "
+			"(rate(http_server_requests_seconds_count{status=~\"5..\"}[${window}]))"
+			" or sum by (${label}) "
+			"(rate(http_server_requests_seconds_count[${window}])) * 0)"
+			" / sum by (${label}) "
+			"(rate(http_server_requests_seconds_count[${window}]))",
 			"histogram_quantile(0.99, sum by (${label}, le) "
 			"(rate(http_server_requests_seconds_bucket[${window}])))",
 			"sum by (${label}) (process_cpu_usage)",
@@ -113,7 +116,7 @@ const char *
 prometheus_metric_name(enum prom_metric m)
 {
 	static const char *const names[PROM_METRIC_COUNT] = { "rps", "errors", "p99", "cpu",
-							       "memory" };
+							      "memory" };
 
 	if ((int)m < 0 || m >= PROM_METRIC_COUNT)
 		return "?";
@@ -126,8 +129,9 @@ prometheus_check_label(const char *label, struct err *e)
 	const char *p;
 
 	if (label == NULL || *label == '\0')
-		return err_set(e, ERR_CONFIG, "prometheus: empty service label — set [prometheus] "
-					      "label, e.g. label = service");
+		return err_set(e, ERR_CONFIG,
+			       "prometheus: empty service label — set [prometheus] "
+			       "label, e.g. label = service");
 	for (p = label; *p != '\0'; p++)
 		if (!(isalpha((unsigned char)*p) || *p == '_' ||
 		      (p != label && isdigit((unsigned char)*p))) ||

@@ -27,8 +27,8 @@ is_blank(char c)
 static int
 is_name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '-';
 }
 
 void
@@ -94,8 +94,8 @@ trim(const char **s, size_t *n)
 }
 
 static int
-syntax_error(struct ini_parser *ip, int line, struct err *e, const char *what,
-	     const char *s, size_t n)
+syntax_error(struct ini_parser *ip, int line, struct err *e, const char *what, const char *s,
+	     size_t n)
 {
 	char ex[EXCERPT_MAX];
 
@@ -113,7 +113,8 @@ parse_section(struct ini_parser *ip, const char *s, size_t n, struct err *e)
 	int has_sub = 0;
 
 	if (memchr(s, ']', n) == NULL)
-		return syntax_error(ip, ip->line, e, "unterminated section header (missing ']'):", s, n);
+		return syntax_error(ip, ip->line, e,
+				    "unterminated section header (missing ']'):", s, n);
 	while (q < end && is_blank(*q))
 		q++;
 	name = q;
@@ -132,7 +133,8 @@ parse_section(struct ini_parser *ip, const char *s, size_t n, struct err *e)
 		}
 		if (q >= end) {
 			buf_done(&sub);
-			return syntax_error(ip, ip->line, e, "unterminated subsection name (missing '\"'):", s, n);
+			return syntax_error(ip, ip->line, e,
+					    "unterminated subsection name (missing '\"'):", s, n);
 		}
 		q++;
 		while (q < end && is_blank(*q))
@@ -141,7 +143,8 @@ parse_section(struct ini_parser *ip, const char *s, size_t n, struct err *e)
 	if (namelen == 0 || q >= end || *q != ']' || q + 1 != end) {
 		buf_done(&sub);
 		return syntax_error(ip, ip->line, e,
-				    "invalid section header (write [name] or [name \"sub\"]), got", s, n);
+				    "invalid section header (write [name] or [name \"sub\"]), got",
+				    s, n);
 	}
 	free(ip->section);
 	free(ip->subsection);
@@ -171,7 +174,8 @@ read_value(struct ini_parser *ip, const char *s, size_t n, struct buf *val, stru
 		buf_putc(val, ' ');
 		if (!next_line(ip, &s, &n))
 			return err_set(e, ERR_CONFIG,
-				       "%s:%d: continuation at end of file (the line ends in '\\' but nothing follows)",
+				       "%s:%d: continuation at end of file (the line ends in '\\' "
+				       "but nothing follows)",
 				       ip->filename, ip->line);
 		trim(&s, &n);
 	}
@@ -179,8 +183,8 @@ read_value(struct ini_parser *ip, const char *s, size_t n, struct buf *val, stru
 
 /* Parse a trimmed "key = value" line and hand it to fn. */
 static int
-parse_key(struct ini_parser *ip, const char *s, size_t n, ini_handler fn, void *ud,
-	  struct buf *key, struct buf *val, struct err *e)
+parse_key(struct ini_parser *ip, const char *s, size_t n, ini_handler fn, void *ud, struct buf *key,
+	  struct buf *val, struct err *e)
 {
 	const char *q = s, *end = s + n, *v;
 	int line = ip->line;
@@ -196,7 +200,8 @@ parse_key(struct ini_parser *ip, const char *s, size_t n, ini_handler fn, void *
 	if (key->len == 0 || q >= end || *q != '=')
 		return syntax_error(ip, line, e, "expected 'key = value', got", s, n);
 	if (ip->section == NULL)
-		return err_set(e, ERR_CONFIG, "%s:%d: key '%s' before any section (add a [section] line above it)",
+		return err_set(e, ERR_CONFIG,
+			       "%s:%d: key '%s' before any section (add a [section] line above it)",
 			       ip->filename, line, key->data);
 	v = q + 1;
 	vn = (size_t)(end - v);

@@ -35,8 +35,8 @@
  * prefixed with "filename:line: " unless the message already starts with
  * "filename:".
  */
-typedef int (*ini_handler)(void *ud, const char *section, const char *subsection,
-			   const char *key, const char *value, int line, struct err *e);
+typedef int (*ini_handler)(void *ud, const char *section, const char *subsection, const char *key,
+			   const char *value, int line, struct err *e);
 
 /*
  * Parse len bytes of text (need not be NUL-terminated; text may be NULL
@@ -44,8 +44,8 @@ typedef int (*ini_handler)(void *ud, const char *section, const char *subsection
  * Returns 0, or -1 with e filled (code ERR_CONFIG for syntax errors, e.g.
  * "config.ini:12: expected 'key = value', got 'refresh 2s'").
  */
-int ini_parse(const char *text, size_t len, const char *filename, ini_handler fn,
-	      void *ud, struct err *e);
+int ini_parse(const char *text, size_t len, const char *filename, ini_handler fn, void *ud,
+	      struct err *e);
 
 /*
  * Copy up to len bytes of s into out (size n, always NUL-terminated) for

@@ -44,8 +44,7 @@ parse_duration_ms(const char *s, long long *out_ms, struct err *e)
 		const char *unit;
 		double ms;
 	} units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 },
-		{ "h", 3600000 }, { "d", 86400000 },
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
 	};
 	const char *p = s;
 	double total = 0;
@@ -78,7 +77,8 @@ parse_duration_ms(const char *s, long long *out_ms, struct err *e)
 	*out_ms = llround(total);
 	return 0;
 bad:
-	return err_set(e, ERR_CONFIG, "invalid duration '%s' (write e.g. 250ms, 2s, 5m, 1h)", s ? s : "");
+	return err_set(e, ERR_CONFIG, "invalid duration '%s' (write e.g. 250ms, 2s, 5m, 1h)",
+		       s ? s : "");
 }
 
 int
@@ -88,10 +88,17 @@ parse_size(const char *s, unsigned long long *out, struct err *e)
 		const char *unit;
 		double mult;
 	} units[] = {
-		{ "", 1 }, { "B", 1 },
-		{ "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
-		{ "K", 1024.0 }, { "M", 1048576.0 }, { "G", 1073741824.0 },
-		{ "kB", 1e3 }, { "MB", 1e6 }, { "GB", 1e9 },
+		{ "", 1 },
+		{ "B", 1 },
+		{ "KiB", 1024.0 },
+		{ "MiB", 1048576.0 },
+		{ "GiB", 1073741824.0 },
+		{ "K", 1024.0 },
+		{ "M", 1048576.0 },
+		{ "G", 1073741824.0 },
+		{ "kB", 1e3 },
+		{ "MB", 1e6 },
+		{ "GB", 1e9 },
 	};
 	const char *p = s;
 	double v;
@@ -109,7 +116,8 @@ parse_size(const char *s, unsigned long long *out, struct err *e)
 		}
 	}
 bad:
-	return err_set(e, ERR_CONFIG, "invalid size '%s' (write e.g. 512KiB, 32MiB, 1GiB)", s ? s : "");
+	return err_set(e, ERR_CONFIG, "invalid size '%s' (write e.g. 512KiB, 32MiB, 1GiB)",
+		       s ? s : "");
 }
 
 int
@@ -129,7 +137,9 @@ parse_percent(const char *s, double *out_ratio, struct err *e)
 		return 0;
 	}
 bad:
-	return err_set(e, ERR_CONFIG, "invalid percentage '%s' (write e.g. 1%%, 0.5%%, or a ratio 0.01)", s ? s : "");
+	return err_set(e, ERR_CONFIG,
+		       "invalid percentage '%s' (write e.g. 1%%, 0.5%%, or a ratio 0.01)",
+		       s ? s : "");
 }
 
 int
@@ -147,7 +157,8 @@ parse_long(const char *s, long min, long max, long *out, struct err *e)
 	*out = v;
 	return 0;
 bad:
-	return err_set(e, ERR_CONFIG, "invalid number '%s' (expected an integer from %ld to %ld)", s ? s : "", min, max);
+	return err_set(e, ERR_CONFIG, "invalid number '%s' (expected an integer from %ld to %ld)",
+		       s ? s : "", min, max);
 }
 
 int

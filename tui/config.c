@@ -303,10 +303,11 @@ file_key(void *ud, const char *section, const char *sub, const char *key, const 
 
 	if (!config_check_known_section(section) || sub != NULL) {
 		excerpt(sub != NULL ? sub : "", ex, sizeof ex);
-		hint = config_check_known_section(section) ? NULL : config_check_closest(NULL, section);
+		hint = config_check_known_section(section) ? NULL
+							   : config_check_closest(NULL, section);
 		return err_set(e, ERR_CONFIG, "unknown section [%s%s%s%s]%s%s%s", section,
-			       sub ? " \"" : "", ex, sub ? "\"" : "", hint ? " (did you mean [" : "",
-			       hint ? hint : "", hint ? "]?)" : "");
+			       sub ? " \"" : "", ex, sub ? "\"" : "",
+			       hint ? " (did you mean [" : "", hint ? hint : "", hint ? "]?)" : "");
 	}
 	k = find_key(section, key);
 	if (k < 0) {
@@ -315,24 +316,28 @@ file_key(void *ud, const char *section, const char *sub, const char *key, const 
 		excerpt(key, ex, sizeof ex);
 		hint = config_check_closest(section, key);
 		if (hint != NULL)
-			return err_set(e, ERR_CONFIG, "unknown key '%s' in [%s] (did you mean '%s'?)",
-				       ex, section, hint);
+			return err_set(e, ERR_CONFIG,
+				       "unknown key '%s' in [%s] (did you mean '%s'?)", ex, section,
+				       hint);
 		for (other = 0; other < CFG_KEY_COUNT; other++)
 			if (strcmp(keys[other].name, key) == 0)
-				return err_set(e, ERR_CONFIG, "unknown key '%s' in [%s] (it belongs in [%s])",
-					       ex, section, keys[other].section);
+				return err_set(e, ERR_CONFIG,
+					       "unknown key '%s' in [%s] (it belongs in [%s])", ex,
+					       section, keys[other].section);
 		return err_set(e, ERR_CONFIG, "unknown key '%s' in [%s]", ex, section);
 	}
 	ki = &keys[k];
 	if (ki->type == CFG_T_SECRET)
-		return err_set(e, ERR_CONFIG,
-			       "%s cannot be set in the config file (keep secrets out of it): write it "
-			       "to a file and set %s_file = /path/to/file, or set %s",
-			       ki->name, ki->name, ki->env);
+		return err_set(
+			e, ERR_CONFIG,
+			"%s cannot be set in the config file (keep secrets out of it): write it "
+			"to a file and set %s_file = /path/to/file, or set %s",
+			ki->name, ki->name, ki->env);
 	sl = &lc->cfg->slot[k][CFG_SRC_FILE];
 	if (ki->type != CFG_T_LIST && sl->gen == lc->cfg->gen)
-		return err_set(e, ERR_CONFIG, "%s in [%s] is set twice, on lines %d and %d: keep one",
-			       ki->name, ki->section, sl->line, line);
+		return err_set(e, ERR_CONFIG,
+			       "%s in [%s] is set twice, on lines %d and %d: keep one", ki->name,
+			       ki->section, sl->line, line);
 	return set_value(lc->cfg, (enum config_key)k, CFG_SRC_FILE, value, lc->name, line, e);
 }
 
@@ -425,8 +430,8 @@ read_secret(struct config *cfg, enum config_key k, struct err *e)
 		return 0;
 	data = slurp(path, SECRET_FILE_MAX, &len, &err_no);
 	if (data == NULL)
-		return err_set(e, ERR_CONFIG, "cannot read %s '%s' ([%s] %s): %s", keys[fk].name, path,
-			       keys[k].section, keys[k].name,
+		return err_set(e, ERR_CONFIG, "cannot read %s '%s' ([%s] %s): %s", keys[fk].name,
+			       path, keys[k].section, keys[k].name,
 			       err_no == EFBIG ? "larger than 64 KiB" : strerror(err_no));
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		data[--len] = '\0';
@@ -436,7 +441,8 @@ read_secret(struct config *cfg, enum config_key k, struct err *e)
 			memset(data, 0, len);
 			free(data);
 			return err_set(e, ERR_CONFIG,
-				       "%s '%s' holds a line break or control character (one line expected)",
+				       "%s '%s' holds a line break or control character (one line "
+				       "expected)",
 				       keys[fk].name, path);
 		}
 	}
@@ -458,7 +464,8 @@ fill_preset(struct config *cfg, struct err *e)
 	int k, m;
 
 	if (p == NULL)
-		return err_set(e, ERR_CONFIG, "unknown [prometheus] preset '%s' (choose one of: %s)",
+		return err_set(e, ERR_CONFIG,
+			       "unknown [prometheus] preset '%s' (choose one of: %s)",
 			       name ? name : "", prometheus_preset_names());
 	where = xasprintf("preset %s", p->name);
 	for (k = 0; k < CFG_KEY_COUNT; k++) {
@@ -506,7 +513,8 @@ check_thresholds(const struct config *cfg, struct err *e)
 		if (bad) {
 			wt = config_str(cfg, w);
 			ct = config_str(cfg, c);
-			return err_set(e, ERR_CONFIG, "[%s] %s = %s is above %s = %s: warn must not exceed crit",
+			return err_set(e, ERR_CONFIG,
+				       "[%s] %s = %s is above %s = %s: warn must not exceed crit",
 				       keys[w].section, n, wt, crit, ct);
 		}
 	}
@@ -531,13 +539,16 @@ config_finalize(struct config *cfg, struct err *e)
 	password = config_secret(cfg, CFG_PROMETHEUS_PASSWORD) != NULL;
 	user = config_str(cfg, CFG_PROMETHEUS_USERNAME);
 	if (token && (user != NULL || password))
-		return err_set(e, ERR_CONFIG, "[prometheus] has both a token and a username/password: "
-					      "keep one kind of credentials");
+		return err_set(e, ERR_CONFIG,
+			       "[prometheus] has both a token and a username/password: "
+			       "keep one kind of credentials");
 	if (user != NULL && !password)
-		return err_set(e, ERR_CONFIG, "[prometheus] username is set but no password: set "
-					      "password_file or OPSDECK_PROMETHEUS_PASSWORD");
+		return err_set(e, ERR_CONFIG,
+			       "[prometheus] username is set but no password: set "
+			       "password_file or OPSDECK_PROMETHEUS_PASSWORD");
 	if (user == NULL && password)
-		return err_set(e, ERR_CONFIG, "[prometheus] a password is set but no username: set username");
+		return err_set(e, ERR_CONFIG,
+			       "[prometheus] a password is set but no username: set username");
 	ca = config_str(cfg, CFG_PROMETHEUS_CA_FILE);
 	if (ca != NULL && access(ca, R_OK) != 0)
 		return err_set(e, ERR_CONFIG, "cannot read ca_file '%s' ([prometheus]): %s", ca,
@@ -671,4 +682,3 @@ config_prometheus_configured(const struct config *cfg)
 
 	return url != NULL && *url != '\0';
 }
-

@@ -55,61 +55,61 @@ enum config_type {
  *   the default comes from the chosen [prometheus] preset (an empty value
  *   in any source means "use it").
  */
-#define CONFIG_KEYS(X)                                                                          \
-	X(GENERAL_REFRESH, "general", "refresh", DURATION, "2s", NULL, "OPSDECK_REFRESH",       \
-	  "--refresh", "how often every backend is polled")                                   \
-	X(GENERAL_THEME, "general", "theme", ENUM, "default", "default, mono", NULL, NULL,      \
-	  "colour theme; mono uses attributes only")                                          \
-	X(GENERAL_HISTORY, "general", "history", INT, "60", "2..1000", NULL, NULL,              \
-	  "points kept per series (the sparkline length)")                                    \
-	X(GENERAL_MAX_SERVICES, "general", "max_services", INT, "10000", "1..1000000", NULL,    \
-	  NULL, "services tracked at most")                                                   \
-	X(PROMETHEUS_URL, "prometheus", "url", URL, NULL, NULL, "OPSDECK_PROMETHEUS_URL",       \
-	  "--prometheus", "base URL: http://, https:// or unix:///path; unset = no Prometheus") \
-	X(PROMETHEUS_TOKEN_FILE, "prometheus", "token_file", PATH, NULL, NULL, NULL, NULL,      \
-	  "file holding the bearer token")                                                    \
-	X(PROMETHEUS_TOKEN, "prometheus", "token", SECRET, NULL, NULL,                          \
-	  "OPSDECK_PROMETHEUS_TOKEN", NULL, "bearer token (environment only; else token_file)") \
-	X(PROMETHEUS_USERNAME, "prometheus", "username", STRING, NULL, NULL, NULL, NULL,        \
-	  "basic-auth user name")                                                             \
-	X(PROMETHEUS_PASSWORD_FILE, "prometheus", "password_file", PATH, NULL, NULL, NULL,      \
-	  NULL, "file holding the basic-auth password")                                       \
-	X(PROMETHEUS_PASSWORD, "prometheus", "password", SECRET, NULL, NULL,                    \
-	  "OPSDECK_PROMETHEUS_PASSWORD", NULL,                                                \
-	  "basic-auth password (environment only; else password_file)")                       \
-	X(PROMETHEUS_CA_FILE, "prometheus", "ca_file", PATH, NULL, NULL, NULL, NULL,            \
-	  "CA bundle (PEM) that verifies the server")                                         \
-	X(PROMETHEUS_INSECURE, "prometheus", "insecure", BOOL, "false", NULL, NULL, NULL,       \
-	  "skip TLS certificate verification (testing only)")                                 \
-	X(PROMETHEUS_PRESET, "prometheus", "preset", ENUM, "http", NULL, NULL, NULL,            \
-	  "metric query preset")                                                              \
-	X(PROMETHEUS_SERVICE_LABEL, "prometheus", "service_label", LABEL, NULL, "preset",       \
-	  NULL, NULL, "label naming the service (${label}); default from the preset")         \
-	X(PROMETHEUS_RATE_WINDOW, "prometheus", "rate_window", WINDOW, "1m", NULL, NULL, NULL,  \
-	  "range of rate() in the templates (${window})")                                     \
-	X(PROMETHEUS_TIMEOUT, "prometheus", "timeout", DURATION, "5s", NULL, NULL, NULL,        \
-	  "deadline of each request")                                                         \
-	X(PROMETHEUS_MAX_BODY, "prometheus", "max_body", SIZE, "32MiB", NULL, NULL, NULL,       \
-	  "largest response body accepted")                                                   \
-	X(PROMETHEUS_HEADER, "prometheus", "header", LIST, NULL, NULL, NULL, NULL,              \
-	  "extra request header 'Name: value'; may repeat")                                   \
-	X(METRICS_RPS, "metrics", "rps", TEMPLATE, NULL, "preset", NULL, NULL,                  \
-	  "PromQL: requests per second by service")                                           \
-	X(METRICS_ERRORS, "metrics", "errors", TEMPLATE, NULL, "preset", NULL, NULL,            \
-	  "PromQL: error ratio by service")                                                   \
-	X(METRICS_P99, "metrics", "p99", TEMPLATE, NULL, "preset", NULL, NULL,                  \
-	  "PromQL: 99th percentile latency in seconds by service")                            \
-	X(METRICS_CPU, "metrics", "cpu", TEMPLATE, NULL, "preset", NULL, NULL,                  \
-	  "PromQL: CPU cores used by service")                                                \
-	X(METRICS_MEMORY, "metrics", "memory", TEMPLATE, NULL, "preset", NULL, NULL,            \
-	  "PromQL: memory bytes used by service")                                             \
-	X(THRESHOLDS_ERROR_WARN, "thresholds", "error_warn", PERCENT, "1%", NULL, NULL, NULL,   \
-	  "error ratio shown as a warning")                                                   \
-	X(THRESHOLDS_ERROR_CRIT, "thresholds", "error_crit", PERCENT, "5%", NULL, NULL, NULL,   \
-	  "error ratio shown as critical")                                                    \
-	X(THRESHOLDS_P99_WARN, "thresholds", "p99_warn", DURATION, "500ms", NULL, NULL, NULL,   \
-	  "p99 latency shown as a warning")                                                   \
-	X(THRESHOLDS_P99_CRIT, "thresholds", "p99_crit", DURATION, "2s", NULL, NULL, NULL,      \
+#define CONFIG_KEYS(X)                                                                             \
+	X(GENERAL_REFRESH, "general", "refresh", DURATION, "2s", NULL, "OPSDECK_REFRESH",          \
+	  "--refresh", "how often every backend is polled")                                        \
+	X(GENERAL_THEME, "general", "theme", ENUM, "default", "default, mono", NULL, NULL,         \
+	  "colour theme; mono uses attributes only")                                               \
+	X(GENERAL_HISTORY, "general", "history", INT, "60", "2..1000", NULL, NULL,                 \
+	  "points kept per series (the sparkline length)")                                         \
+	X(GENERAL_MAX_SERVICES, "general", "max_services", INT, "10000", "1..1000000", NULL, NULL, \
+	  "services tracked at most")                                                              \
+	X(PROMETHEUS_URL, "prometheus", "url", URL, NULL, NULL, "OPSDECK_PROMETHEUS_URL",          \
+	  "--prometheus", "base URL: http://, https:// or unix:///path; unset = no Prometheus")    \
+	X(PROMETHEUS_TOKEN_FILE, "prometheus", "token_file", PATH, NULL, NULL, NULL, NULL,         \
+	  "file holding the bearer token")                                                         \
+	X(PROMETHEUS_TOKEN, "prometheus", "token", SECRET, NULL, NULL, "OPSDECK_PROMETHEUS_TOKEN", \
+	  NULL, "bearer token (environment only; else token_file)")                                \
+	X(PROMETHEUS_USERNAME, "prometheus", "username", STRING, NULL, NULL, NULL, NULL,           \
+	  "basic-auth user name")                                                                  \
+	X(PROMETHEUS_PASSWORD_FILE, "prometheus", "password_file", PATH, NULL, NULL, NULL, NULL,   \
+	  "file holding the basic-auth password")                                                  \
+	X(PROMETHEUS_PASSWORD, "prometheus", "password", SECRET, NULL, NULL,                       \
+	  "OPSDECK_PROMETHEUS_PASSWORD", NULL,                                                     \
+	  "basic-auth password (environment only; else password_file)")                            \
+	X(PROMETHEUS_CA_FILE, "prometheus", "ca_file", PATH, NULL, NULL, NULL, NULL,               \
+	  "CA bundle (PEM) that verifies the server")                                              \
+	X(PROMETHEUS_INSECURE, "prometheus", "insecure", BOOL, "false", NULL, NULL, NULL,          \
+	  "skip TLS certificate verification (testing only)")                                      \
+	X(PROMETHEUS_PRESET, "prometheus", "preset", ENUM, "http", NULL, NULL, NULL,               \
+	  "metric query preset")                                                                   \
+	X(PROMETHEUS_SERVICE_LABEL, "prometheus", "service_label", LABEL, NULL, "preset", NULL,    \
+	  NULL, "label naming the service (${label}); default from the preset")                    \
+	X(PROMETHEUS_RATE_WINDOW, "prometheus", "rate_window", WINDOW, "1m", NULL, NULL, NULL,     \
+	  "range of rate() in the templates (${window})")                                          \
+	X(PROMETHEUS_TIMEOUT, "prometheus", "timeout", DURATION, "5s", NULL, NULL, NULL,           \
+	  "deadline of each request")                                                              \
+	X(PROMETHEUS_MAX_BODY, "prometheus", "max_body", SIZE, "32MiB", NULL, NULL, NULL,          \
+	  "largest response body accepted")                                                        \
+	X(PROMETHEUS_HEADER, "prometheus", "header", LIST, NULL, NULL, NULL, NULL,                 \
+	  "extra request header 'Name: value'; may repeat")                                        \
+	X(METRICS_RPS, "metrics", "rps", TEMPLATE, NULL, "preset", NULL, NULL,                     \
+	  "PromQL: requests per second by service")                                                \
+	X(METRICS_ERRORS, "metrics", "errors", TEMPLATE, NULL, "preset", NULL, NULL,               \
+	  "PromQL: error ratio by service")                                                        \
+	X(METRICS_P99, "metrics", "p99", TEMPLATE, NULL, "preset", NULL, NULL,                     \
+	  "PromQL: 99th percentile latency in seconds by service")                                 \
+	X(METRICS_CPU, "metrics", "cpu", TEMPLATE, NULL, "preset", NULL, NULL,                     \
+	  "PromQL: CPU cores used by service")                                                     \
+	X(METRICS_MEMORY, "metrics", "memory", TEMPLATE, NULL, "preset", NULL, NULL,               \
+	  "PromQL: memory bytes used by service")                                                  \
+	X(THRESHOLDS_ERROR_WARN, "thresholds", "error_warn", PERCENT, "1%", NULL, NULL, NULL,      \
+	  "error ratio shown as a warning")                                                        \
+	X(THRESHOLDS_ERROR_CRIT, "thresholds", "error_crit", PERCENT, "5%", NULL, NULL, NULL,      \
+	  "error ratio shown as critical")                                                         \
+	X(THRESHOLDS_P99_WARN, "thresholds", "p99_warn", DURATION, "500ms", NULL, NULL, NULL,      \
+	  "p99 latency shown as a warning")                                                        \
+	X(THRESHOLDS_P99_CRIT, "thresholds", "p99_crit", DURATION, "2s", NULL, NULL, NULL,         \
 	  "p99 latency shown as critical")
 
 #define CONFIG_KEY_ENUM(id, sec, key, type, def, dom, env, flag, help) CFG_##id,
@@ -124,11 +124,11 @@ struct config_key_info {
 	const char *section; /* "prometheus" */
 	const char *name;    /* "token_file" */
 	enum config_type type;
-	const char *def;     /* default text, or NULL */
-	const char *domain;  /* see CONFIG_KEYS, or NULL */
-	const char *env;     /* environment variable, or NULL */
-	const char *flag;    /* long option with its dashes ("--refresh"), or NULL */
-	const char *help;    /* one line */
+	const char *def;    /* default text, or NULL */
+	const char *domain; /* see CONFIG_KEYS, or NULL */
+	const char *env;    /* environment variable, or NULL */
+	const char *flag;   /* long option with its dashes ("--refresh"), or NULL */
+	const char *help;   /* one line */
 };
 
 struct config;

@@ -162,8 +162,9 @@ check_template(const struct config_key_info *ki, const char *v, struct err *e)
 			continue;
 		}
 		ini_excerpt(p, p[len] == '}' ? len + 1 : len, ex, sizeof ex);
-		return err_set(e, ERR_CONFIG, "unknown placeholder '%s' in %s (use ${label} and ${window})",
-			       ex, ki->name);
+		return err_set(e, ERR_CONFIG,
+			       "unknown placeholder '%s' in %s (use ${label} and ${window})", ex,
+			       ki->name);
 	}
 	return 0;
 }
@@ -210,7 +211,8 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 
 	for (p = v; *p != '\0'; p++)
 		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
-			return err_set(e, ERR_CONFIG, "control character in the value of %s", ki->name);
+			return err_set(e, ERR_CONFIG, "control character in the value of %s",
+				       ki->name);
 	switch (ki->type) {
 	case CFG_T_STRING:
 	case CFG_T_SECRET:
@@ -218,7 +220,8 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 	case CFG_T_LABEL:
 		if (*v == '\0' || is_label_name(v))
 			return 0;
-		return bad_value(e, ki, "label name", v, "a Prometheus label name, [a-zA-Z_][a-zA-Z0-9_]*");
+		return bad_value(e, ki, "label name", v,
+				 "a Prometheus label name, [a-zA-Z_][a-zA-Z0-9_]*");
 	case CFG_T_URL:
 		return check_url(ki, v, e);
 	case CFG_T_PATH:
@@ -230,12 +233,15 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 		if (ms <= 0)
 			return bad_value(e, ki, "duration", v, "must be more than 0");
 		if (ki->type == CFG_T_WINDOW && strchr(v, '.') != NULL)
-			return bad_value(e, ki, "duration", v, "PromQL takes whole units, e.g. 90s");
+			return bad_value(e, ki, "duration", v,
+					 "PromQL takes whole units, e.g. 90s");
 		return 0;
 	case CFG_T_INT:
 		return check_int(ki, v, &l, e);
 	case CFG_T_BOOL:
-		return parse_bool(v, &b, NULL) == 0 ? 0 : bad_value(e, ki, "boolean", v, "write true or false");
+		return parse_bool(v, &b, NULL) == 0
+			       ? 0
+			       : bad_value(e, ki, "boolean", v, "write true or false");
 	case CFG_T_ENUM:
 		return check_enum(ki, v, e);
 	case CFG_T_PERCENT:
@@ -251,7 +257,8 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 		if (name > 0 && v[name] == ':')
 			return 0;
 		/* The value may hold a credential: do not quote it. */
-		return err_set(e, ERR_CONFIG, "invalid %s (write 'Name: value', e.g. 'X-Scope-OrgID: team1')",
+		return err_set(e, ERR_CONFIG,
+			       "invalid %s (write 'Name: value', e.g. 'X-Scope-OrgID: team1')",
 			       ki->name);
 	}
 	case CFG_T_TEMPLATE:

@@ -86,8 +86,10 @@ print_key(const struct config *cfg, struct printer *pr, enum config_key k)
 			add_line(pr, xasprintf("; %s = (unset)", ki->name), NULL);
 		else
 			add_line(pr, xasprintf("; %s = <redacted>", ki->name),
-				 sl != NULL ? origin_of(sl, src)
-					    : xasprintf("from %s", fk >= 0 ? config_key_info(fk)->name : "file"));
+				 sl != NULL
+					 ? origin_of(sl, src)
+					 : xasprintf("from %s",
+						     fk >= 0 ? config_key_info(fk)->name : "file"));
 		return;
 	}
 	if (sl == NULL) {
@@ -184,7 +186,8 @@ config_print_keys(struct buf *out)
 		if (ki->type == CFG_T_INT)
 			buf_printf(out, " %s", ki->domain);
 		else if (ki->type == CFG_T_ENUM)
-			buf_printf(out, ": %s", ki->domain ? ki->domain : prometheus_preset_names());
+			buf_printf(out, ": %s",
+				   ki->domain ? ki->domain : prometheus_preset_names());
 		if (ki->def != NULL)
 			buf_printf(out, ", default %s", ki->def);
 		else if (config_is_preset_default(ki))

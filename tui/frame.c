@@ -107,7 +107,7 @@ frame_draw_status(struct canvas *c, int y, const struct view_ctx *v, const char 
 {
 	size_t nb = model_nbackends(v->model), i;
 	struct status_segment *segs = xcalloc(nb + 1, sizeof *segs);
-	char (*texts)[ERR_MSG_MAX + 64] = xcalloc(nb + 1, sizeof *texts);
+	char(*texts)[ERR_MSG_MAX + 64] = xcalloc(nb + 1, sizeof *texts);
 	struct statusbar_view sv;
 
 	for (i = 0; i < nb; i++) {

@@ -74,7 +74,9 @@ static const char *const action_help[] = { ACTION_LIST(ACTION_HELP_ITEM) };
 #undef ACTION_HELP_ITEM
 
 static const char *const ctx_titles[CTX_COUNT] = {
-	"Everywhere", "Overview", "Text input (filter)",
+	"Everywhere",
+	"Overview",
+	"Text input (filter)",
 };
 
 enum action
@@ -97,12 +99,12 @@ keys_name(int key, char *buf, size_t n)
 		int key;
 		const char *name;
 	} names[] = {
-		{ K_ESC, "Esc" }, { K_ENTER, "Enter" }, { '\r', "Enter" },
-		{ K_TAB, "Tab" }, { K_BACKSPACE, "Backspace" }, { ' ', "Space" },
-		{ K_UP, "Up" }, { K_DOWN, "Down" }, { K_LEFT, "Left" },
-		{ K_RIGHT, "Right" }, { K_HOME, "Home" }, { K_END, "End" },
-		{ K_PGUP, "PgUp" }, { K_PGDN, "PgDn" }, { K_DELETE, "Del" },
-		{ K_INSERT, "Ins" }, { K_BTAB, "Shift-Tab" },
+		{ K_ESC, "Esc" },     { K_ENTER, "Enter" },         { '\r', "Enter" },
+		{ K_TAB, "Tab" },     { K_BACKSPACE, "Backspace" }, { ' ', "Space" },
+		{ K_UP, "Up" },       { K_DOWN, "Down" },           { K_LEFT, "Left" },
+		{ K_RIGHT, "Right" }, { K_HOME, "Home" },           { K_END, "End" },
+		{ K_PGUP, "PgUp" },   { K_PGDN, "PgDn" },           { K_DELETE, "Del" },
+		{ K_INSERT, "Ins" },  { K_BTAB, "Shift-Tab" },
 	};
 	size_t i;
 
@@ -148,7 +150,8 @@ keys_help(const enum key_ctx *ctxs, size_t nctx, size_t *n)
 				continue;
 			/* One line per action: skip if an earlier binding had it. */
 			for (j = 0; j < i; j++)
-				if (bindings[j].ctx == ctxs[c] && bindings[j].action == bindings[i].action)
+				if (bindings[j].ctx == ctxs[c] &&
+				    bindings[j].action == bindings[i].action)
 					seen = 1;
 			if (seen)
 				continue;
@@ -156,7 +159,8 @@ keys_help(const enum key_ctx *ctxs, size_t nctx, size_t *n)
 			for (j = i; j < NBINDINGS; j++) {
 				char name[32];
 
-				if (bindings[j].ctx != ctxs[c] || bindings[j].action != bindings[i].action)
+				if (bindings[j].ctx != ctxs[c] ||
+				    bindings[j].action != bindings[i].action)
 					continue;
 				keys_name(bindings[j].key, name, sizeof name);
 				if (strstr(label.data, name) != NULL)

@@ -20,13 +20,31 @@ enum key_code {
 	K_TAB = '\t',
 	K_BACKSPACE = 0x7f,
 	K_SPECIAL = 0x110000, /* above every codepoint */
-	K_UP, K_DOWN, K_LEFT, K_RIGHT, K_HOME, K_END, K_PGUP, K_PGDN,
-	K_DELETE, K_INSERT, K_BTAB,
-	K_F1, K_F2, K_F3, K_F4, K_F5, K_F6, K_F7, K_F8, K_F9, K_F10,
+	K_UP,
+	K_DOWN,
+	K_LEFT,
+	K_RIGHT,
+	K_HOME,
+	K_END,
+	K_PGUP,
+	K_PGDN,
+	K_DELETE,
+	K_INSERT,
+	K_BTAB,
+	K_F1,
+	K_F2,
+	K_F3,
+	K_F4,
+	K_F5,
+	K_F6,
+	K_F7,
+	K_F8,
+	K_F9,
+	K_F10,
 	K_RESIZE,
 };
 
-#define CTRL_KEY(c) ((c) & 0x1f)
+#define CTRL_KEY(c) ((c)&0x1f)
 
 /* Contexts, innermost first when looking up: a screen's own keys win. */
 enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_INPUT, CTX_COUNT };

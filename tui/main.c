@@ -24,8 +24,14 @@
 #include "xalloc.h"
 
 enum {
-	OPT_NO_COLOR = 256, OPT_DEBUG_LOG, OPT_SCREEN, OPT_FORMAT, OPT_WIDTH, OPT_HEIGHT,
-	OPT_TIMEOUT, OPT_CONFIG_FLAG,
+	OPT_NO_COLOR = 256,
+	OPT_DEBUG_LOG,
+	OPT_SCREEN,
+	OPT_FORMAT,
+	OPT_WIDTH,
+	OPT_HEIGHT,
+	OPT_TIMEOUT,
+	OPT_CONFIG_FLAG,
 };
 
 static const struct option longopts[] = {
@@ -52,7 +58,8 @@ usage(FILE *f)
 	      "       opsdeck config [OPTIONS]          print the effective configuration\n"
 	      "\n"
 	      "Options (accepted before or after the command word):\n"
-	      "  -c, --config FILE       config file (default $XDG_CONFIG_HOME/opsdeck/config.ini)\n"
+	      "  -c, --config FILE       config file (default "
+	      "$XDG_CONFIG_HOME/opsdeck/config.ini)\n"
 	      "      --prometheus URL    Prometheus base URL (env OPSDECK_PROMETHEUS_URL)\n"
 	      "      --refresh DURATION  poll interval, e.g. 2s (env OPSDECK_REFRESH)\n"
 	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
@@ -88,8 +95,8 @@ struct flag_value {
 };
 
 struct cli {
-	const char *command;       /* NULL = console */
-	const char *config_path;   /* --config */
+	const char *command;     /* NULL = console */
+	const char *config_path; /* --config */
 	struct flag_value flags[16];
 	size_t nflags;
 	bool no_color;
@@ -163,12 +170,14 @@ parse_cli(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->command != NULL && strcmp(cli->command, "snapshot") != 0 &&
 	    strcmp(cli->command, "config") != 0) {
-		snprintf(msg, sizeof msg, "unknown command '%s' (commands: snapshot, config)", cli->command);
+		snprintf(msg, sizeof msg, "unknown command '%s' (commands: snapshot, config)",
+			 cli->command);
 		return usage_error(msg);
 	}
 	if ((cli->command == NULL || strcmp(cli->command, "snapshot") != 0) &&
 	    (cli->screen || cli->format || cli->width || cli->height || cli->timeout))
-		return usage_error("--screen, --format, --width, --height and --timeout belong to 'opsdeck snapshot'");
+		return usage_error("--screen, --format, --width, --height and --timeout belong to "
+				   "'opsdeck snapshot'");
 	return 0;
 }
 

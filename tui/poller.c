@@ -17,21 +17,22 @@ struct poller {
 	struct http *http;
 	struct model *model;
 	struct poll_settings s;
-	double next_due;          /* monotonic seconds */
-	double round_started;     /* monotonic */
-	int inflight;             /* requests of this round not yet answered */
-	bool round_failed;        /* some request of this round failed */
-	struct err round_err;     /* the first failure of the round */
-	long round_latency_ms;    /* slowest request of the round */
+	double next_due;       /* monotonic seconds */
+	double round_started;  /* monotonic */
+	int inflight;          /* requests of this round not yet answered */
+	bool round_failed;     /* some request of this round failed */
+	struct err round_err;  /* the first failure of the round */
+	long round_latency_ms; /* slowest request of the round */
 	unsigned long rounds;
 	unsigned long round_id;
-	struct req *outstanding;  /* requests handed to http, freed by poller_free if never answered */
+	struct req
+		*outstanding; /* requests handed to http, freed by poller_free if never answered */
 };
 
 enum req_kind { REQ_INSTANT, REQ_RANGE };
 
 struct req {
-	struct req *prev, *next;   /* the poller's list of requests in flight */
+	struct req *prev, *next; /* the poller's list of requests in flight */
 	struct poller *p;
 	enum req_kind kind;
 	enum prom_metric metric;
@@ -154,7 +155,8 @@ apply_range(struct poller *p, enum prom_metric metric, const struct prom_result 
 		if (svc == NULL)
 			continue;
 		for (j = 0; j < s->nsamples; j++)
-			model_append_point(p->model, svc, model_metric(metric), s->samples[j].t, s->samples[j].v);
+			model_append_point(p->model, svc, model_metric(metric), s->samples[j].t,
+					   s->samples[j].v);
 	}
 }
 
@@ -256,7 +258,8 @@ poller_tick(struct poller *p, double mono)
 			start = have + step;
 		if (start > end)
 			continue;
-		submit(p, REQ_RANGE, sm, prometheus_range_path(p->s.prom_query[sm], start, end, step));
+		submit(p, REQ_RANGE, sm,
+		       prometheus_range_path(p->s.prom_query[sm], start, end, step));
 	}
 	if (p->inflight == 0)
 		finish_round(p); /* nothing could be submitted: the failure is the round */

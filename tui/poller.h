@@ -25,19 +25,21 @@
 
 /* What to poll.  Plain record; the poller copies it. */
 struct poll_settings {
-	bool prometheus;                       /* a Prometheus backend is configured */
-	struct http_endpoint prom_ep;          /* borrowed strings: keep alive while polling */
+	bool prometheus;                           /* a Prometheus backend is configured */
+	struct http_endpoint prom_ep;              /* borrowed strings: keep alive while polling */
 	const char *prom_query[PROM_METRIC_COUNT]; /* expanded PromQL per metric */
-	const char *service_label;             /* label naming the service */
-	long long refresh_ms;                  /* round interval */
-	size_t history;                        /* sparkline points */
+	const char *service_label;                 /* label naming the service */
+	long long refresh_ms;                      /* round interval */
+	size_t history;                            /* sparkline points */
 };
 
 struct poller; /* opaque */
 
 /* new.  http and model are borrowed for the poller's lifetime. */
 struct poller *poller_new(struct http *http, struct model *model, const struct poll_settings *s);
-void poller_free(struct poller *p); /* NULL-safe; pending callbacks must not fire after: free http first or cancel */
+void poller_free(
+	struct poller *
+		p); /* NULL-safe; pending callbacks must not fire after: free http first or cancel */
 
 /* Submit the round's requests if one is due.  Returns true if a round started. */
 bool poller_tick(struct poller *p, double now);

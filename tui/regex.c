@@ -39,7 +39,8 @@ regex_new(const char *pattern, struct err *e)
 	if (!has_upper(pattern))
 		opts |= PCRE2_CASELESS;
 	r = xcalloc(1, sizeof *r);
-	r->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &errcode, &off, NULL);
+	r->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &errcode, &off,
+				NULL);
 	if (r->code == NULL) {
 		PCRE2_UCHAR msg[256];
 

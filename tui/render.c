@@ -45,8 +45,8 @@ draw_too_small(struct canvas *c)
 	char msg[96];
 
 	canvas_clear(c);
-	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", c->w, c->h,
-		 RENDER_MIN_W, RENDER_MIN_H);
+	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", c->w, c->h, RENDER_MIN_W,
+		 RENDER_MIN_H);
 	text_draw(c, 0, c->h / 2, c->w, msg, ROLE_WARN, ATTR_BOLD);
 }
 
@@ -75,8 +75,10 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	if (rs->input != NULL) {
 		/* While editing, a message (an invalid pattern) shows just above the line. */
 		if (rs->message != NULL) {
-			canvas_fill(c, (struct rect){ 0, c->h - 2, c->w, 1 }, (enum role)rs->message_role);
-			text_draw(c, 1, c->h - 2, c->w - 2, rs->message, (enum role)rs->message_role, ATTR_NONE);
+			canvas_fill(c, (struct rect){ 0, c->h - 2, c->w, 1 },
+				    (enum role)rs->message_role);
+			text_draw(c, 1, c->h - 2, c->w - 2, rs->message,
+				  (enum role)rs->message_role, ATTR_NONE);
 		}
 		input_draw(c, 0, c->h - 1, c->w, rs->input_prompt, rs->input, ROLE_NORMAL);
 	} else if (rs->message == NULL && rs->hint != NULL)

@@ -17,13 +17,13 @@
 #define RENDER_MIN_H 8
 
 struct render_state {
-	struct overview *overview;   /* the Overview's state */
-	const char *message;         /* status-line message; NULL = none */
-	int message_role;            /* its role */
-	const struct input *input;   /* a line being edited, or NULL */
-	const char *input_prompt;    /* "/" */
-	const struct help_view *help;/* overlay, or NULL */
-	const char *hint;            /* shown right in the status line when there is no message */
+	struct overview *overview;    /* the Overview's state */
+	const char *message;          /* status-line message; NULL = none */
+	int message_role;             /* its role */
+	const struct input *input;    /* a line being edited, or NULL */
+	const char *input_prompt;     /* "/" */
+	const struct help_view *help; /* overlay, or NULL */
+	const char *hint;             /* shown right in the status line when there is no message */
 };
 
 /* Draw everything for the current screen into c (cleared first). */

@@ -6,10 +6,8 @@
 #include "xalloc.h"
 
 static const enum config_key metric_keys[PROM_METRIC_COUNT] = {
-	[PROM_RPS] = CFG_METRICS_RPS,
-	[PROM_ERRORS] = CFG_METRICS_ERRORS,
-	[PROM_P99] = CFG_METRICS_P99,
-	[PROM_CPU] = CFG_METRICS_CPU,
+	[PROM_RPS] = CFG_METRICS_RPS,       [PROM_ERRORS] = CFG_METRICS_ERRORS,
+	[PROM_P99] = CFG_METRICS_P99,       [PROM_CPU] = CFG_METRICS_CPU,
 	[PROM_MEMORY] = CFG_METRICS_MEMORY,
 };
 
@@ -20,7 +18,8 @@ _Static_assert((int)PROM_RPS == (int)METRIC_RPS && (int)PROM_MEMORY == (int)METR
 int
 setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e)
 {
-	const struct prom_preset *preset = prometheus_preset(config_str(cfg, CFG_PROMETHEUS_PRESET));
+	const struct prom_preset *preset =
+		prometheus_preset(config_str(cfg, CFG_PROMETHEUS_PRESET));
 	const char *label = config_str(cfg, CFG_PROMETHEUS_SERVICE_LABEL);
 	const char *window = config_str(cfg, CFG_PROMETHEUS_RATE_WINDOW);
 	struct http_endpoint *ep = &s->poll.prom_ep;
@@ -50,7 +49,8 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->max_services = (size_t)config_int(cfg, CFG_GENERAL_MAX_SERVICES);
 	s->mono = strcmp(config_str(cfg, CFG_GENERAL_THEME), "mono") == 0;
 
-	s->auth_hint = xstrdup("set [prometheus] token_file (or OPSDECK_PROMETHEUS_TOKEN), or username and password_file");
+	s->auth_hint = xstrdup("set [prometheus] token_file (or OPSDECK_PROMETHEUS_TOKEN), or "
+			       "username and password_file");
 	ep->name = "prometheus";
 	ep->url = config_str(cfg, CFG_PROMETHEUS_URL);
 	ep->ca_file = config_str(cfg, CFG_PROMETHEUS_CA_FILE);

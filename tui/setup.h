@@ -11,13 +11,13 @@
 #include "poller.h"
 
 struct setup {
-	struct poll_settings poll;               /* points into the fields below and cfg */
+	struct poll_settings poll; /* points into the fields below and cfg */
 	struct thresholds th;
-	char *queries[PROM_METRIC_COUNT];        /* owned: expanded templates */
-	char *auth_hint;                         /* owned */
+	char *queries[PROM_METRIC_COUNT]; /* owned: expanded templates */
+	char *auth_hint;                  /* owned */
 	size_t max_services;
-	bool mono;                               /* theme = mono */
-	char *config_path;                       /* owned; the file looked for, or NULL */
+	bool mono;         /* theme = mono */
+	char *config_path; /* owned; the file looked for, or NULL */
 };
 
 /*

@@ -71,7 +71,8 @@ signals_install(int interactive, struct err *e)
 
 	if (sig_pipe_fd[0] < 0) {
 		if (pipe(sig_pipe_fd) < 0)
-			return err_set(e, ERR_IO, "cannot create the signal pipe: %s", strerror(errno));
+			return err_set(e, ERR_IO, "cannot create the signal pipe: %s",
+				       strerror(errno));
 		for (i = 0; i < 2; i++) {
 			fcntl(sig_pipe_fd[i], F_SETFL, fcntl(sig_pipe_fd[i], F_GETFL) | O_NONBLOCK);
 			fcntl(sig_pipe_fd[i], F_SETFD, FD_CLOEXEC);

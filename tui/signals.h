@@ -13,11 +13,11 @@
 
 #include "err.h"
 
-extern volatile sig_atomic_t sig_quit;   /* SIGINT, SIGTERM or SIGHUP: the signal number */
-extern volatile sig_atomic_t sig_winch;  /* the terminal was resized */
-extern volatile sig_atomic_t sig_tstp;   /* Ctrl-Z: suspend */
-extern volatile sig_atomic_t sig_cont;   /* resumed after a stop */
-extern int sig_pipe_fd[2];               /* [0] read end for the loop, [1] for handlers */
+extern volatile sig_atomic_t sig_quit;  /* SIGINT, SIGTERM or SIGHUP: the signal number */
+extern volatile sig_atomic_t sig_winch; /* the terminal was resized */
+extern volatile sig_atomic_t sig_tstp;  /* Ctrl-Z: suspend */
+extern volatile sig_atomic_t sig_cont;  /* resumed after a stop */
+extern int sig_pipe_fd[2];              /* [0] read end for the loop, [1] for handlers */
 
 /*
  * Install the handlers and create the self-pipe (non-blocking, close-on-exec).

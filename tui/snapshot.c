@@ -31,7 +31,8 @@ snapshot_parse_format(const char *s, enum snapshot_format *out, struct err *e)
 	else if (strcmp(s, "json") == 0)
 		*out = SNAP_JSON;
 	else
-		return err_set(e, ERR_USAGE, "unknown --format '%s' (use text, ansi, markdown or json)", s);
+		return err_set(e, ERR_USAGE,
+			       "unknown --format '%s' (use text, ansi, markdown or json)", s);
 	return 0;
 }
 
@@ -65,8 +66,11 @@ write_json(const struct model *m, const struct view_ctx *v, struct buf *out)
 		json_t *jb = json_object();
 
 		json_object_set_new(jb, "ok", json_boolean(b->ok));
-		json_object_set_new(jb, "latency_ms", b->ok ? json_integer(b->latency_ms) : json_null());
-		json_object_set_new(jb, "error", b->ok ? json_null() : json_string(b->err.msg[0] ? b->err.msg : "no answer"));
+		json_object_set_new(jb, "latency_ms",
+				    b->ok ? json_integer(b->latency_ms) : json_null());
+		json_object_set_new(jb, "error",
+				    b->ok ? json_null()
+					  : json_string(b->err.msg[0] ? b->err.msg : "no answer"));
 		if (b->last_ok > 0) {
 			rfc3339(b->last_ok, when, sizeof when);
 			json_object_set_new(jb, "last_ok", json_string(when));
@@ -82,13 +86,17 @@ write_json(const struct model *m, const struct view_ctx *v, struct buf *out)
 
 		json_object_set_new(js, "name", json_string(s->name));
 		json_object_set_new(js, "status",
-				    json_string(status_name(model_service_status(s, v->th, v->now, v->stale_after))));
+				    json_string(status_name(model_service_status(s, v->th, v->now,
+										 v->stale_after))));
 		json_object_set_new(js, "rps", num_or_null(s->value[METRIC_RPS]));
 		json_object_set_new(js, "error_ratio", num_or_null(s->value[METRIC_ERRORS]));
 		json_object_set_new(js, "p99_seconds", num_or_null(s->value[METRIC_P99]));
 		json_object_set_new(js, "cpu_cores", num_or_null(s->value[METRIC_CPU]));
-		json_object_set_new(js, "memory_bytes", isfinite(s->value[METRIC_MEMORY])
-				    ? json_integer((json_int_t)llround(s->value[METRIC_MEMORY])) : json_null());
+		json_object_set_new(
+			js, "memory_bytes",
+			isfinite(s->value[METRIC_MEMORY])
+				? json_integer((json_int_t)llround(s->value[METRIC_MEMORY]))
+				: json_null());
 		json_array_append_new(services, js);
 	}
 	json_object_set_new(root, "services", services);
@@ -116,7 +124,8 @@ write_markdown(struct overview *ov, const struct view_ctx *v, struct buf *out)
 		buf_printf(out, "- %s %s\n", b->ok ? "ok:" : "**failed:**", clean);
 	}
 	if (!v->prometheus)
-		buf_puts(out, "- no backend configured (set [prometheus] url or --prometheus URL)\n");
+		buf_puts(out,
+			 "- no backend configured (set [prometheus] url or --prometheus URL)\n");
 	buf_putc(out, '\n');
 	overview_markdown(ov, v, out);
 }
@@ -135,7 +144,8 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	size_t i;
 
 	if (strcmp(o->screen, "overview") != 0)
-		return err_set(e, ERR_USAGE, "unknown --screen '%s' (available: overview)", o->screen);
+		return err_set(e, ERR_USAGE, "unknown --screen '%s' (available: overview)",
+			       o->screen);
 	http = http_new(e);
 	if (http == NULL)
 		return -1;
@@ -164,7 +174,9 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 		char dur[32];
 
 		format_duration_ms(o->timeout_ms, dur, sizeof dur);
-		err_set(&te, ERR_TIMEOUT, "prometheus: no complete answer within %s from %s (raise --timeout or check [prometheus] url)",
+		err_set(&te, ERR_TIMEOUT,
+			"prometheus: no complete answer within %s from %s (raise --timeout or "
+			"check [prometheus] url)",
 			dur, s->poll.prom_ep.url);
 		model_backend_fail(model, "prometheus", &te, poller_wall_now());
 	}

@@ -18,11 +18,11 @@ struct snapshot_options {
 	const struct setup *setup; /* borrowed */
 	const char *screen;        /* "overview" */
 	enum snapshot_format format;
-	int width, height;         /* canvas size for text/ansi */
-	long long timeout_ms;      /* bound on waiting for one complete poll */
-	bool color;                /* ansi: colours, else attributes only */
-	bool ascii;                /* ASCII glyphs */
-	FILE *debug_log;           /* borrowed; NULL = none */
+	int width, height;    /* canvas size for text/ansi */
+	long long timeout_ms; /* bound on waiting for one complete poll */
+	bool color;           /* ansi: colours, else attributes only */
+	bool ascii;           /* ASCII glyphs */
+	FILE *debug_log;      /* borrowed; NULL = none */
 };
 
 /* Parse "text", "ansi", "markdown"/"md", "json".  -1 with e on anything else. */

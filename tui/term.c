@@ -76,13 +76,16 @@ term_open(bool color, struct err *e)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return err_set(e, ERR_USAGE,
-			       "the console needs a terminal on stdin and stdout; for scripts use 'opsdeck snapshot'");
+			       "the console needs a terminal on stdin and stdout; for scripts use "
+			       "'opsdeck snapshot'");
 	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
 		saved_tio_ok = true;
 	set_escdelay(25);
 	screen = newterm(NULL, stdout, stdin);
 	if (screen == NULL)
-		return err_set(e, ERR_USAGE, "cannot start the terminal (TERM=%s): set TERM to your terminal type, e.g. xterm-256color",
+		return err_set(e, ERR_USAGE,
+			       "cannot start the terminal (TERM=%s): set TERM to your terminal "
+			       "type, e.g. xterm-256color",
 			       getenv("TERM") ? getenv("TERM") : "");
 	set_term(screen);
 	is_open = true;
@@ -229,10 +232,10 @@ translate(int code)
 		int curses;
 		int key;
 	} map[] = {
-		{ KEY_UP, K_UP }, { KEY_DOWN, K_DOWN }, { KEY_LEFT, K_LEFT },
-		{ KEY_RIGHT, K_RIGHT }, { KEY_HOME, K_HOME }, { KEY_END, K_END },
-		{ KEY_PPAGE, K_PGUP }, { KEY_NPAGE, K_PGDN }, { KEY_DC, K_DELETE },
-		{ KEY_IC, K_INSERT }, { KEY_BTAB, K_BTAB }, { KEY_BACKSPACE, K_BACKSPACE },
+		{ KEY_UP, K_UP },       { KEY_DOWN, K_DOWN },     { KEY_LEFT, K_LEFT },
+		{ KEY_RIGHT, K_RIGHT }, { KEY_HOME, K_HOME },     { KEY_END, K_END },
+		{ KEY_PPAGE, K_PGUP },  { KEY_NPAGE, K_PGDN },    { KEY_DC, K_DELETE },
+		{ KEY_IC, K_INSERT },   { KEY_BTAB, K_BTAB },     { KEY_BACKSPACE, K_BACKSPACE },
 		{ KEY_ENTER, K_ENTER }, { KEY_RESIZE, K_RESIZE },
 	};
 	size_t i;

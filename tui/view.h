@@ -10,20 +10,20 @@
 #include "model.h"
 
 struct view_ctx {
-	const struct model *model;      /* borrowed for the draw */
-	const struct thresholds *th;    /* status thresholds */
-	double now;                     /* wall clock, unix seconds */
-	double stale_after;             /* seconds: 3 refresh intervals */
-	bool ascii;                     /* non-UTF-8 terminal: ASCII glyphs */
-	bool prometheus;                /* a Prometheus backend is configured */
-	const char *config_path;        /* for the "nothing configured" screen */
+	const struct model *model;   /* borrowed for the draw */
+	const struct thresholds *th; /* status thresholds */
+	double now;                  /* wall clock, unix seconds */
+	double stale_after;          /* seconds: 3 refresh intervals */
+	bool ascii;                  /* non-UTF-8 terminal: ASCII glyphs */
+	bool prometheus;             /* a Prometheus backend is configured */
+	const char *config_path;     /* for the "nothing configured" screen */
 };
 
 /* Results of handling an action (bit flags). */
 enum handled {
 	H_NONE = 0,
-	H_DIRTY = 1 << 0,    /* redraw */
-	H_HANDLED = 1 << 1,  /* the action was used */
+	H_DIRTY = 1 << 0,   /* redraw */
+	H_HANDLED = 1 << 1, /* the action was used */
 };
 
 /* Status -> colour role, and its severity for sorting (higher is worse). */

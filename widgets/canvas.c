@@ -18,16 +18,11 @@ static const char *const role_names[] = { ROLE_LIST(ROLE_NAME_ITEM) };
 #undef ROLE_NAME_ITEM
 
 const struct theme_entry canvas_theme_color[ROLE_COUNT] = {
-	[ROLE_NORMAL] = { -1, -1, ATTR_NONE },
-	[ROLE_HEADER] = { -1, -1, ATTR_BOLD },
-	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE },
-	[ROLE_OK] = { 2, -1, ATTR_NONE },
-	[ROLE_WARN] = { 3, -1, ATTR_NONE },
-	[ROLE_CRIT] = { 1, -1, ATTR_BOLD },
-	[ROLE_STALE] = { 5, -1, ATTR_NONE },
-	[ROLE_DIM] = { 8, -1, ATTR_NONE },
-	[ROLE_BAR] = { -1, -1, ATTR_REVERSE },
-	[ROLE_ACCENT] = { 6, -1, ATTR_NONE },
+	[ROLE_NORMAL] = { -1, -1, ATTR_NONE },      [ROLE_HEADER] = { -1, -1, ATTR_BOLD },
+	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE }, [ROLE_OK] = { 2, -1, ATTR_NONE },
+	[ROLE_WARN] = { 3, -1, ATTR_NONE },         [ROLE_CRIT] = { 1, -1, ATTR_BOLD },
+	[ROLE_STALE] = { 5, -1, ATTR_NONE },        [ROLE_DIM] = { 8, -1, ATTR_NONE },
+	[ROLE_BAR] = { -1, -1, ATTR_REVERSE },      [ROLE_ACCENT] = { 6, -1, ATTR_NONE },
 };
 
 /*
@@ -162,8 +157,7 @@ cell_set_ch(struct cell *cl, const char *g)
 }
 
 int
-canvas_put(struct canvas *c, int x, int y, const char *g, int width,
-	   enum role role, unsigned attr)
+canvas_put(struct canvas *c, int x, int y, const char *g, int width, enum role role, unsigned attr)
 {
 	struct cell *cl, *next;
 

@@ -21,17 +21,17 @@
 #include "buf.h"
 
 /* Colour roles.  Order matters: themes are tables indexed by role. */
-#define ROLE_LIST(X)                                                  \
-	X(ROLE_NORMAL, "normal")                                      \
-	X(ROLE_HEADER, "header")     /* table headings, title bar */  \
-	X(ROLE_SELECTED, "selected") /* the cursor row */             \
-	X(ROLE_OK, "ok")                                              \
-	X(ROLE_WARN, "warn")                                          \
-	X(ROLE_CRIT, "crit")                                          \
-	X(ROLE_STALE, "stale")                                        \
-	X(ROLE_DIM, "dim")           /* secondary text, axes */       \
-	X(ROLE_BAR, "bar")           /* title and status bars */      \
-	X(ROLE_ACCENT, "accent")     /* keys in help, marks, matches */
+#define ROLE_LIST(X)                                                 \
+	X(ROLE_NORMAL, "normal")                                     \
+	X(ROLE_HEADER, "header")     /* table headings, title bar */ \
+	X(ROLE_SELECTED, "selected") /* the cursor row */            \
+	X(ROLE_OK, "ok")                                             \
+	X(ROLE_WARN, "warn")                                         \
+	X(ROLE_CRIT, "crit")                                         \
+	X(ROLE_STALE, "stale")                                       \
+	X(ROLE_DIM, "dim")       /* secondary text, axes */          \
+	X(ROLE_BAR, "bar")       /* title and status bars */         \
+	X(ROLE_ACCENT, "accent") /* keys in help, marks, matches */
 
 #define ROLE_ENUM_ITEM(name, text) name,
 enum role { ROLE_LIST(ROLE_ENUM_ITEM) ROLE_COUNT };
@@ -81,8 +81,8 @@ struct cell *canvas_at(struct canvas *c, int x, int y);
  * (x, y).  Returns the columns used: 0 when clipped (outside, or a wide
  * character that would not fit).  Callers draw text via text_draw(), not this.
  */
-int canvas_put(struct canvas *c, int x, int y, const char *g, int width,
-	       enum role role, unsigned attr);
+int canvas_put(struct canvas *c, int x, int y, const char *g, int width, enum role role,
+	       unsigned attr);
 /* Set role (and attr) of cells without changing their characters. */
 void canvas_paint(struct canvas *c, struct rect r, enum role role, unsigned attr);
 
@@ -133,7 +133,6 @@ extern const struct theme_entry canvas_theme_mono[ROLE_COUNT];
  * caller ORs the cell's attr into *attr.  An out-of-range role is treated as
  * ROLE_NORMAL.  Any out pointer may be NULL.
  */
-void canvas_role_style(enum role role, bool color, int *fg, int *bg,
-		       unsigned *attr);
+void canvas_role_style(enum role role, bool color, int *fg, int *bg, unsigned *attr);
 
 #endif

@@ -67,8 +67,8 @@ help_layout(struct rect screen, const struct help_view *v, struct help_layout *l
 	if (bh > screen.h)
 		bh = screen.h;
 	l->rows = bh - 2;
-	l->box = (struct rect){ screen.x + (screen.w - bw) / 2,
-				screen.y + (screen.h - bh) / 2, bw, bh };
+	l->box = (struct rect){ screen.x + (screen.w - bw) / 2, screen.y + (screen.h - bh) / 2, bw,
+				bh };
 	max_scroll = v->nentries > (size_t)l->rows ? v->nentries - (size_t)l->rows : 0;
 	l->scroll = v->scroll < max_scroll ? v->scroll : max_scroll;
 	return true;
@@ -85,8 +85,8 @@ help_visible_rows(struct rect screen, const struct help_view *v)
 }
 
 static void
-draw_border(struct canvas *c, const struct help_layout *l, const char *title,
-	    const char *footer, bool more_above, bool more_below)
+draw_border(struct canvas *c, const struct help_layout *l, const char *title, const char *footer,
+	    bool more_above, bool more_below)
 {
 	const struct rect b = l->box;
 	bool a = c->ascii;
@@ -102,12 +102,10 @@ draw_border(struct canvas *c, const struct help_layout *l, const char *title,
 		canvas_put(c, b.x + b.w - 1, y, vb, 1, ROLE_NORMAL, ATTR_NONE);
 	}
 	canvas_put(c, b.x, b.y, a ? "+" : "\xe2\x94\x8c", 1, ROLE_NORMAL, ATTR_NONE);
-	canvas_put(c, b.x + b.w - 1, b.y, a ? "+" : "\xe2\x94\x90", 1, ROLE_NORMAL,
+	canvas_put(c, b.x + b.w - 1, b.y, a ? "+" : "\xe2\x94\x90", 1, ROLE_NORMAL, ATTR_NONE);
+	canvas_put(c, b.x, b.y + b.h - 1, a ? "+" : "\xe2\x94\x94", 1, ROLE_NORMAL, ATTR_NONE);
+	canvas_put(c, b.x + b.w - 1, b.y + b.h - 1, a ? "+" : "\xe2\x94\x98", 1, ROLE_NORMAL,
 		   ATTR_NONE);
-	canvas_put(c, b.x, b.y + b.h - 1, a ? "+" : "\xe2\x94\x94", 1, ROLE_NORMAL,
-		   ATTR_NONE);
-	canvas_put(c, b.x + b.w - 1, b.y + b.h - 1, a ? "+" : "\xe2\x94\x98", 1,
-		   ROLE_NORMAL, ATTR_NONE);
 	if (title != NULL && title[0] != '\0') {
 		canvas_put(c, b.x + 2, b.y, " ", 1, ROLE_HEADER, ATTR_NONE);
 		tw = text_draw(c, b.x + 3, b.y, b.w - 6, title, ROLE_HEADER, ATTR_NONE);
@@ -124,8 +122,8 @@ draw_border(struct canvas *c, const struct help_layout *l, const char *title,
 	}
 	/* Scroll marks replace the right border where more entries hide. */
 	if (more_above)
-		canvas_put(c, b.x + b.w - 1, b.y + 1, a ? "^" : "\xe2\x96\xb2", 1,
-			   ROLE_ACCENT, ATTR_NONE);
+		canvas_put(c, b.x + b.w - 1, b.y + 1, a ? "^" : "\xe2\x96\xb2", 1, ROLE_ACCENT,
+			   ATTR_NONE);
 	if (more_below)
 		canvas_put(c, b.x + b.w - 1, b.y + b.h - 2, a ? "v" : "\xe2\x96\xbc", 1,
 			   ROLE_ACCENT, ATTR_NONE);
@@ -148,12 +146,11 @@ help_draw(struct canvas *c, struct rect screen, const struct help_view *v)
 
 		y = l.box.y + 1 + i;
 		if (e->key == NULL) {
-			text_draw(c, x, y, l.inner, str_or_empty(e->text), ROLE_HEADER,
-				  ATTR_NONE);
+			text_draw(c, x, y, l.inner, str_or_empty(e->text), ROLE_HEADER, ATTR_NONE);
 			continue;
 		}
 		text_draw(c, x, y, l.kw, e->key, ROLE_ACCENT, ATTR_NONE);
-		text_draw(c, x + l.kw + KEY_GAP, y, l.inner - l.kw - KEY_GAP,
-			  str_or_empty(e->text), ROLE_NORMAL, ATTR_NONE);
+		text_draw(c, x + l.kw + KEY_GAP, y, l.inner - l.kw - KEY_GAP, str_or_empty(e->text),
+			  ROLE_NORMAL, ATTR_NONE);
 	}
 }

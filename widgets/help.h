@@ -18,11 +18,11 @@ struct help_entry {
 };
 
 struct help_view {
-	const char *title;               /* "opsdeck — keys" */
+	const char *title; /* "opsdeck — keys" */
 	const struct help_entry *entries;
 	size_t nentries;
 	size_t scroll;
-	const char *footer;              /* "Esc or ? closes" */
+	const char *footer; /* "Esc or ? closes" */
 };
 
 /* Draw the overlay centred in screen (boxed, with a shadow-free border). */

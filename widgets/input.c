@@ -152,8 +152,8 @@ input_kill_line(struct input *in)
 }
 
 void
-input_draw(struct canvas *c, int x, int y, int w, const char *prompt,
-	   const struct input *in, enum role role)
+input_draw(struct canvas *c, int x, int y, int w, const char *prompt, const struct input *in,
+	   enum role role)
 {
 	int pw, avail, before_w;
 	char *before, *at;
@@ -185,7 +185,8 @@ input_draw(struct canvas *c, int x, int y, int w, const char *prompt,
 	}
 	at = at_len ? xstrndup(in->text.data + in->cursor, at_len) : xstrdup(" ");
 	{
-		int cw = text_draw(c, x + pw + before_w, y, w - pw - before_w, at, role, ATTR_REVERSE);
+		int cw = text_draw(c, x + pw + before_w, y, w - pw - before_w, at, role,
+				   ATTR_REVERSE);
 		text_draw(c, x + pw + before_w + cw, y, w - pw - before_w - cw,
 			  in->text.data + in->cursor + at_len, role, ATTR_NONE);
 	}

@@ -40,7 +40,7 @@ void input_kill_line(struct input *in);
  * cell; when the text is wider than the field, it scrolls so the cursor
  * stays visible.
  */
-void input_draw(struct canvas *c, int x, int y, int w, const char *prompt,
-		const struct input *in, enum role role);
+void input_draw(struct canvas *c, int x, int y, int w, const char *prompt, const struct input *in,
+		enum role role);
 
 #endif

@@ -85,15 +85,14 @@ spark_level(double v, const struct spark_scale *s)
 }
 
 void
-sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals,
-	       size_t n, enum role role)
+sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals, size_t n, enum role role)
 {
 	sparkline_draw_top(c, x, y, w, vals, n, 0, role);
 }
 
 void
-sparkline_draw_top(struct canvas *c, int x, int y, int w, const double *vals,
-		   size_t n, double top, enum role role)
+sparkline_draw_top(struct canvas *c, int x, int y, int w, const double *vals, size_t n, double top,
+		   enum role role)
 {
 	struct spark_scale s;
 	size_t k, i;
@@ -130,8 +129,7 @@ sparkline_string(const double *vals, size_t n, int w, int ascii, struct buf *out
 }
 
 void
-sparkline_string_top(const double *vals, size_t n, int w, double top, int ascii,
-		     struct buf *out)
+sparkline_string_top(const double *vals, size_t n, int w, double top, int ascii, struct buf *out)
 {
 	struct spark_scale s;
 	size_t k, i;

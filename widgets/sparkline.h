@@ -23,8 +23,8 @@
  * Draw the newest min(n, w) values of vals (borrowed) right-aligned in the
  * w columns at (x, y); the columns to the left and gaps are blanks in role.
  */
-void sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals,
-		    size_t n, enum role role);
+void sparkline_draw(struct canvas *c, int x, int y, int w, const double *vals, size_t n,
+		    enum role role);
 
 /*
  * Append the sparkline glyphs for the newest w values to out (UTF-8, or the
@@ -37,8 +37,8 @@ void sparkline_string(const double *vals, size_t n, int w, int ascii, struct buf
  * a value exceeds top: for ratios with a meaning, such as an error ratio
  * drawn against its critical threshold.  top <= 0 means the automatic scale.
  */
-void sparkline_draw_top(struct canvas *c, int x, int y, int w, const double *vals,
-			size_t n, double top, enum role role);
+void sparkline_draw_top(struct canvas *c, int x, int y, int w, const double *vals, size_t n,
+			double top, enum role role);
 void sparkline_string_top(const double *vals, size_t n, int w, double top, int ascii,
 			  struct buf *out);
 

@@ -58,8 +58,8 @@ statusbar_draw(struct canvas *c, struct rect r, const struct statusbar_view *v)
 		if (!first) {
 			if (x + SEP_W + 1 > right)
 				break;
-			text_draw(c, x, r.y, SEP_W, c->ascii ? SEP_ASCII : SEP_UTF8,
-				  ROLE_BAR, ATTR_NONE);
+			text_draw(c, x, r.y, SEP_W, c->ascii ? SEP_ASCII : SEP_UTF8, ROLE_BAR,
+				  ATTR_NONE);
 			x += SEP_W;
 		}
 		if (x >= right)

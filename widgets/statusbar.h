@@ -19,7 +19,7 @@ struct status_segment {
 struct statusbar_view {
 	const struct status_segment *segs; /* left segments, drawn in order */
 	size_t nsegs;
-	const char *message;               /* right side; NULL = none */
+	const char *message; /* right side; NULL = none */
 	enum role message_role;
 };
 

@@ -38,8 +38,7 @@ drop_one(const struct table_view *v, int *w)
 	int prio = 0;
 
 	for (i = 0; i < v->ncols; i++) {
-		if (w[i] > 0 && v->cols[i].drop_priority >= prio &&
-		    v->cols[i].drop_priority > 0) {
+		if (w[i] > 0 && v->cols[i].drop_priority >= prio && v->cols[i].drop_priority > 0) {
 			prio = v->cols[i].drop_priority;
 			best = i;
 		}
@@ -116,8 +115,7 @@ table_layout(const struct table_view *v, int width, int *w)
 
 /* The header cell: title, and the sort mark right after it when sorted. */
 static void
-draw_title(struct canvas *c, int x, int y, int w, const struct table_column *col,
-	   const char *mark)
+draw_title(struct canvas *c, int x, int y, int w, const struct table_column *col, const char *mark)
 {
 	const char *title = col->title != NULL ? col->title : "";
 	int tw;
@@ -128,8 +126,9 @@ draw_title(struct canvas *c, int x, int y, int w, const struct table_column *col
 	}
 	tw = text_width(title);
 	if (tw + 1 <= w) {
-		int off = col->align == ALIGN_RIGHT ? w - tw - 1 :
-			  col->align == ALIGN_CENTER ? (w - tw - 1) / 2 : 0;
+		int off = col->align == ALIGN_RIGHT    ? w - tw - 1
+			  : col->align == ALIGN_CENTER ? (w - tw - 1) / 2
+						       : 0;
 
 		text_draw(c, x + off, y, tw, title, ROLE_HEADER, ATTR_NONE);
 		canvas_put(c, x + off + tw, y, mark, 1, ROLE_HEADER, ATTR_NONE);
@@ -169,8 +168,8 @@ col_x_w(const int *w, size_t i, int width, int *x_out)
 }
 
 static void
-draw_row(struct canvas *c, struct rect r, int y, const struct table_view *v,
-	 const int *w, size_t idx)
+draw_row(struct canvas *c, struct rect r, int y, const struct table_view *v, const int *w,
+	 size_t idx)
 {
 	const struct table_row *row = &v->rows[idx];
 	bool sel = idx == v->selected;
@@ -189,10 +188,10 @@ draw_row(struct canvas *c, struct rect r, int y, const struct table_view *v,
 			continue;
 		role = sel ? ROLE_SELECTED : cell->role != ROLE_NORMAL ? cell->role : row->role;
 		if (v->cols[i].spark)
-			sparkline_draw_top(c, r.x + x, y, cw, cell->spark, cell->nspark, cell->spark_top, role);
+			sparkline_draw_top(c, r.x + x, y, cw, cell->spark, cell->nspark,
+					   cell->spark_top, role);
 		else
-			text_draw_aligned(c, r.x + x, y, cw,
-					  cell->text != NULL ? cell->text : "",
+			text_draw_aligned(c, r.x + x, y, cw, cell->text != NULL ? cell->text : "",
 					  v->cols[i].align, role, ATTR_NONE);
 	}
 }
@@ -221,8 +220,8 @@ table_draw(struct canvas *c, struct rect r, const struct table_view *v)
 		canvas_fill(c, (struct rect){ r.x, r.y + 1, r.w, body }, ROLE_NORMAL);
 	if (v->nrows == 0) {
 		if (body > 0 && v->empty_text != NULL)
-			text_draw_aligned(c, r.x, r.y + 1 + (body - 1) / 2, r.w,
-					  v->empty_text, ALIGN_CENTER, ROLE_DIM, ATTR_NONE);
+			text_draw_aligned(c, r.x, r.y + 1 + (body - 1) / 2, r.w, v->empty_text,
+					  ALIGN_CENTER, ROLE_DIM, ATTR_NONE);
 	} else {
 		for (i = 0; i < body; i++) {
 			idx = v->top + (size_t)i;

@@ -43,13 +43,13 @@ struct table_row {
 struct table_view {
 	const struct table_column *cols; /* ncols columns */
 	size_t ncols;
-	const struct table_row *rows;    /* nrows rows, in display order */
+	const struct table_row *rows; /* nrows rows, in display order */
 	size_t nrows;
-	size_t selected;                 /* cursor row index (ignored if nrows == 0) */
-	size_t top;                      /* first visible row (scroll offset) */
-	int sort_col;                    /* -1 = none */
-	bool sort_desc;                  /* direction mark: ▼ desc, ▲ asc */
-	const char *empty_text;          /* shown when nrows == 0; may be NULL */
+	size_t selected;        /* cursor row index (ignored if nrows == 0) */
+	size_t top;             /* first visible row (scroll offset) */
+	int sort_col;           /* -1 = none */
+	bool sort_desc;         /* direction mark: ▼ desc, ▲ asc */
+	const char *empty_text; /* shown when nrows == 0; may be NULL */
 };
 
 /*

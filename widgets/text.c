@@ -57,14 +57,12 @@ struct text_iter {
  * which render as nothing but have width.
  */
 static const uint32_t invisible_ranges[][2] = {
-	{ 0x00AD, 0x00AD },   { 0x0600, 0x0605 },   { 0x061C, 0x061C },
-	{ 0x06DD, 0x06DD },   { 0x070F, 0x070F },   { 0x0890, 0x0891 },
-	{ 0x08E2, 0x08E2 },   { 0x115F, 0x115F },   { 0x180E, 0x180E },
-	{ 0x200B, 0x200F },   { 0x2028, 0x202E },   { 0x2060, 0x2064 },
-	{ 0x2066, 0x206F },   { 0x3164, 0x3164 },   { 0xFEFF, 0xFEFF },
-	{ 0xFFA0, 0xFFA0 },   { 0xFFF9, 0xFFFB },   { 0x110BD, 0x110BD },
-	{ 0x110CD, 0x110CD }, { 0x13430, 0x1343F }, { 0x1BCA0, 0x1BCA3 },
-	{ 0x1D173, 0x1D17A }, { 0xE0001, 0xE0001 }, { 0xE0020, 0xE007F },
+	{ 0x00AD, 0x00AD },   { 0x0600, 0x0605 },   { 0x061C, 0x061C },   { 0x06DD, 0x06DD },
+	{ 0x070F, 0x070F },   { 0x0890, 0x0891 },   { 0x08E2, 0x08E2 },   { 0x115F, 0x115F },
+	{ 0x180E, 0x180E },   { 0x200B, 0x200F },   { 0x2028, 0x202E },   { 0x2060, 0x2064 },
+	{ 0x2066, 0x206F },   { 0x3164, 0x3164 },   { 0xFEFF, 0xFEFF },   { 0xFFA0, 0xFFA0 },
+	{ 0xFFF9, 0xFFFB },   { 0x110BD, 0x110BD }, { 0x110CD, 0x110CD }, { 0x13430, 0x1343F },
+	{ 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A }, { 0xE0001, 0xE0001 }, { 0xE0020, 0xE007F },
 };
 
 static bool
@@ -87,10 +85,9 @@ in_ranges(uint32_t cp, const uint32_t (*r)[2], size_t n)
 
 /* Used only when no UTF-8 locale exists: the common wide and combining blocks. */
 static const uint32_t fallback_wide[][2] = {
-	{ 0x1100, 0x115F },   { 0x2E80, 0x303E },   { 0x3041, 0x33FF },
-	{ 0x3400, 0x4DBF },   { 0x4E00, 0x9FFF },   { 0xA000, 0xA4CF },
-	{ 0xAC00, 0xD7A3 },   { 0xF900, 0xFAFF },   { 0xFE30, 0xFE4F },
-	{ 0xFF00, 0xFF60 },   { 0xFFE0, 0xFFE6 },   { 0x1F300, 0x1F64F },
+	{ 0x1100, 0x115F },   { 0x2E80, 0x303E },   { 0x3041, 0x33FF }, { 0x3400, 0x4DBF },
+	{ 0x4E00, 0x9FFF },   { 0xA000, 0xA4CF },   { 0xAC00, 0xD7A3 }, { 0xF900, 0xFAFF },
+	{ 0xFE30, 0xFE4F },   { 0xFF00, 0xFF60 },   { 0xFFE0, 0xFFE6 }, { 0x1F300, 0x1F64F },
 	{ 0x1F900, 0x1F9FF }, { 0x20000, 0x3FFFD },
 };
 static const uint32_t fallback_combining[][2] = {
@@ -235,8 +232,7 @@ cp_classify(uint32_t cp, int *width)
 		return CLS_NORMAL;
 	if (cp < 0xA0)
 		return CLS_ESCAPE;
-	if (in_ranges(cp, invisible_ranges,
-		      sizeof invisible_ranges / sizeof invisible_ranges[0]))
+	if (in_ranges(cp, invisible_ranges, sizeof invisible_ranges / sizeof invisible_ranges[0]))
 		return CLS_ESCAPE;
 	w = cp_wcwidth(cp);
 	if (w < 0)
@@ -351,8 +347,8 @@ glyph_width(const struct glyph *g, int col)
 
 /* Put one glyph (or a tab's spaces) at (x, y); "??" is two cells. */
 static void
-put_glyph(struct canvas *c, int x, int y, const struct glyph *g, int gw,
-	  enum role role, unsigned attr)
+put_glyph(struct canvas *c, int x, int y, const struct glyph *g, int gw, enum role role,
+	  unsigned attr)
 {
 	int i;
 
@@ -391,8 +387,7 @@ text_width(const char *s)
 }
 
 int
-text_draw(struct canvas *c, int x, int y, int maxw, const char *s,
-	  enum role role, unsigned attr)
+text_draw(struct canvas *c, int x, int y, int maxw, const char *s, enum role role, unsigned attr)
 {
 	struct text_iter it;
 	struct glyph g;
@@ -419,16 +414,15 @@ text_draw(struct canvas *c, int x, int y, int maxw, const char *s,
 		col += gw;
 	}
 	if (!fits && maxw >= 2) {
-		canvas_put(c, x + col, y, c->ascii ? ELLIPSIS_ASCII : ELLIPSIS, 1,
-			   role, attr);
+		canvas_put(c, x + col, y, c->ascii ? ELLIPSIS_ASCII : ELLIPSIS, 1, role, attr);
 		col++;
 	}
 	return col;
 }
 
 int
-text_draw_aligned(struct canvas *c, int x, int y, int w, const char *s,
-		  enum text_align align, enum role role, unsigned attr)
+text_draw_aligned(struct canvas *c, int x, int y, int w, const char *s, enum text_align align,
+		  enum role role, unsigned attr)
 {
 	int tw, off = 0, used, i;
 
@@ -476,8 +470,7 @@ draw_span(struct canvas *c, int x, int y, int maxw, struct text_iter from,
  * then skipped).
  */
 static bool
-wrap_row(const struct text_iter *it, int w, struct text_iter *end,
-	 struct text_iter *next)
+wrap_row(const struct text_iter *it, int w, struct text_iter *end, struct text_iter *next)
 {
 	struct text_iter cur = *it, before, brk_end = *it, brk_next = *it;
 	struct glyph g;
@@ -520,8 +513,7 @@ wrap_row(const struct text_iter *it, int w, struct text_iter *end,
 }
 
 int
-text_draw_wrapped(struct canvas *c, struct rect r, const char *s,
-		  enum role role, unsigned attr)
+text_draw_wrapped(struct canvas *c, struct rect r, const char *s, enum role role, unsigned attr)
 {
 	struct text_iter it, end, next, peek;
 	struct glyph g;

@@ -33,12 +33,12 @@ enum text_align { ALIGN_LEFT, ALIGN_RIGHT, ALIGN_CENTER };
  * the text is cut and maxw >= 2, the last column shows an ellipsis ("…", or
  * "~" in ascii mode).  Returns the columns used.
  */
-int text_draw(struct canvas *c, int x, int y, int maxw, const char *s,
-	      enum role role, unsigned attr);
+int text_draw(struct canvas *c, int x, int y, int maxw, const char *s, enum role role,
+	      unsigned attr);
 
 /* Like text_draw, but aligned inside a field of exactly w columns (padded). */
-int text_draw_aligned(struct canvas *c, int x, int y, int w, const char *s,
-		      enum text_align align, enum role role, unsigned attr);
+int text_draw_aligned(struct canvas *c, int x, int y, int w, const char *s, enum text_align align,
+		      enum role role, unsigned attr);
 
 /*
  * Draw s wrapped by display width into rect r (word-wrap at spaces when
@@ -48,8 +48,8 @@ int text_draw_aligned(struct canvas *c, int x, int y, int w, const char *s,
  * exceed r.h (rows past r.h are not drawn): callers can measure with it.
  * "" uses 0 rows; a trailing '\n' does not add a row.
  */
-int text_draw_wrapped(struct canvas *c, struct rect r, const char *s,
-		      enum role role, unsigned attr);
+int text_draw_wrapped(struct canvas *c, struct rect r, const char *s, enum role role,
+		      unsigned attr);
 
 /* Display width of s as text_draw would draw it (sanitised). */
 int text_width(const char *s);

@@ -16,7 +16,7 @@
 struct row {
 	struct service *svc;
 	enum status status;
-	double *spark[2];       /* rps, errors history: SPARK_MAX each, in scratch */
+	double *spark[2]; /* rps, errors history: SPARK_MAX each, in scratch */
 	size_t nspark[2];
 	char text[OV_NCOLS][CELL_TEXT];
 	struct table_cell cells[OV_NCOLS];
@@ -28,11 +28,11 @@ struct overview {
 	bool sort_desc;
 	size_t selected;
 	size_t top;
-	int page;                /* body rows at the last draw */
-	char *selected_name;     /* keeps the cursor on a service across re-sorts */
-	struct row *rows;        /* the rows of the last build */
+	int page;            /* body rows at the last draw */
+	char *selected_name; /* keeps the cursor on a service across re-sorts */
+	struct row *rows;    /* the rows of the last build */
 	size_t nrows, cap;
-	size_t total;            /* services before filtering */
+	size_t total; /* services before filtering */
 	unsigned counts[STATUS_COUNT];
 };
 
@@ -50,9 +50,15 @@ static const struct table_column columns[OV_NCOLS] = {
 
 /* Which model metric a numeric column shows. */
 static const int col_metric[OV_NCOLS] = {
-	[OV_NAME] = -1, [OV_STATUS] = -1, [OV_RPS] = METRIC_RPS, [OV_ERRORS] = METRIC_ERRORS,
-	[OV_P99] = METRIC_P99, [OV_CPU] = METRIC_CPU, [OV_MEMORY] = METRIC_MEMORY,
-	[OV_SPARK_RPS] = -1, [OV_SPARK_ERRORS] = -1,
+	[OV_NAME] = -1,
+	[OV_STATUS] = -1,
+	[OV_RPS] = METRIC_RPS,
+	[OV_ERRORS] = METRIC_ERRORS,
+	[OV_P99] = METRIC_P99,
+	[OV_CPU] = METRIC_CPU,
+	[OV_MEMORY] = METRIC_MEMORY,
+	[OV_SPARK_RPS] = -1,
+	[OV_SPARK_ERRORS] = -1,
 };
 
 struct overview *
@@ -204,10 +210,10 @@ fill_row(struct row *r, const struct view_ctx *v)
 		r->cells[col].text = r->text[col];
 		r->cells[col].role = isnan(s->value[col_metric[col]]) ? ROLE_DIM : ROLE_NORMAL;
 	}
-	r->cells[OV_ERRORS].role = threshold_role(s->value[METRIC_ERRORS], v->th->error_warn,
-						  v->th->error_crit);
-	r->cells[OV_P99].role = threshold_role(s->value[METRIC_P99], v->th->p99_warn,
-					       v->th->p99_crit);
+	r->cells[OV_ERRORS].role =
+		threshold_role(s->value[METRIC_ERRORS], v->th->error_warn, v->th->error_crit);
+	r->cells[OV_P99].role =
+		threshold_role(s->value[METRIC_P99], v->th->p99_warn, v->th->p99_crit);
 	for (k = 0; k < 2; k++) {
 		enum metric m = k == 0 ? METRIC_RPS : METRIC_ERRORS;
 		int c = k == 0 ? OV_SPARK_RPS : OV_SPARK_ERRORS;
@@ -217,7 +223,10 @@ fill_row(struct row *r, const struct view_ctx *v)
 		r->cells[c].nspark = r->nspark[k];
 		/* Errors on a fixed scale: a full bar is the critical threshold. */
 		r->cells[c].spark_top = k == 0 ? 0 : v->th->error_crit;
-		r->cells[c].role = k == 0 ? ROLE_ACCENT : r->cells[OV_ERRORS].role == ROLE_NORMAL ? ROLE_DIM : r->cells[OV_ERRORS].role;
+		r->cells[c].role = k == 0 ? ROLE_ACCENT
+				   : r->cells[OV_ERRORS].role == ROLE_NORMAL
+					   ? ROLE_DIM
+					   : r->cells[OV_ERRORS].role;
 	}
 }
 
@@ -350,9 +359,10 @@ overview_summary(struct overview *ov, const struct view_ctx *v, char *out, size_
 
 	build(ov, v);
 	if (ov->filter != NULL)
-		snprintf(out, n, "%zu of %zu services /%s/ %s CRIT %u %s WARN %u %s STALE %u", ov->nrows,
-			 ov->total, regex_pattern(ov->filter), dot, ov->counts[STATUS_CRIT], dot,
-			 ov->counts[STATUS_WARN], dot, ov->counts[STATUS_STALE]);
+		snprintf(out, n, "%zu of %zu services /%s/ %s CRIT %u %s WARN %u %s STALE %u",
+			 ov->nrows, ov->total, regex_pattern(ov->filter), dot,
+			 ov->counts[STATUS_CRIT], dot, ov->counts[STATUS_WARN], dot,
+			 ov->counts[STATUS_STALE]);
 	else
 		snprintf(out, n, "%zu services %s CRIT %u %s WARN %u %s STALE %u", ov->total, dot,
 			 ov->counts[STATUS_CRIT], dot, ov->counts[STATUS_WARN], dot,
@@ -379,7 +389,9 @@ overview_handle(struct overview *ov, enum action a, const struct view_ctx *v)
 		ov->selected = ov->selected > page ? ov->selected - page : 0;
 		break;
 	case ACT_PGDN:
-		ov->selected = ov->nrows == 0 ? 0 : ov->selected + page < ov->nrows ? ov->selected + page : ov->nrows - 1;
+		ov->selected = ov->nrows == 0                    ? 0
+			       : ov->selected + page < ov->nrows ? ov->selected + page
+								 : ov->nrows - 1;
 		break;
 	case ACT_TOP:
 		ov->selected = 0;

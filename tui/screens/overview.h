@@ -15,8 +15,16 @@
 #include "view.h"
 
 enum overview_col {
-	OV_NAME, OV_STATUS, OV_RPS, OV_ERRORS, OV_P99, OV_CPU, OV_MEMORY,
-	OV_SPARK_RPS, OV_SPARK_ERRORS, OV_NCOLS
+	OV_NAME,
+	OV_STATUS,
+	OV_RPS,
+	OV_ERRORS,
+	OV_P99,
+	OV_CPU,
+	OV_MEMORY,
+	OV_SPARK_RPS,
+	OV_SPARK_ERRORS,
+	OV_NCOLS
 };
 
 struct overview; /* opaque */
