@@ -74,6 +74,7 @@ service_free(struct service *s)
 
 	for (k = 0; k < METRIC_COUNT; k++)
 		free(s->hist[k].t); /* v lives in the same block */
+	model_runtime_clear(&s->rt);
 	free(s->name);
 	free(s);
 }
@@ -438,6 +439,11 @@ model_service_status(const struct service *s, const struct thresholds *t, double
 		if (s->updated[k] > newest)
 			newest = s->updated[k];
 	}
+	if (s->rt.present) {
+		any = true;
+		if (s->rt.updated > newest)
+			newest = s->rt.updated;
+	}
 	if (!any)
 		return STATUS_UNKNOWN;
 	if (stale_after > 0 && now - newest > stale_after)
@@ -445,6 +451,15 @@ model_service_status(const struct service *s, const struct thresholds *t, double
 	if (t != NULL) {
 		st = worse(st, against(s->value[METRIC_ERRORS], t->error_warn, t->error_crit));
 		st = worse(st, against(s->value[METRIC_P99], t->p99_warn, t->p99_crit));
+	}
+	if (s->rt.present) {
+		/* Fewer running than wanted is a warning; none of some is critical. */
+		if (s->rt.desired >= 1 && s->rt.running == 0)
+			st = worse(st, STATUS_CRIT);
+		else if (s->rt.desired >= 0 && s->rt.running >= 0 && s->rt.running < s->rt.desired)
+			st = worse(st, STATUS_WARN);
+		if (s->rt.crash_looping)
+			st = worse(st, STATUS_CRIT);
 	}
 	return st;
 }

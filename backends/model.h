@@ -39,12 +39,50 @@ int ring_get(const struct ring *r, size_t i, double *t, double *v);
 /* Time of the newest entry; 0 when empty. */
 double ring_newest_t(const struct ring *r);
 
+/*
+ * What a container runtime (Swarm, Docker, later Kubernetes and ECS) says
+ * about a service.  Owned strings; -1 / 0 / NULL when the runtime does not
+ * tell.  Filled by model_runtime_apply() (backends/model_runtime.c).
+ */
+struct runtime_state {
+	bool present;        /* a runtime reported this service at its last refresh */
+	char *kind;          /* "swarm", "compose", "container" */
+	char *context;       /* the runtime's context name ("local") */
+	char *id;            /* the runtime's id for it (Swarm service id, ...) */
+	char *runtime_name;  /* its name in the runtime */
+	long running;        /* instances running; -1 unknown */
+	long desired;        /* instances wanted; -1 unknown */
+	char *version;       /* image tag */
+	double deployed_at;  /* last deployment (unix seconds); 0 unknown */
+	long restarts;       /* restarts so far; -1 unknown */
+	long restarts_prev;  /* restarts at the refresh before; -1 unknown */
+	bool crash_looping;  /* restarts grew between the last two refreshes */
+	char *rollout_state; /* e.g. Swarm UpdateStatus.State; NULL none */
+	char *message;       /* why a rollout is stuck or an instance failed; NULL none */
+	double updated;      /* when last reported */
+};
+
 struct service {
 	char *name;                     /* owned; the join key */
 	double value[METRIC_COUNT];     /* latest value; NAN unknown */
 	double updated[METRIC_COUNT];   /* when value was set; 0 never */
 	struct ring hist[METRIC_COUNT]; /* history for sparklines/charts */
 	double first_seen;              /* unix seconds */
+	struct runtime_state rt;        /* from the container runtime, if any */
+};
+
+/* One service as a runtime reports it: a plain record of borrowed strings. */
+struct runtime_row {
+	const char *name; /* display name (aliases already applied) */
+	const char *kind; /* "swarm", "compose", "container" */
+	const char *id;
+	const char *runtime_name;
+	long running, desired;     /* -1 unknown */
+	const char *version;       /* may be NULL */
+	double deployed_at;        /* 0 unknown */
+	long restarts;             /* -1 unknown */
+	const char *rollout_state; /* may be NULL */
+	const char *message;       /* may be NULL */
 };
 
 struct backend_state {
@@ -116,6 +154,17 @@ enum status model_service_status(const struct service *s, const struct threshold
 
 const char *status_name(enum status s); /* "OK", "WARN", "CRIT", "STALE", "?" */
 const char *metric_name(enum metric m); /* "rps", "errors", ... */
+
+/*
+ * Apply one refresh of a runtime context: every row's service gets its
+ * runtime state (created as needed); services this context reported before
+ * but not now lose it (present = false).  A restart count that grew since
+ * the previous refresh marks the service crash_looping.
+ */
+void model_runtime_apply(struct model *m, const char *context, const struct runtime_row *rows,
+			 size_t n, double now);
+/* Free the strings of a runtime state and reset it (present = false). */
+void model_runtime_clear(struct runtime_state *rt);
 
 /* Bytes held by the model's heap objects (for the bench and the memory bound). */
 size_t model_bytes(const struct model *m);
