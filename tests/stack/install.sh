@@ -20,6 +20,7 @@ PACKAGES=(
 	man-db                                     # man page check
 	procps                                     # ps, used when a test reports leftovers
 	util-linux                                 # setsid
+	docker.io busybox-static                   # tests/stack/dockerd.sh: private dockerd + Swarm, images without a registry
 )
 
 missing=()
