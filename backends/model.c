@@ -467,7 +467,7 @@ model_service_status(const struct service *s, const struct thresholds *t, double
 const char *
 status_name(enum status s)
 {
-	static const char *const names[STATUS_COUNT] = { "OK", "WARN", "CRIT", "STALE", "?" };
+	static const char *const names[STATUS_COUNT] = { "OK", "WARN", "CRIT", "STALE", "UNKNOWN" };
 
 	if ((int)s < 0 || s >= STATUS_COUNT)
 		return "?";

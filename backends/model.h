@@ -152,7 +152,7 @@ void model_backend_fail(struct model *m, const char *name, const struct err *e, 
 enum status model_service_status(const struct service *s, const struct thresholds *t, double now,
 				 double stale_after);
 
-const char *status_name(enum status s); /* "OK", "WARN", "CRIT", "STALE", "?" */
+const char *status_name(enum status s); /* "OK", "WARN", "CRIT", "STALE", "UNKNOWN" */
 const char *metric_name(enum metric m); /* "rps", "errors", ... */
 
 /*

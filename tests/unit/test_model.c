@@ -115,7 +115,7 @@ test_stale_and_unknown(void **state)
 	assert_string_equal(status_name(STATUS_WARN), "WARN");
 	assert_string_equal(status_name(STATUS_CRIT), "CRIT");
 	assert_string_equal(status_name(STATUS_STALE), "STALE");
-	assert_string_equal(status_name(STATUS_UNKNOWN), "?");
+	assert_string_equal(status_name(STATUS_UNKNOWN), "UNKNOWN");
 	assert_string_equal(metric_name(METRIC_ERRORS), "errors");
 	assert_string_equal(metric_name(METRIC_MEMORY), "memory");
 	model_free(m);

@@ -73,8 +73,10 @@ fleet(void)
 	}
 	/* history: a ramp for gateway, a spike for orders' errors */
 	for (k = 0; k < 30; k++) {
-		model_append_point(m, model_service(m, "gateway", false), METRIC_RPS, NOW - 60 + 2.0 * k, 100 + (double)k);
-		model_append_point(m, model_service(m, "orders", false), METRIC_ERRORS, NOW - 60 + 2.0 * k, k == 25 ? 0.2 : 0.01);
+		model_append_point(m, model_service(m, "gateway", false), METRIC_RPS,
+				   NOW - 60 + 2.0 * k, 100 + (double)k);
+		model_append_point(m, model_service(m, "orders", false), METRIC_ERRORS,
+				   NOW - 60 + 2.0 * k, k == 25 ? 0.2 : 0.01);
 	}
 	model_backend_ok(m, "prometheus", 12, NOW);
 	return m;
@@ -194,6 +196,81 @@ test_golden_ascii(void **state)
 	free(s);
 }
 
+/* Runtime columns appear once a runtime reports services. */
+static void
+add_runtime(struct model *m)
+{
+	static const struct {
+		const char *name;
+		long running, desired, restarts;
+		const char *version;
+	} rt[] = {
+		{ "gateway", 3, 3, 0, "2.4.1" },      { "orders", 2, 3, 1, "1.9.0" },
+		{ "payments", 0, 2, 7, "3.0.0-rc1" }, { "inventory", 2, 2, 0, "1.2.3" },
+		{ "batch-worker", 1, 1, 0, "0.9" },
+	};
+	struct runtime_row rows[5];
+	size_t i;
+
+	memset(rows, 0, sizeof rows);
+	for (i = 0; i < 5; i++) {
+		rows[i].name = rt[i].name;
+		rows[i].kind = "swarm";
+		rows[i].id = "id";
+		rows[i].runtime_name = rt[i].name;
+		rows[i].running = rt[i].running;
+		rows[i].desired = rt[i].desired;
+		rows[i].restarts = rt[i].restarts;
+		rows[i].version = rt[i].version;
+		rows[i].deployed_at = NOW - 3600.0 * (double)(i + 1);
+	}
+	model_runtime_apply(m, "local", rows, 5, NOW);
+}
+
+static void
+test_golden_runtime(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+
+	add_runtime(f->m);
+	s = render(f, 80, 16, false);
+	golden("overview_runtime_80x16", s);
+	assert_non_null(strstr(s, "REPL"));
+	assert_non_null(strstr(s, "0/2"));
+	free(s);
+	s = render(f, 160, 16, false);
+	golden("overview_runtime_160x16", s);
+	assert_non_null(strstr(s, "RUNTIME"));
+	free(s);
+}
+
+static void
+test_no_runtime_no_runtime_columns(void **state)
+{
+	char *s = render(*state, 200, 12, false);
+
+	assert_null(strstr(s, "REPL"));
+	assert_null(strstr(s, "VERSION"));
+	free(s);
+}
+
+static void
+test_sort_by_replicas_missing(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+
+	add_runtime(f->m);
+	overview_set_sort(f->ov, OV_REPLICAS, true);
+	s = render(f, 160, 16, false);
+	/* payments misses 2, orders 1, the others none; no runtime last */
+	assert_true(strstr(s, "payments") < strstr(s, "orders"));
+	assert_true(strstr(s, "orders") < strstr(s, "gateway"));
+	assert_true(strstr(s, "gateway") < strstr(s, "no-metrics-yet"));
+	free(s);
+}
+
 static void
 test_golden_too_small(void **state)
 {
@@ -209,8 +286,8 @@ test_default_sort_worst_first(void **state)
 {
 	struct fixture *f = *state;
 	char *s = render(f, 120, 14, false);
-	char *pay = strstr(s, "payments"), *inv = strstr(s, "inventory"), *ord = strstr(s, "orders"),
-	     *gw = strstr(s, "gateway");
+	char *pay = strstr(s, "payments"), *inv = strstr(s, "inventory"),
+	     *ord = strstr(s, "orders"), *gw = strstr(s, "gateway");
 
 	assert_non_null(pay);
 	assert_non_null(gw);
@@ -335,6 +412,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_golden_80x24, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_ascii, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_too_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_golden_runtime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_runtime_no_runtime_columns, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sort_by_replicas_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_sort_worst_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_by_rps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_and_invalid_pattern, setup, teardown),

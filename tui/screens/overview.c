@@ -10,7 +10,7 @@
 #include "table.h"
 #include "xalloc.h"
 
-#define CELL_TEXT 32
+#define CELL_TEXT 48
 #define SPARK_MAX 120 /* the widest sparkline column */
 
 struct row {
@@ -20,6 +20,7 @@ struct row {
 	size_t nspark[2];
 	char text[OV_NCOLS][CELL_TEXT];
 	struct table_cell cells[OV_NCOLS];
+	struct table_cell vcells[OV_NCOLS]; /* the visible columns' cells, compacted */
 };
 
 struct overview {
@@ -32,34 +33,60 @@ struct overview {
 	char *selected_name; /* keeps the cursor on a service across re-sorts */
 	struct row *rows;    /* the rows of the last build */
 	size_t nrows, cap;
-	size_t total; /* services before filtering */
+	size_t total;                        /* services before filtering */
+	bool runtime_cols;                   /* some service has a runtime: show its columns */
+	enum overview_col vis[OV_NCOLS];     /* visible columns, in order */
+	struct table_column vcols[OV_NCOLS]; /* their definitions */
+	size_t nvis;
 	unsigned counts[STATUS_COUNT];
 };
 
+/*
+ * Drop priorities: the higher, the sooner a column is hidden on a narrow
+ * terminal.  At 80 columns the Overview keeps name, status, replicas,
+ * rate, errors, p99, version, restarts and deployment age.
+ */
 static const struct table_column columns[OV_NCOLS] = {
 	[OV_NAME] = { "SERVICE", 12, 40, 3, 0, ALIGN_LEFT, false },
 	[OV_STATUS] = { "STATUS", 7, 7, 0, 0, ALIGN_LEFT, false },
+	[OV_REPLICAS] = { "REPL", 5, 7, 0, 0, ALIGN_RIGHT, false },
 	[OV_RPS] = { "REQ/S", 7, 9, 0, 0, ALIGN_RIGHT, false },
 	[OV_ERRORS] = { "ERR%", 6, 8, 0, 0, ALIGN_RIGHT, false },
 	[OV_P99] = { "P99", 7, 8, 0, 0, ALIGN_RIGHT, false },
-	[OV_CPU] = { "CPU", 5, 7, 0, 4, ALIGN_RIGHT, false },
-	[OV_MEMORY] = { "MEM", 6, 8, 0, 3, ALIGN_RIGHT, false },
-	[OV_SPARK_RPS] = { "RPS TREND", 10, 60, 2, 2, ALIGN_LEFT, true },
-	[OV_SPARK_ERRORS] = { "ERR TREND", 10, 60, 2, 1, ALIGN_LEFT, true },
+	[OV_CPU] = { "CPU", 5, 7, 0, 7, ALIGN_RIGHT, false },
+	[OV_MEMORY] = { "MEM", 6, 8, 0, 8, ALIGN_RIGHT, false },
+	[OV_VERSION] = { "VERSION", 8, 20, 1, 3, ALIGN_LEFT, false },
+	[OV_RESTARTS] = { "RST", 4, 6, 0, 5, ALIGN_RIGHT, false },
+	[OV_DEPLOYED] = { "AGE", 6, 7, 0, 6, ALIGN_RIGHT, false },
+	[OV_RUNTIME] = { "RUNTIME", 7, 9, 0, 10, ALIGN_LEFT, false },
+	[OV_SPARK_RPS] = { "RPS TREND", 10, 60, 2, 4, ALIGN_LEFT, true },
+	[OV_SPARK_ERRORS] = { "ERR TREND", 10, 60, 2, 9, ALIGN_LEFT, true },
 };
 
-/* Which model metric a numeric column shows. */
+/* Which model metric a numeric column shows (-1: not a metric). */
 static const int col_metric[OV_NCOLS] = {
 	[OV_NAME] = -1,
 	[OV_STATUS] = -1,
+	[OV_REPLICAS] = -1,
 	[OV_RPS] = METRIC_RPS,
 	[OV_ERRORS] = METRIC_ERRORS,
 	[OV_P99] = METRIC_P99,
 	[OV_CPU] = METRIC_CPU,
 	[OV_MEMORY] = METRIC_MEMORY,
+	[OV_VERSION] = -1,
+	[OV_RESTARTS] = -1,
+	[OV_DEPLOYED] = -1,
+	[OV_RUNTIME] = -1,
 	[OV_SPARK_RPS] = -1,
 	[OV_SPARK_ERRORS] = -1,
 };
+
+static bool
+is_runtime_col(enum overview_col c)
+{
+	return c == OV_REPLICAS || c == OV_VERSION || c == OV_RESTARTS || c == OV_DEPLOYED ||
+	       c == OV_RUNTIME;
+}
 
 struct overview *
 overview_new(void)
@@ -106,7 +133,7 @@ overview_set_filter(struct overview *ov, const char *pattern, struct err *e)
 void
 overview_set_sort(struct overview *ov, enum overview_col col, bool desc)
 {
-	if (col >= OV_SPARK_RPS)
+	if (col >= OV_NCOLS || columns[col].spark)
 		return;
 	ov->sort_col = col;
 	ov->sort_desc = desc;
@@ -133,8 +160,22 @@ cmp_rows(const void *pa, const void *pb)
 	const struct row *a = pa, *b = pb;
 	int c = 0, m = col_metric[sort_ov->sort_col];
 
+	const struct runtime_state *ra = &a->svc->rt, *rb = &b->svc->rt;
+
 	if (sort_ov->sort_col == OV_STATUS)
 		c = view_status_severity(a->status) - view_status_severity(b->status);
+	else if (is_runtime_col(sort_ov->sort_col) && ra->present != rb->present)
+		return ra->present ? -1 : 1; /* services without a runtime last */
+	else if (sort_ov->sort_col == OV_REPLICAS)
+		c = (int)((ra->desired - ra->running) - (rb->desired - rb->running)); /* missing */
+	else if (sort_ov->sort_col == OV_VERSION)
+		c = strcmp(ra->version ? ra->version : "", rb->version ? rb->version : "");
+	else if (sort_ov->sort_col == OV_RESTARTS)
+		c = ra->restarts < rb->restarts ? -1 : ra->restarts > rb->restarts;
+	else if (sort_ov->sort_col == OV_DEPLOYED)
+		c = ra->deployed_at > rb->deployed_at ? -1 : ra->deployed_at < rb->deployed_at;
+	else if (sort_ov->sort_col == OV_RUNTIME)
+		c = strcmp(ra->kind ? ra->kind : "", rb->kind ? rb->kind : "");
 	else if (m >= 0) {
 		c = cmp_num(a->svc->value[m], b->svc->value[m]);
 		if (c == 2 || c == -2)
@@ -194,6 +235,46 @@ threshold_role(double v, double warn, double crit)
 	return ROLE_NORMAL;
 }
 
+/* The runtime columns: replicas, version, restarts, deployment age, runtime. */
+static void
+fill_runtime(struct row *r, const struct view_ctx *v)
+{
+	const struct runtime_state *rt = &r->svc->rt;
+	int col;
+
+	for (col = OV_REPLICAS; col < OV_NCOLS; col++)
+		if (is_runtime_col((enum overview_col)col)) {
+			snprintf(r->text[col], CELL_TEXT, "-");
+			r->cells[col].text = r->text[col];
+			r->cells[col].role = ROLE_DIM;
+		}
+	if (!rt->present)
+		return;
+	if (rt->desired >= 0 && rt->running >= 0) {
+		snprintf(r->text[OV_REPLICAS], CELL_TEXT, "%ld/%ld", rt->running, rt->desired);
+		r->cells[OV_REPLICAS].role = rt->desired >= 1 && rt->running == 0 ? ROLE_CRIT
+					     : rt->running < rt->desired          ? ROLE_WARN
+										  : ROLE_NORMAL;
+	}
+	if (rt->version != NULL && rt->version[0] != '\0') {
+		snprintf(r->text[OV_VERSION], CELL_TEXT, "%s", rt->version);
+		r->cells[OV_VERSION].role = ROLE_NORMAL;
+	}
+	if (rt->restarts >= 0) {
+		snprintf(r->text[OV_RESTARTS], CELL_TEXT, "%ld", rt->restarts);
+		r->cells[OV_RESTARTS].role = rt->crash_looping ? ROLE_CRIT : ROLE_NORMAL;
+	}
+	if (rt->deployed_at > 0) {
+		format_duration_ms((long long)((v->now - rt->deployed_at) * 1000.0),
+				   r->text[OV_DEPLOYED], CELL_TEXT);
+		r->cells[OV_DEPLOYED].role = ROLE_NORMAL;
+	}
+	if (rt->kind != NULL) {
+		snprintf(r->text[OV_RUNTIME], CELL_TEXT, "%s", rt->kind);
+		r->cells[OV_RUNTIME].role = ROLE_NORMAL;
+	}
+}
+
 static void
 fill_row(struct row *r, const struct view_ctx *v)
 {
@@ -228,6 +309,7 @@ fill_row(struct row *r, const struct view_ctx *v)
 					   ? ROLE_DIM
 					   : r->cells[OV_ERRORS].role;
 	}
+	fill_runtime(r, v);
 }
 
 /* Rebuild rows from the model: filter, status, sort; keep the cursor on its service. */
@@ -242,12 +324,15 @@ build(struct overview *ov, const struct view_ctx *v)
 	}
 	ov->nrows = 0;
 	ov->total = n;
+	ov->runtime_cols = false;
 	memset(ov->counts, 0, sizeof ov->counts);
 	for (i = 0; i < n; i++) {
 		struct service *s = model_service_at(v->model, i);
 		enum status st = model_service_status(s, v->th, v->now, v->stale_after);
 
 		ov->counts[st]++;
+		if (s->rt.present)
+			ov->runtime_cols = true;
 		if (!regex_match(ov->filter, s->name))
 			continue;
 		ov->rows[ov->nrows].svc = s;
@@ -286,38 +371,50 @@ static void
 make_view(struct overview *ov, const struct view_ctx *v, struct table_view *tv,
 	  struct table_row **trows, size_t from, size_t to, double **scratch)
 {
-	size_t i;
+	size_t i, j;
 
 	if (to > ov->nrows)
 		to = ov->nrows;
-	*trows = xcalloc(ov->nrows + 1, sizeof **trows);
+	if (from > to)
+		from = to;
+	/* The visible columns: runtime ones only when some service has a runtime. */
+	ov->nvis = 0;
+	for (j = 0; j < OV_NCOLS; j++) {
+		if (is_runtime_col((enum overview_col)j) && !ov->runtime_cols)
+			continue;
+		ov->vcols[ov->nvis] = columns[j];
+		ov->vis[ov->nvis++] = (enum overview_col)j;
+	}
+	/* Rows are handed to the table as the slice [from, to): top 0 of the slice. */
+	*trows = xcalloc(to - from + 1, sizeof **trows);
 	*scratch = xcalloc(2 * SPARK_MAX * (to > from ? to - from : 1), sizeof **scratch);
-	for (i = 0; i < ov->nrows; i++) {
+	for (i = from; i < to; i++) {
 		struct row *r = &ov->rows[i];
 
-		if (i < from || i >= to) {
-			memset(r->cells, 0, sizeof r->cells);
-			(*trows)[i].cells = r->cells;
-			continue;
-		}
 		r->spark[0] = *scratch + 2 * SPARK_MAX * (i - from);
 		r->spark[1] = r->spark[0] + SPARK_MAX;
 		fill_row(r, v);
-		(*trows)[i].cells = ov->rows[i].cells;
-		(*trows)[i].role = ov->rows[i].status == STATUS_STALE ? ROLE_STALE : ROLE_NORMAL;
+		for (j = 0; j < ov->nvis; j++)
+			r->vcells[j] = r->cells[ov->vis[j]];
+		(*trows)[i - from].cells = r->vcells;
+		(*trows)[i - from].role = r->status == STATUS_STALE ? ROLE_STALE : ROLE_NORMAL;
 	}
 	memset(tv, 0, sizeof *tv);
-	tv->cols = columns;
-	tv->ncols = OV_NCOLS;
+	tv->cols = ov->vcols;
+	tv->ncols = ov->nvis;
 	tv->rows = *trows;
-	tv->nrows = ov->nrows;
-	tv->selected = ov->selected;
-	tv->top = ov->top;
-	tv->sort_col = (int)ov->sort_col;
+	tv->nrows = to - from;
+	tv->selected = ov->selected >= from && ov->selected < to ? ov->selected - from : (size_t)-1;
+	tv->top = 0;
+	tv->sort_col = -1;
+	for (j = 0; j < ov->nvis; j++)
+		if (ov->vis[j] == ov->sort_col)
+			tv->sort_col = (int)j;
 	tv->sort_desc = ov->sort_desc;
 	if (ov->total == 0)
-		tv->empty_text = v->prometheus ? "waiting for the first answer from Prometheus..."
-					       : "no backend configured";
+		tv->empty_text = v->prometheus
+					 ? "waiting for the first answer from Prometheus..."
+					 : "waiting for the first answer from the backends...";
 	else
 		tv->empty_text = "no service matches the filter (\\ clears it)";
 }
@@ -369,6 +466,23 @@ overview_summary(struct overview *ov, const struct view_ctx *v, char *out, size_
 			 ov->counts[STATUS_STALE]);
 }
 
+/* The next sortable column in direction dir, skipping hidden and trend columns. */
+static enum overview_col
+next_sort_col(const struct overview *ov, enum overview_col from, int dir)
+{
+	int c = (int)from, i;
+
+	for (i = 0; i < OV_NCOLS; i++) {
+		c = (c + dir + OV_NCOLS) % OV_NCOLS;
+		if (columns[c].spark)
+			continue;
+		if (is_runtime_col((enum overview_col)c) && !ov->runtime_cols)
+			continue;
+		return (enum overview_col)c;
+	}
+	return from;
+}
+
 int
 overview_handle(struct overview *ov, enum action a, const struct view_ctx *v)
 {
@@ -400,12 +514,11 @@ overview_handle(struct overview *ov, enum action a, const struct view_ctx *v)
 		ov->selected = ov->nrows ? ov->nrows - 1 : 0;
 		break;
 	case ACT_SORT_PREV:
-		ov->sort_col = ov->sort_col == 0 ? OV_MEMORY : ov->sort_col - 1;
-		ov->sort_desc = ov->sort_col != OV_NAME;
-		break;
 	case ACT_SORT_NEXT:
-		ov->sort_col = ov->sort_col >= OV_MEMORY ? OV_NAME : ov->sort_col + 1;
-		ov->sort_desc = ov->sort_col != OV_NAME;
+		ov->sort_col = next_sort_col(ov, ov->sort_col, a == ACT_SORT_NEXT ? 1 : -1);
+		/* Names and versions read best A-Z; numbers and status worst first. */
+		ov->sort_desc = ov->sort_col != OV_NAME && ov->sort_col != OV_VERSION &&
+				ov->sort_col != OV_RUNTIME;
 		break;
 	case ACT_SORT_INVERT:
 		ov->sort_desc = !ov->sort_desc;

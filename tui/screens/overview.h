@@ -14,14 +14,24 @@
 #include "keys.h"
 #include "view.h"
 
+/*
+ * Columns in display order.  The runtime columns (replicas, version,
+ * restarts, deployed, runtime) appear only when some service has a runtime;
+ * the trend columns are not sortable.
+ */
 enum overview_col {
 	OV_NAME,
 	OV_STATUS,
+	OV_REPLICAS,
 	OV_RPS,
 	OV_ERRORS,
 	OV_P99,
 	OV_CPU,
 	OV_MEMORY,
+	OV_VERSION,
+	OV_RESTARTS,
+	OV_DEPLOYED,
+	OV_RUNTIME,
 	OV_SPARK_RPS,
 	OV_SPARK_ERRORS,
 	OV_NCOLS
