@@ -115,7 +115,8 @@ on_answer(void *ud, const struct http_response *resp)
 		}
 		return;
 	}
-	if (docker_parse_update(resp->status, resp->body, resp->len, &warnings, &r.fail, &r.err) == 0) {
+	if (docker_parse_update(resp->status, resp->body, resp->len, &warnings, &r.fail, &r.err) ==
+	    0) {
 		r.ok = true;
 		r.warnings = warnings;
 		finish(a, &r);

@@ -152,8 +152,9 @@ apply(struct docker_poll *p)
 		r->name = display(p, g->name);
 		r->kind = g->kind == DOCKER_GROUP_COMPOSE ? "compose"
 			  : g->kind == DOCKER_GROUP_SWARM ? "swarm"
-							    : "container";
-		owned[i] = g->project[0] ? xasprintf("%s/%s", g->project, g->name) : xstrdup(g->name);
+							  : "container";
+		owned[i] =
+			g->project[0] ? xasprintf("%s/%s", g->project, g->name) : xstrdup(g->name);
 		r->id = owned[i];
 		r->runtime_name = g->name;
 		r->running = g->running;
@@ -234,19 +235,21 @@ on_done(void *ud, const struct http_response *r)
 		case DREQ_SERVICES:
 			rc = docker_parse_services(r->status, r->body, r->len, &p->svcs, &p->nsvcs,
 						   &fail, &e);
-			if (rc < 0 && (fail == DOCKER_FAIL_NOT_MANAGER || fail == DOCKER_FAIL_UNSUPPORTED))
+			if (rc < 0 &&
+			    (fail == DOCKER_FAIL_NOT_MANAGER || fail == DOCKER_FAIL_UNSUPPORTED))
 				rc = 0; /* not a manager (or Podman): no services, not a failure */
 			else
 				p->have_services = rc == 0;
 			break;
 		case DREQ_TASKS:
-			rc = docker_parse_tasks(r->status, r->body, r->len, &p->tasks, &p->ntasks, &e);
+			rc = docker_parse_tasks(r->status, r->body, r->len, &p->tasks, &p->ntasks,
+						&e);
 			if (rc < 0 && r->status == 503)
 				rc = 0;
 			break;
 		case DREQ_CONTAINERS:
-			rc = docker_parse_containers(r->status, r->body, r->len, &p->ctrs, &p->nctrs,
-						     &e);
+			rc = docker_parse_containers(r->status, r->body, r->len, &p->ctrs,
+						     &p->nctrs, &e);
 			break;
 		default:
 			break;
