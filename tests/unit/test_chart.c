@@ -266,7 +266,7 @@ test_y_labels_per_unit(void **state)
 	struct chart_series s = { ts, v, NPTS, ROLE_OK, NULL };
 	struct chart_view cv;
 	struct canvas *c = canvas_new(50, 10);
-	char lab[64];
+	char lab[256];
 	int i, px;
 
 	(void)state;
