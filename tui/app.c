@@ -6,12 +6,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "actions.h"
 #include "canvas.h"
+#include "dialog.h"
+#include "docker_poll.h"
 #include "help.h"
 #include "http.h"
 #include "input.h"
 #include "keys.h"
 #include "model.h"
+#include "parse.h"
 #include "poller.h"
 #include "render.h"
 #include "screens/overview.h"
@@ -37,12 +41,20 @@ struct app {
 	struct help_entry *help;
 	size_t nhelp;
 	size_t help_scroll;
-	/* the filter line being edited */
-	bool editing;
+	struct docker_poll *docker; /* NULL when no Docker endpoint */
+	struct actions *actions;
+	/* the line being edited: a filter, a replica count or a command */
+	enum edit_mode { EDIT_NONE, EDIT_FILTER, EDIT_SCALE, EDIT_COMMAND } edit;
+	char edit_service[256]; /* EDIT_SCALE: the service being scaled */
 	struct input input;
+	/* the confirmation dialog */
+	bool dialog_open;
+	struct action_plan plan;
+	struct input typed;  /* confirm = name: what the user typed */
 	char *filter_before; /* restored on Esc */
 	/* status-line message */
-	char message[ERR_MSG_MAX + 64];
+	char message[ERR_MSG_MAX + 768];
+	char prompt[320];
 	int message_role;
 	double message_until; /* monotonic; 0 = sticky while editing */
 	double last_second;   /* wall second last drawn, for the clock and ages */
@@ -57,6 +69,12 @@ set_message(struct app *a, int role, const char *fmt, const char *arg)
 	a->dirty = true;
 }
 
+static const char *
+progress_of(const void *ud, const char *service)
+{
+	return actions_progress(ud, service);
+}
+
 static void
 view_of(const struct app *a, struct view_ctx *v)
 {
@@ -69,7 +87,26 @@ view_of(const struct app *a, struct view_ctx *v)
 	v->stale_after = 3.0 * (double)s->poll.refresh_ms / 1000.0;
 	v->ascii = a->ascii;
 	v->prometheus = s->poll.prometheus;
+	v->docker = s->docker;
 	v->config_path = s->config_path;
+	v->progress = progress_of;
+	v->progress_ud = a->actions;
+}
+
+static void
+dialog_view_of(struct app *a, struct dialog_view *dv)
+{
+	memset(dv, 0, sizeof *dv);
+	dv->title = a->plan.title;
+	dv->change = a->plan.change;
+	dv->danger = a->plan.op != OP_SCALE || a->plan.replicas == 0;
+	dv->body = a->plan.op == OP_RESTART ? "Every instance is replaced, one at a time."
+		   : a->plan.op == OP_ROLLBACK
+			   ? "The service goes back to its previous specification."
+			   : NULL;
+	dv->typed = a->o->setup->actions.confirm_name;
+	dv->expect = a->plan.service;
+	dv->input = &a->typed;
 }
 
 static void
@@ -78,6 +115,7 @@ draw(struct app *a)
 	struct view_ctx v;
 	struct render_state rs;
 	struct help_view hv;
+	struct dialog_view dv;
 	int w, h;
 
 	term_size(&w, &h);
@@ -92,11 +130,23 @@ draw(struct app *a)
 		rs.message = a->message;
 		rs.message_role = a->message_role;
 	}
-	if (a->editing) {
+	if (a->edit == EDIT_FILTER) {
 		rs.input = &a->input;
 		rs.input_prompt = "Filter (PCRE2, Enter applies, Esc cancels): /";
 		if (w < 100)
 			rs.input_prompt = "/";
+	} else if (a->edit == EDIT_SCALE) {
+		snprintf(a->prompt, sizeof a->prompt, "Scale %s to how many replicas? ",
+			 a->edit_service);
+		rs.input = &a->input;
+		rs.input_prompt = a->prompt;
+	} else if (a->edit == EDIT_COMMAND) {
+		rs.input = &a->input;
+		rs.input_prompt = ":";
+	}
+	if (a->dialog_open) {
+		dialog_view_of(a, &dv);
+		rs.dialog = &dv;
 	}
 	if (a->help_shown) {
 		hv.title = "opsdeck keys";
@@ -117,6 +167,8 @@ apply_filter_text(struct app *a)
 	struct view_ctx v;
 	struct err e;
 
+	if (a->edit != EDIT_FILTER)
+		return; /* a count or a command is applied on Enter only */
 	view_of(a, &v);
 	if (overview_set_filter(a->overview, a->input.text.data, &e) < 0) {
 		snprintf(a->message, sizeof a->message, "invalid pattern: %s (keeping /%s/)", e.msg,
@@ -130,6 +182,156 @@ apply_filter_text(struct app *a)
 }
 
 static void
+show_error(struct app *a, const char *msg)
+{
+	snprintf(a->message, sizeof a->message, "%s", msg);
+	a->message_role = ROLE_CRIT;
+	a->message_until = poller_mono_now() + 2 * MESSAGE_SECONDS;
+	a->dirty = true;
+}
+
+/*
+ * Start the path to an action on service: refusals first (read-only, in
+ * flight, no runtime), then the replica count for a scale without one,
+ * then the confirmation dialog.
+ */
+static void
+begin_action(struct app *a, enum op_kind op, const char *service, long replicas)
+{
+	struct service *svc;
+	struct err e;
+
+	if (service == NULL) {
+		show_error(a, "no service selected");
+		return;
+	}
+	svc = model_service(a->model, service, false);
+	if (svc == NULL) {
+		char msg[400];
+
+		snprintf(msg, sizeof msg, "unknown service '%s'", service);
+		show_error(a, msg);
+		return;
+	}
+	if (op == OP_SCALE && replicas < 0) {
+		/* Ask for the count first; refusals still come before the prompt. */
+		if (actions_prepare(a->actions, svc, op, svc->rt.desired >= 0 ? svc->rt.desired : 1,
+				    &a->plan, &e) < 0) {
+			show_error(a, e.msg);
+			return;
+		}
+		snprintf(a->edit_service, sizeof a->edit_service, "%s", service);
+		a->edit = EDIT_SCALE;
+		input_set(&a->input, "");
+		return;
+	}
+	if (actions_prepare(a->actions, svc, op, replicas, &a->plan, &e) < 0) {
+		show_error(a, e.msg);
+		return;
+	}
+	a->dialog_open = true;
+	input_set(&a->typed, "");
+}
+
+static void
+accept_scale(struct app *a)
+{
+	long n;
+	struct err e;
+	char msg[ERR_MSG_MAX + 16];
+
+	if (parse_long(a->input.text.data, 0, 10000, &n, &e) < 0) {
+		snprintf(msg, sizeof msg, "scale: %s", e.msg);
+		show_error(a, msg);
+		return;
+	}
+	begin_action(a, OP_SCALE, a->edit_service, n);
+}
+
+/* ":scale NAME N", ":restart NAME", ":rollback NAME" (and ":q"). */
+static void
+run_command(struct app *a, const char *line)
+{
+	char verb[32], name[256], extra[64], count[32];
+	int n;
+	long replicas;
+	struct err e;
+
+	count[0] = extra[0] = name[0] = verb[0] = '\0';
+	n = sscanf(line, " %31s %255s %31s %63s", verb, name, count, extra);
+	if (n <= 0)
+		return;
+	if (strcmp(verb, "q") == 0 || strcmp(verb, "quit") == 0) {
+		a->quit = true;
+		return;
+	}
+	if (n == 4) {
+		show_error(a,
+			   "too many words; commands: scale NAME N, restart NAME, rollback NAME");
+		return;
+	}
+	if (strcmp(verb, "scale") == 0) {
+		if (n != 3) {
+			show_error(a, "usage: scale NAME N");
+			return;
+		}
+		if (parse_long(count, 0, 10000, &replicas, &e) < 0) {
+			char msg[ERR_MSG_MAX + 16];
+
+			snprintf(msg, sizeof msg, "scale: %s", e.msg);
+			show_error(a, msg);
+			return;
+		}
+		begin_action(a, OP_SCALE, name, replicas);
+	} else if (strcmp(verb, "restart") == 0 || strcmp(verb, "rollback") == 0) {
+		if (n != 2) {
+			show_error(a, strcmp(verb, "restart") == 0 ? "usage: restart NAME"
+								   : "usage: rollback NAME");
+			return;
+		}
+		begin_action(a, strcmp(verb, "restart") == 0 ? OP_RESTART : OP_ROLLBACK, name, -1);
+	} else {
+		char msg[320];
+
+		snprintf(msg, sizeof msg,
+			 "unknown command '%s' (commands: scale NAME N, restart NAME, rollback "
+			 "NAME, q)",
+			 verb);
+		show_error(a, msg);
+	}
+}
+
+static void
+handle_dialog_key(struct app *a, int key)
+{
+	struct dialog_view dv;
+	enum dialog_result r;
+	struct err e;
+	int w, h;
+
+	dialog_view_of(a, &dv);
+	r = dialog_key(&dv, &a->typed, key);
+	term_size(&w, &h);
+	if (r == DIALOG_CONFIRM && !dialog_fits(a->canvas, (struct rect){ 0, 0, w, h }, &dv))
+		r = DIALOG_CANCEL; /* the user could not see what they agreed to */
+	if (r == DIALOG_PENDING)
+		return;
+	a->dialog_open = false; /* closed before anything runs: a second y cannot fire twice */
+	if (r == DIALOG_CANCEL) {
+		actions_cancelled(a->actions, &a->plan);
+		set_message(a, ROLE_DIM, "%s", "cancelled");
+		return;
+	}
+	if (actions_execute(a->actions, &a->plan, a->http, &a->o->setup->docker_poll.ep, &e) < 0) {
+		show_error(a, e.msg);
+		return;
+	}
+	set_message(a, ROLE_ACCENT, "%s", a->plan.change);
+	if (a->docker != NULL)
+		docker_poll_refresh_now(a->docker);
+}
+
+static void
 handle_input_key(struct app *a, int key)
 {
 	enum action act = keys_lookup(CTX_INPUT, key);
@@ -137,7 +339,17 @@ handle_input_key(struct app *a, int key)
 
 	switch (act) {
 	case ACT_INPUT_ACCEPT:
-		a->editing = false;
+		if (a->edit != EDIT_FILTER) {
+			enum edit_mode mode = a->edit;
+
+			a->edit = EDIT_NONE;
+			if (mode == EDIT_SCALE)
+				accept_scale(a);
+			else
+				run_command(a, a->input.text.data);
+			break;
+		}
+		a->edit = EDIT_NONE;
 		if (a->message_until == 0 && a->message[0] != '\0') {
 			/* Invalid pattern: the previous filter stays, say so briefly. */
 			a->message_until = poller_mono_now() + MESSAGE_SECONDS;
@@ -146,8 +358,9 @@ handle_input_key(struct app *a, int key)
 		a->filter_before = NULL;
 		break;
 	case ACT_INPUT_CANCEL:
-		a->editing = false;
-		overview_set_filter(a->overview, a->filter_before, &e);
+		if (a->edit == EDIT_FILTER)
+			overview_set_filter(a->overview, a->filter_before, &e);
+		a->edit = EDIT_NONE;
 		free(a->filter_before);
 		a->filter_before = NULL;
 		a->message[0] = '\0';
@@ -230,7 +443,11 @@ handle_key(struct app *a, int key)
 		a->dirty = true;
 		return;
 	}
-	if (a->editing) {
+	if (a->dialog_open) {
+		handle_dialog_key(a, key);
+		return;
+	}
+	if (a->edit != EDIT_NONE) {
 		handle_input_key(a, key);
 		return;
 	}
@@ -253,10 +470,25 @@ handle_key(struct app *a, int key)
 		break;
 	case ACT_REFRESH:
 		poller_refresh_now(a->poller);
+		if (a->docker != NULL)
+			docker_poll_refresh_now(a->docker);
 		set_message(a, ROLE_DIM, "%s", "refreshing...");
 		break;
+	case ACT_SCALE:
+	case ACT_RESTART:
+	case ACT_ROLLBACK:
+		begin_action(a,
+			     act == ACT_SCALE     ? OP_SCALE
+			     : act == ACT_RESTART ? OP_RESTART
+						  : OP_ROLLBACK,
+			     overview_selected(a->overview), -1);
+		break;
+	case ACT_COMMAND:
+		a->edit = EDIT_COMMAND;
+		input_set(&a->input, "");
+		break;
 	case ACT_FILTER:
-		a->editing = true;
+		a->edit = EDIT_FILTER;
 		free(a->filter_before);
 		a->filter_before = xstrdup(overview_filter(a->overview));
 		input_set(&a->input, a->filter_before);
@@ -287,6 +519,8 @@ next_timeout_ms(const struct app *a, double mono, double wall)
 	long t = poller_next_due_ms(a->poller, mono);
 	long to_second = (long)ceil((floor(wall) + 1.0 - wall) * 1000.0);
 
+	if (a->docker != NULL && docker_poll_next_due_ms(a->docker, mono) < t)
+		t = docker_poll_next_due_ms(a->docker, mono);
 	if (to_second < t)
 		t = to_second; /* the clock and data ages tick every second */
 	if (a->message_until > 0) {
@@ -301,7 +535,12 @@ static void
 app_free(struct app *a)
 {
 	poller_free(a->poller);
+	docker_poll_free(a->docker);
 	http_free(a->http);
+	if (a->actions != NULL)
+		actions_abandon_requests(a->actions); /* they will never answer now */
+	actions_free(a->actions);
+	input_done(&a->typed);
 	model_free(a->model);
 	overview_free(a->overview);
 	canvas_free(a->canvas);
@@ -326,10 +565,15 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	http_set_debug_log(a.http, o->debug_log);
 	a.model = model_new(s->poll.history, s->max_services);
 	a.poller = poller_new(a.http, a.model, &s->poll);
+	if (s->docker)
+		a.docker = docker_poll_new(a.http, a.model, &s->docker_poll);
+	a.actions = actions_new(&s->actions);
+	http_set_readonly(a.http, s->actions.read_only);
 	a.overview = overview_new();
 	a.canvas = canvas_new(80, 24);
 	a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
 	input_init(&a.input);
+	input_init(&a.typed);
 	a.ascii = !term_locale_utf8();
 
 	if (signals_install(1, e) < 0 || term_open(o->color, e) < 0) {
@@ -350,6 +594,19 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 
 		if (poller_tick(a.poller, mono))
 			a.dirty = true;
+		if (a.docker != NULL && docker_poll_tick(a.docker, mono))
+			a.dirty = true;
+		if (actions_tick(a.actions, a.model, mono))
+			a.dirty = true;
+		{
+			char msg[sizeof a.message];
+			int role;
+
+			if (actions_take_message(a.actions, msg, sizeof msg, &role)) {
+				set_message(&a, role, "%s", msg);
+				a.message_until = mono + 2 * MESSAGE_SECONDS;
+			}
+		}
 		if (a.message_until > 0 && mono >= a.message_until) {
 			a.message[0] = '\0';
 			a.message_until = 0;

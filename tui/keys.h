@@ -49,33 +49,37 @@ enum key_code {
 /* Contexts, innermost first when looking up: a screen's own keys win. */
 enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_INPUT, CTX_COUNT };
 
-#define ACTION_LIST(X)                                                            \
-	X(ACT_NONE, "")                                                           \
-	X(ACT_HELP, "show or hide this help")                                     \
-	X(ACT_QUIT, "quit from anywhere")                                         \
-	X(ACT_BACK, "back to the previous screen; quits on the top screen")       \
-	X(ACT_REDRAW, "redraw the screen")                                        \
-	X(ACT_REFRESH, "refresh now")                                             \
-	X(ACT_UP, "move up")                                                      \
-	X(ACT_DOWN, "move down")                                                  \
-	X(ACT_PGUP, "page up")                                                    \
-	X(ACT_PGDN, "page down")                                                  \
-	X(ACT_TOP, "go to the first row")                                         \
-	X(ACT_BOTTOM, "go to the last row")                                       \
-	X(ACT_FILTER, "filter rows by a regular expression (PCRE2, incremental)") \
-	X(ACT_CLEAR_FILTER, "clear the filter")                                   \
-	X(ACT_SORT_PREV, "sort by the column to the left")                        \
-	X(ACT_SORT_NEXT, "sort by the column to the right")                       \
-	X(ACT_SORT_INVERT, "invert the sort order")                               \
-	X(ACT_INPUT_ACCEPT, "apply")                                              \
-	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                    \
-	X(ACT_INPUT_LEFT, "move the cursor left")                                 \
-	X(ACT_INPUT_RIGHT, "move the cursor right")                               \
-	X(ACT_INPUT_HOME, "start of line")                                        \
-	X(ACT_INPUT_END, "end of line")                                           \
-	X(ACT_INPUT_BACKSPACE, "delete the character before the cursor")          \
-	X(ACT_INPUT_DELETE, "delete the character under the cursor")              \
-	X(ACT_INPUT_KILL_WORD, "delete the word before the cursor")               \
+#define ACTION_LIST(X)                                                                       \
+	X(ACT_NONE, "")                                                                      \
+	X(ACT_HELP, "show or hide this help")                                                \
+	X(ACT_QUIT, "quit from anywhere")                                                    \
+	X(ACT_BACK, "back to the previous screen; quits on the top screen")                  \
+	X(ACT_REDRAW, "redraw the screen")                                                   \
+	X(ACT_REFRESH, "refresh now")                                                        \
+	X(ACT_UP, "move up")                                                                 \
+	X(ACT_DOWN, "move down")                                                             \
+	X(ACT_PGUP, "page up")                                                               \
+	X(ACT_PGDN, "page down")                                                             \
+	X(ACT_TOP, "go to the first row")                                                    \
+	X(ACT_BOTTOM, "go to the last row")                                                  \
+	X(ACT_FILTER, "filter rows by a regular expression (PCRE2, incremental)")            \
+	X(ACT_CLEAR_FILTER, "clear the filter")                                              \
+	X(ACT_SORT_PREV, "sort by the column to the left")                                   \
+	X(ACT_SORT_NEXT, "sort by the column to the right")                                  \
+	X(ACT_SORT_INVERT, "invert the sort order")                                          \
+	X(ACT_SCALE, "scale the selected service (asks for the count, then confirms)")       \
+	X(ACT_RESTART, "rolling restart of the selected service (confirms)")                 \
+	X(ACT_ROLLBACK, "roll the selected service back to its previous version (confirms)") \
+	X(ACT_COMMAND, "command line: scale NAME N, restart NAME, rollback NAME")            \
+	X(ACT_INPUT_ACCEPT, "apply")                                                         \
+	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                               \
+	X(ACT_INPUT_LEFT, "move the cursor left")                                            \
+	X(ACT_INPUT_RIGHT, "move the cursor right")                                          \
+	X(ACT_INPUT_HOME, "start of line")                                                   \
+	X(ACT_INPUT_END, "end of line")                                                      \
+	X(ACT_INPUT_BACKSPACE, "delete the character before the cursor")                     \
+	X(ACT_INPUT_DELETE, "delete the character under the cursor")                         \
+	X(ACT_INPUT_KILL_WORD, "delete the word before the cursor")                          \
 	X(ACT_INPUT_KILL_LINE, "delete to the start of line")
 
 #define ACTION_ENUM_ITEM(name, help) name,

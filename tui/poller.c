@@ -57,6 +57,17 @@ poller_wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static const char *
+display(const struct poller *p, const char *label_value)
+{
+	const char *d;
+
+	if (label_value == NULL || p->s.display_name == NULL)
+		return label_value;
+	d = p->s.display_name(p->s.ud, label_value);
+	return d != NULL ? d : label_value;
+}
+
 /* prometheus metric -> model metric (the same order by construction). */
 static enum metric
 model_metric(enum prom_metric m)
@@ -126,7 +137,8 @@ apply_instant(struct poller *p, enum prom_metric metric, const struct prom_resul
 
 	for (i = 0; i < r->nseries; i++) {
 		const struct prom_series *s = &r->series[i];
-		const char *name = prom_label_get(s->labels, s->nlabels, p->s.service_label);
+		const char *name =
+			display(p, prom_label_get(s->labels, s->nlabels, p->s.service_label));
 
 		if (name == NULL || *name == '\0' || s->nsamples == 0)
 			continue;
@@ -146,7 +158,8 @@ apply_range(struct poller *p, enum prom_metric metric, const struct prom_result 
 
 	for (i = 0; i < r->nseries; i++) {
 		const struct prom_series *s = &r->series[i];
-		const char *name = prom_label_get(s->labels, s->nlabels, p->s.service_label);
+		const char *name =
+			display(p, prom_label_get(s->labels, s->nlabels, p->s.service_label));
 		struct service *svc;
 
 		if (name == NULL || *name == '\0')

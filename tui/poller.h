@@ -31,6 +31,9 @@ struct poll_settings {
 	const char *service_label;                 /* label naming the service */
 	long long refresh_ms;                      /* round interval */
 	size_t history;                            /* sparkline points */
+	/* Display name for a service label value (aliases); NULL = identity. */
+	const char *(*display_name)(void *ud, const char *label_value);
+	void *ud;
 };
 
 struct poller; /* opaque */

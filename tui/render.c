@@ -62,7 +62,7 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	}
 	canvas_clear(c);
 	body = frame_body(c);
-	if (!v->prometheus) {
+	if (!v->prometheus && !v->docker) {
 		frame_draw_title(c, 0, "Overview", NULL, v);
 		draw_welcome(c, body, v);
 	} else {
@@ -72,6 +72,8 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	}
 	if (rs->help != NULL)
 		help_draw(c, (struct rect){ 0, 0, c->w, c->h }, rs->help);
+	if (rs->dialog != NULL)
+		dialog_draw(c, (struct rect){ 0, 0, c->w, c->h }, rs->dialog);
 	if (rs->input != NULL) {
 		/* While editing, a message (an invalid pattern) shows just above the line. */
 		if (rs->message != NULL) {

@@ -8,6 +8,7 @@
 #define OPSDECK_TUI_RENDER_H
 
 #include "canvas.h"
+#include "dialog.h"
 #include "help.h"
 #include "input.h"
 #include "screens/overview.h"
@@ -17,13 +18,14 @@
 #define RENDER_MIN_H 8
 
 struct render_state {
-	struct overview *overview;    /* the Overview's state */
-	const char *message;          /* status-line message; NULL = none */
-	int message_role;             /* its role */
-	const struct input *input;    /* a line being edited, or NULL */
-	const char *input_prompt;     /* "/" */
-	const struct help_view *help; /* overlay, or NULL */
-	const char *hint;             /* shown right in the status line when there is no message */
+	struct overview *overview;        /* the Overview's state */
+	const char *message;              /* status-line message; NULL = none */
+	int message_role;                 /* its role */
+	const struct input *input;        /* a line being edited, or NULL */
+	const char *input_prompt;         /* "/" */
+	const struct help_view *help;     /* overlay, or NULL */
+	const struct dialog_view *dialog; /* confirmation overlay, or NULL */
+	const char *hint; /* shown right in the status line when there is no message */
 };
 
 /* Draw everything for the current screen into c (cleared first). */

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "xalloc.h"
 
@@ -14,6 +15,52 @@ static const enum config_key metric_keys[PROM_METRIC_COUNT] = {
 _Static_assert((int)PROM_RPS == (int)METRIC_RPS && (int)PROM_MEMORY == (int)METRIC_MEMORY &&
 		       (int)PROM_METRIC_COUNT == (int)METRIC_COUNT,
 	       "prometheus metrics and model metrics share one order");
+
+static const char *
+prometheus_display(void *ud, const char *label_value)
+{
+	return config_service_display_name(ud, CFG_ALIAS_PROMETHEUS, label_value);
+}
+
+static const char *
+runtime_display(void *ud, const char *runtime_name)
+{
+	return config_service_display_name(ud, CFG_ALIAS_RUNTIME, runtime_name);
+}
+
+#define DOCKER_DEFAULT_SOCKET "/var/run/docker.sock"
+
+/*
+ * The Docker endpoint: [docker] host / DOCKER_HOST / --docker as
+ * unix:///path or tcp://host:port; else the default socket when it exists.
+ * Returns 0 with *url NULL when none is configured.
+ */
+static int
+docker_url(const struct config *cfg, char **url, struct err *e)
+{
+	const char *host = config_str(cfg, CFG_DOCKER_HOST);
+	struct stat st;
+
+	*url = NULL;
+	if (host == NULL || *host == '\0') {
+		if (stat(DOCKER_DEFAULT_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode))
+			*url = xstrdup("unix://" DOCKER_DEFAULT_SOCKET);
+		return 0;
+	}
+	if (strncmp(host, "unix://", 7) == 0) {
+		*url = xstrdup(host);
+	} else if (strncmp(host, "tcp://", 6) == 0) {
+		*url = xasprintf("%s://%s",
+				 config_bool(cfg, CFG_DOCKER_TLS_VERIFY) ? "https" : "http",
+				 host + 6);
+	} else {
+		return err_set(e, ERR_CONFIG,
+			       "[docker] host '%s': only unix:// and tcp:// endpoints are "
+			       "supported so far",
+			       host);
+	}
+	return 0;
+}
 
 int
 setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e)
@@ -69,6 +116,31 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->th.p99_warn = (double)config_ms(cfg, CFG_THRESHOLDS_P99_WARN) / 1000.0;
 	s->th.p99_crit = (double)config_ms(cfg, CFG_THRESHOLDS_P99_CRIT) / 1000.0;
 	s->config_path = xstrdup(config_path);
+	s->cfg = cfg;
+	s->poll.display_name = prometheus_display;
+	s->poll.ud = (void *)cfg;
+
+	if (docker_url(cfg, &s->docker_url, e) < 0)
+		return -1;
+	s->docker = s->docker_url != NULL;
+	s->docker_auth_hint = xstrdup("check [docker] host and that you may use the Docker socket");
+	s->docker_poll.ep.name = "docker";
+	s->docker_poll.ep.url = s->docker_url;
+	s->docker_poll.ep.timeout_ms = (long)config_ms(cfg, CFG_DOCKER_TIMEOUT);
+	s->docker_poll.ep.max_body = (size_t)config_size(cfg, CFG_DOCKER_MAX_BODY);
+	s->docker_poll.ep.auth_hint = s->docker_auth_hint;
+	s->docker_poll.context = config_str(cfg, CFG_DOCKER_NAME);
+	s->docker_poll.refresh_ms = s->poll.refresh_ms;
+	s->docker_poll.display_name = runtime_display;
+	s->docker_poll.ud = (void *)cfg;
+
+	s->actions.read_only = config_bool(cfg, CFG_GENERAL_READ_ONLY);
+	s->actions.timeout_ms = config_ms(cfg, CFG_GENERAL_ACTION_TIMEOUT);
+	s->actions.audit_path = config_str(cfg, CFG_GENERAL_AUDIT_LOG);
+	if (s->actions.audit_path != NULL && *s->actions.audit_path == '\0')
+		s->actions.audit_path = NULL;
+	s->actions.mode = "console";
+	s->actions.confirm_name = strcmp(config_str(cfg, CFG_GENERAL_CONFIRM), "name") == 0;
 	return 0;
 }
 
@@ -81,5 +153,7 @@ setup_done(struct setup *s)
 		free(s->queries[m]);
 	free(s->auth_hint);
 	free(s->config_path);
+	free(s->docker_url);
+	free(s->docker_auth_hint);
 	memset(s, 0, sizeof *s);
 }

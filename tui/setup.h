@@ -6,7 +6,9 @@
 #ifndef OPSDECK_TUI_SETUP_H
 #define OPSDECK_TUI_SETUP_H
 
+#include "actions.h"
 #include "config.h"
+#include "docker_poll.h"
 #include "model.h"
 #include "poller.h"
 
@@ -16,8 +18,14 @@ struct setup {
 	char *queries[PROM_METRIC_COUNT]; /* owned: expanded templates */
 	char *auth_hint;                  /* owned */
 	size_t max_services;
-	bool mono;         /* theme = mono */
-	char *config_path; /* owned; the file looked for, or NULL */
+	bool mono;                               /* theme = mono */
+	char *config_path;                       /* owned; the file looked for, or NULL */
+	bool docker;                             /* a Docker endpoint is configured */
+	struct docker_poll_settings docker_poll; /* points into the fields below and cfg */
+	char *docker_url;                        /* owned */
+	char *docker_auth_hint;                  /* owned */
+	struct actions_settings actions;         /* points into cfg */
+	const struct config *cfg;                /* borrowed */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "canvas.h"
+#include "docker_poll.h"
 #include "frame.h"
 #include "http.h"
 #include "model.h"
@@ -97,6 +98,43 @@ write_json(const struct model *m, const struct view_ctx *v, struct buf *out)
 			isfinite(s->value[METRIC_MEMORY])
 				? json_integer((json_int_t)llround(s->value[METRIC_MEMORY]))
 				: json_null());
+		if (s->rt.present) {
+			json_t *jr = json_object();
+
+			json_object_set_new(jr, "kind", json_string(s->rt.kind ? s->rt.kind : ""));
+			json_object_set_new(jr, "context",
+					    json_string(s->rt.context ? s->rt.context : ""));
+			json_object_set_new(
+				jr, "name",
+				json_string(s->rt.runtime_name ? s->rt.runtime_name : ""));
+			json_object_set_new(jr, "running",
+					    s->rt.running >= 0 ? json_integer(s->rt.running)
+							       : json_null());
+			json_object_set_new(jr, "desired",
+					    s->rt.desired >= 0 ? json_integer(s->rt.desired)
+							       : json_null());
+			json_object_set_new(jr, "version",
+					    s->rt.version ? json_string(s->rt.version)
+							  : json_null());
+			json_object_set_new(jr, "restarts",
+					    s->rt.restarts >= 0 ? json_integer(s->rt.restarts)
+								: json_null());
+			json_object_set_new(jr, "rollout_state",
+					    s->rt.rollout_state ? json_string(s->rt.rollout_state)
+								: json_null());
+			json_object_set_new(jr, "message",
+					    s->rt.message ? json_string(s->rt.message)
+							  : json_null());
+			if (s->rt.deployed_at > 0) {
+				rfc3339(s->rt.deployed_at, when, sizeof when);
+				json_object_set_new(jr, "deployed_at", json_string(when));
+			} else {
+				json_object_set_new(jr, "deployed_at", json_null());
+			}
+			json_object_set_new(js, "runtime", jr);
+		} else {
+			json_object_set_new(js, "runtime", json_null());
+		}
 		json_array_append_new(services, js);
 	}
 	json_object_set_new(root, "services", services);
@@ -123,7 +161,7 @@ write_markdown(struct overview *ov, const struct view_ctx *v, struct buf *out)
 		text_sanitize(line, clean, sizeof clean);
 		buf_printf(out, "- %s %s\n", b->ok ? "ok:" : "**failed:**", clean);
 	}
-	if (!v->prometheus)
+	if (!v->prometheus && !v->docker)
 		buf_puts(out,
 			 "- no backend configured (set [prometheus] url or --prometheus URL)\n");
 	buf_putc(out, '\n');
@@ -137,6 +175,7 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	struct http *http;
 	struct model *model;
 	struct poller *poller;
+	struct docker_poll *docker = NULL;
 	struct overview *ov;
 	struct view_ctx v;
 	double start, deadline;
@@ -152,13 +191,19 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	http_set_debug_log(http, o->debug_log);
 	model = model_new(s->poll.history, s->max_services);
 	poller = poller_new(http, model, &s->poll);
+	if (s->docker)
+		docker = docker_poll_new(http, model, &s->docker_poll);
 	ov = overview_new();
 	signals_install(0, NULL);
 
 	start = poller_mono_now();
 	deadline = start + (double)o->timeout_ms / 1000.0;
 	poller_tick(poller, start);
-	while (s->poll.prometheus && poller_rounds(poller) == 0 && !sig_quit) {
+	if (docker != NULL)
+		docker_poll_tick(docker, start);
+	while (((s->poll.prometheus && poller_rounds(poller) == 0) ||
+		(docker != NULL && docker_poll_rounds(docker) == 0)) &&
+	       !sig_quit) {
 		struct http_waitfd fd = { sig_pipe_fd[0], 1 /* POLLIN */, 0 };
 		double now = poller_mono_now();
 		long left = (long)((deadline - now) * 1000.0);
@@ -180,6 +225,17 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 			dur, s->poll.prom_ep.url);
 		model_backend_fail(model, "prometheus", &te, poller_wall_now());
 	}
+	if (docker != NULL && docker_poll_rounds(docker) == 0) {
+		struct err te;
+		char dur[32];
+
+		format_duration_ms(o->timeout_ms, dur, sizeof dur);
+		err_set(&te, ERR_TIMEOUT,
+			"docker: no complete answer within %s from %s (raise --timeout or check "
+			"[docker] host)",
+			dur, s->docker_poll.ep.url);
+		model_backend_fail(model, "docker", &te, poller_wall_now());
+	}
 	for (i = 0; i < model_nbackends(model); i++)
 		if (!model_backend_at(model, i)->ok)
 			status = 2;
@@ -191,6 +247,7 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	v.stale_after = 3.0 * (double)s->poll.refresh_ms / 1000.0;
 	v.ascii = o->ascii;
 	v.prometheus = s->poll.prometheus;
+	v.docker = s->docker;
 	v.config_path = s->config_path;
 
 	switch (o->format) {
@@ -218,6 +275,7 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 		break;
 	}
 	overview_free(ov);
+	docker_poll_free(docker);
 	poller_free(poller);
 	http_free(http);
 	model_free(model);

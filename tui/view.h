@@ -17,6 +17,10 @@ struct view_ctx {
 	bool ascii;                  /* non-UTF-8 terminal: ASCII glyphs */
 	bool prometheus;             /* a Prometheus backend is configured */
 	const char *config_path;     /* for the "nothing configured" screen */
+	bool docker;                 /* a Docker endpoint is configured */
+	/* The progress of an action in flight on service, or NULL.  May be NULL. */
+	const char *(*progress)(const void *ud, const char *service);
+	const void *progress_ud; /* passed to progress */
 };
 
 /* Results of handling an action (bit flags). */

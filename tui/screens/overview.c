@@ -58,7 +58,7 @@ static const struct table_column columns[OV_NCOLS] = {
 	[OV_VERSION] = { "VERSION", 8, 20, 1, 3, ALIGN_LEFT, false },
 	[OV_RESTARTS] = { "RST", 4, 6, 0, 5, ALIGN_RIGHT, false },
 	[OV_DEPLOYED] = { "AGE", 6, 7, 0, 6, ALIGN_RIGHT, false },
-	[OV_RUNTIME] = { "RUNTIME", 7, 9, 0, 10, ALIGN_LEFT, false },
+	[OV_RUNTIME] = { "RUNTIME", 9, 9, 0, 10, ALIGN_LEFT, false },
 	[OV_SPARK_RPS] = { "RPS TREND", 10, 60, 2, 4, ALIGN_LEFT, true },
 	[OV_SPARK_ERRORS] = { "ERR TREND", 10, 60, 2, 9, ALIGN_LEFT, true },
 };
@@ -107,6 +107,14 @@ overview_free(struct overview *ov)
 	free(ov->selected_name);
 	free(ov->rows);
 	free(ov);
+}
+
+const char *
+overview_selected(const struct overview *ov)
+{
+	if (ov->nrows == 0 || ov->selected >= ov->nrows)
+		return NULL;
+	return ov->rows[ov->selected].svc->name;
 }
 
 const char *
@@ -286,6 +294,10 @@ fill_row(struct row *r, const struct view_ctx *v)
 	snprintf(r->text[OV_STATUS], CELL_TEXT, "%s", status_name(r->status));
 	r->cells[OV_STATUS].text = r->text[OV_STATUS];
 	r->cells[OV_STATUS].role = (enum role)view_status_role(r->status);
+	if (v->progress != NULL && v->progress(v->progress_ud, s->name) != NULL) {
+		snprintf(r->text[OV_STATUS], CELL_TEXT, "%s", "BUSY");
+		r->cells[OV_STATUS].role = ROLE_ACCENT;
+	}
 	for (col = OV_RPS; col <= OV_MEMORY; col++) {
 		fmt_metric(col_metric[col], s->value[col_metric[col]], r->text[col], CELL_TEXT);
 		r->cells[col].text = r->text[col];

@@ -56,6 +56,9 @@ int overview_handle(struct overview *ov, enum action a, const struct view_ctx *v
 int overview_set_filter(struct overview *ov, const char *pattern, struct err *e);
 const char *overview_filter(const struct overview *ov); /* borrowed; "" if none */
 
+/* borrowed: the service under the cursor at the last draw, or NULL. */
+const char *overview_selected(const struct overview *ov);
+
 /* Sort by column col (descending when desc).  Spark columns are not sortable. */
 void overview_set_sort(struct overview *ov, enum overview_col col, bool desc);
 
