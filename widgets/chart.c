@@ -13,7 +13,6 @@
  */
 #include "chart.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +34,18 @@ static const unsigned char braille_bit[4][2] = {
 	{ 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 },
 };
 
+struct dots {
+	unsigned char bits;  /* dot bits */
+	unsigned char role;  /* NO_ROLE when no series touched the cell */
+	unsigned char point; /* ascii: an isolated point lies here */
+	unsigned char thr;   /* threshold role + 1, 0 = none */
+};
+
 struct grid {
-	int w, h;             /* cells */
-	int dx, dy;           /* dots per cell: 2x4 braille, 1x3 ascii */
-	int dw, dh;           /* dots across and down */
-	unsigned char *bits;  /* w*h dot bits */
-	unsigned char *role;  /* w*h; NO_ROLE when no series touched the cell */
-	unsigned char *point; /* w*h; ascii: an isolated point lies here */
-	unsigned char *thr;   /* w*h; threshold role + 1, 0 = none */
+	int w, h;            /* cells */
+	int dx, dy;          /* dots per cell: 2x4 braille, 1x3 ascii */
+	int dw, dh;          /* dots across and down */
+	struct dots *cells;  /* w*h, row-major */
 	double t0, t1;        /* x range */
 	double lo, hi;        /* y range, lo < hi */
 };
@@ -167,6 +170,17 @@ series_ok(const struct chart_series *s)
 	return s->t != NULL && s->v != NULL && s->n > 0;
 }
 
+/* Grow [*mn, *mx] to hold x (the first value sets both). */
+static void
+extend(double x, bool *any, double *mn, double *mx)
+{
+	if (!*any || x < *mn)
+		*mn = x;
+	if (!*any || x > *mx)
+		*mx = x;
+	*any = true;
+}
+
 /* The x range: the view's, or the data's when the view's is empty. */
 static void
 resolve_x(const struct chart_view *v, double *t0, double *t1)
@@ -184,13 +198,8 @@ resolve_x(const struct chart_view *v, double *t0, double *t1)
 		if (!series_ok(s))
 			continue;
 		for (i = 0; i < s->n; i++) {
-			if (!point_ok(s, i))
-				continue;
-			if (!any || s->t[i] < *t0)
-				*t0 = s->t[i];
-			if (!any || s->t[i] > *t1)
-				*t1 = s->t[i];
-			any = true;
+			if (point_ok(s, i))
+				extend(s->t[i], &any, t0, t1);
 		}
 	}
 	if (!any) {
@@ -219,26 +228,14 @@ resolve_y(const struct chart_view *v, double t0, double t1, double *lo, double *
 		if (!series_ok(s))
 			continue;
 		for (i = 0; i < s->n; i++) {
-			if (!point_ok(s, i) || s->t[i] < t0 || s->t[i] > t1)
-				continue;
-			if (!any || s->v[i] < mn)
-				mn = s->v[i];
-			if (!any || s->v[i] > mx)
-				mx = s->v[i];
-			any = data = true;
+			if (point_ok(s, i) && s->t[i] >= t0 && s->t[i] <= t1)
+				extend(s->v[i], &any, &mn, &mx);
 		}
 	}
-	for (k = 0; k < v->nthresholds; k++) {
-		double tv = v->thresholds[k].value;
-
-		if (!isfinite(tv))
-			continue;
-		if (!any || tv < mn)
-			mn = tv;
-		if (!any || tv > mx)
-			mx = tv;
-		any = true;
-	}
+	data = any;
+	for (k = 0; k < v->nthresholds; k++)
+		if (isfinite(v->thresholds[k].value))
+			extend(v->thresholds[k].value, &any, &mn, &mx);
 	if (!any) {
 		mn = 0;
 		mx = v->unit == CHART_UNIT_RATIO ? 0.01 : 1;
@@ -285,7 +282,7 @@ resolve_y(const struct chart_view *v, double t0, double t1, double *lo, double *
 static void
 grid_init(struct grid *g, int w, int h, bool ascii)
 {
-	size_t n = (size_t)w * (size_t)h;
+	size_t i, n = (size_t)w * (size_t)h;
 
 	g->w = w;
 	g->h = h;
@@ -293,20 +290,15 @@ grid_init(struct grid *g, int w, int h, bool ascii)
 	g->dy = ascii ? 3 : 4;
 	g->dw = w * g->dx;
 	g->dh = h * g->dy;
-	g->bits = xcalloc(n, 1);
-	g->role = xmalloc(n);
-	memset(g->role, NO_ROLE, n);
-	g->point = xcalloc(n, 1);
-	g->thr = xcalloc(n, 1);
+	g->cells = xcalloc(n, sizeof *g->cells);
+	for (i = 0; i < n; i++)
+		g->cells[i].role = NO_ROLE;
 }
 
 static void
 grid_done(struct grid *g)
 {
-	free(g->bits);
-	free(g->role);
-	free(g->point);
-	free(g->thr);
+	free(g->cells);
 }
 
 static double
@@ -332,10 +324,10 @@ set_dot(struct grid *g, int x, int y, enum role role)
 		return;
 	cell = (y / g->dy) * g->w + x / g->dx;
 	if (g->dx == 2)
-		g->bits[cell] |= braille_bit[y % 4][x % 2];
+		g->cells[cell].bits |= braille_bit[y % 4][x % 2];
 	else
-		g->bits[cell] |= (unsigned char)(1u << (y % 3));
-	g->role[cell] = (unsigned char)role;
+		g->cells[cell].bits |= (unsigned char)(1u << (y % 3));
+	g->cells[cell].role = (unsigned char)role;
 }
 
 /*
@@ -435,7 +427,7 @@ plot_series(struct grid *g, const struct chart_series *s)
 			int ix = (int)lround(x), iy = (int)lround(y);
 
 			set_dot(g, ix, iy, s->role);
-			g->point[(iy / g->dy) * g->w + ix / g->dx] = 1;
+			g->cells[(iy / g->dy) * g->w + ix / g->dx].point = 1;
 		}
 		px = x;
 		py = y;
@@ -456,9 +448,9 @@ plot_threshold(struct grid *g, const struct chart_threshold *th)
 	y = (int)lround(clamp_d(fy, 0, g->dh - 1));
 	for (x = 0; x < g->dw; x += 2) {
 		cell = (y / g->dy) * g->w + x / g->dx;
-		g->thr[cell] = (unsigned char)(th->role + 1);
+		g->cells[cell].thr = (unsigned char)(th->role + 1);
 		if (g->dx == 2)
-			g->bits[cell] |= braille_bit[y % 4][0];
+			g->cells[cell].bits |= braille_bit[y % 4][0];
 	}
 }
 
@@ -480,34 +472,33 @@ ascii_glyph(unsigned bits, bool point)
 static void
 grid_blit(struct canvas *c, const struct grid *g, struct rect p)
 {
-	int x, y, cell;
-	unsigned bits;
+	const struct dots *d;
 	enum role role;
 	char s[4];
+	int x, y;
 
 	for (y = 0; y < g->h; y++) {
 		for (x = 0; x < g->w; x++) {
-			cell = y * g->w + x;
-			bits = g->bits[cell];
-			role = g->role[cell] != NO_ROLE ? (enum role)g->role[cell]
-			       : g->thr[cell] ? (enum role)(g->thr[cell] - 1)
-					      : ROLE_NORMAL;
+			d = &g->cells[y * g->w + x];
+			role = d->role != NO_ROLE ? (enum role)d->role
+			       : d->thr	   ? (enum role)(d->thr - 1)
+					   : ROLE_NORMAL;
 			if (c->ascii) {
-				if (g->role[cell] != NO_ROLE)
+				if (d->role != NO_ROLE)
 					canvas_put(c, p.x + x, p.y + y,
-						   ascii_glyph(bits, g->point[cell]), 1,
-						   role, ATTR_NONE);
-				else if (g->thr[cell] && x % 2 == 0)
+						   ascii_glyph(d->bits, d->point), 1, role,
+						   ATTR_NONE);
+				else if (d->thr && x % 2 == 0)
 					canvas_put(c, p.x + x, p.y + y, "-", 1, role,
 						   ATTR_NONE);
 				continue;
 			}
-			if (bits == 0)
+			if (d->bits == 0)
 				continue;
 			/* U+2800 + bits in UTF-8: E2 A0|b>>6 80|b&3F */
 			s[0] = (char)0xe2;
-			s[1] = (char)(0xa0 | (bits >> 6));
-			s[2] = (char)(0x80 | (bits & 0x3f));
+			s[1] = (char)(0xa0 | (d->bits >> 6));
+			s[2] = (char)(0x80 | (d->bits & 0x3f));
 			s[3] = '\0';
 			canvas_put(c, p.x + x, p.y + y, s, 1, role, ATTR_NONE);
 		}
