@@ -258,10 +258,13 @@ resolve_y(const struct chart_view *v, double t0, double t1, double *lo, double *
 		*lo = mn;
 	if (!isfinite(*hi))
 		*hi = mx;
-	if (isfinite(v->y_min))
-		*lo = v->y_min;
-	if (isfinite(v->y_max))
-		*hi = v->y_max;
+	/* Both set but empty (a zero-initialised view): automatic. */
+	if (!(isfinite(v->y_min) && isfinite(v->y_max) && v->y_max <= v->y_min)) {
+		if (isfinite(v->y_min))
+			*lo = v->y_min;
+		if (isfinite(v->y_max))
+			*hi = v->y_max;
+	}
 	if (!(*hi > *lo)) {
 		/* An explicit range that is empty or inverted: widen it. */
 		double base = isfinite(v->y_max) ? *hi : *lo;

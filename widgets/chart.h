@@ -65,8 +65,9 @@ struct chart_threshold {
 
 /*
  * A plain record: the caller owns every pointer; chart_draw only reads.
- * Zero-initialise, then set what you need: y_min/y_max/cursor_t must be
- * set to NAN explicitly to mean "auto"/"none".
+ * A zero-initialised view is valid: y_min = y_max = 0 means automatic (any
+ * y_max <= y_min does), and a cursor at t = 0 lies outside any real range;
+ * set cursor_t to NAN to say "none" explicitly.
  */
 struct chart_view {
 	const char *title;                        /* "requests/s"; NULL = none */
@@ -75,7 +76,8 @@ struct chart_view {
 	size_t nseries;
 	double t0, t1;                            /* x range, unix seconds; when
 						     t1 <= t0 the data's range */
-	double y_min, y_max;                      /* NAN = automatic (each alone) */
+	double y_min, y_max;                      /* NAN = automatic (each alone);
+						     y_max <= y_min: both automatic */
 	const struct chart_threshold *thresholds; /* nthresholds lines */
 	size_t nthresholds;
 	double cursor_t;                          /* highlighted time; NAN = none */

@@ -606,6 +606,14 @@ test_edge_data(void **state)
 		assert_true(n == 0 || y == 4);
 	}
 
+	/* A zero-initialised y range is automatic. */
+	cv.y_min = cv.y_max = 0;
+	chart_draw(c, (struct rect){ 0, 0, 40, 10 }, &cv);
+	got = render(c);
+	assert_non_null(strstr(got, "7.70"));
+	assert_non_null(strstr(got, "6.30"));
+	free(got);
+
 	/* No range: taken from the data. */
 	cv.t0 = cv.t1 = 0;
 	chart_draw(c, (struct rect){ 0, 0, 40, 10 }, &cv);
