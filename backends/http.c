@@ -414,7 +414,12 @@ http_submit(struct http *h, const struct http_endpoint *ep, enum http_method met
 	if (path == NULL || path[0] != '/')
 		return err_set(e, ERR_USAGE, "%s: request path \"%.80s\" must begin with '/'", name,
 			       path != NULL ? path : "(null)");
-	if (h->readonly && !is_read) {
+	/*
+	 * Read-only is two independent guards: the caller's declaration and
+	 * the backend's own allow-list.  Both must say "read".
+	 */
+	if (h->readonly &&
+	    (!is_read || (ep->is_read != NULL ? !ep->is_read(method, path) : method != HTTP_GET))) {
 		char *red = http_url_redact(ep->url);
 
 		err_set(e, ERR_READONLY,

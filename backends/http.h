@@ -50,6 +50,12 @@ struct http_endpoint {
 	long timeout_ms;       /* whole-request deadline; 0 = 10 s */
 	size_t max_body;       /* response cap in bytes; 0 = 32 MiB */
 	const char *auth_hint; /* appended to 401/403 errors, e.g. "set [prometheus] token_file" */
+	/*
+	 * The backend's read allow-list (docker_is_read, prometheus_is_read):
+	 * in read-only mode a request goes out only when this says it is a
+	 * read AND the caller declared it one.  NULL: only declared GETs.
+	 */
+	bool (*is_read)(enum http_method method, const char *path);
 };
 
 struct http_response {

@@ -14,9 +14,11 @@
 #ifndef OPSDECK_BACKENDS_PROMETHEUS_H
 #define OPSDECK_BACKENDS_PROMETHEUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
+#include "http.h"
 
 enum prom_type { PROM_VECTOR, PROM_MATRIX, PROM_SCALAR, PROM_STRING };
 
@@ -97,6 +99,15 @@ void prometheus_alerts_free(struct prom_alert *a, size_t n);
 int prometheus_parse_targets(long status, const char *body, size_t len, struct prom_target **out,
 			     size_t *n, struct err *e);
 void prometheus_targets_free(struct prom_target *t, size_t n);
+
+/*
+ * The read-only allow-list: GET or POST of the query endpoints
+ * (/api/v1/query, /query_range, /series, /labels, /label/NAME/values,
+ * /query_exemplars), GET of /api/v1/alerts, /rules, /targets, /metadata,
+ * /status/..., /-/ready and /-/healthy.  Everything else (admin APIs,
+ * /-/reload, /-/quit) is a write.
+ */
+bool prometheus_is_read(enum http_method m, const char *path);
 
 /* borrowed: the value of label name, or NULL. */
 const char *prom_label_get(const struct prom_label *l, size_t n, const char *name);

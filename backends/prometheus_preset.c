@@ -142,3 +142,49 @@ prometheus_check_label(const char *label, struct err *e)
 				       label);
 	return 0;
 }
+
+/* Path without its query string equals want, or starts with want + '/' when prefix. */
+static bool
+path_is(const char *path, const char *want, bool prefix)
+{
+	size_t n = strlen(want), len = strcspn(path, "?");
+
+	if (len < n || strncmp(path, want, n) != 0)
+		return false;
+	if (len == n)
+		return !prefix;
+	return prefix && path[n] == '/';
+}
+
+bool
+prometheus_is_read(enum http_method m, const char *path)
+{
+	static const char *const queries[] = {
+		"/api/v1/query",  "/api/v1/query_range",     "/api/v1/series",
+		"/api/v1/labels", "/api/v1/query_exemplars",
+	};
+	static const char *const gets[] = {
+		"/api/v1/alerts",   "/api/v1/rules", "/api/v1/targets",
+		"/api/v1/metadata", "/-/ready",      "/-/healthy",
+	};
+	size_t i;
+
+	if (path == NULL || (m != HTTP_GET && m != HTTP_POST))
+		return false;
+	for (i = 0; i < sizeof queries / sizeof queries[0]; i++)
+		if (path_is(path, queries[i], false))
+			return true;
+	/* /api/v1/label/NAME/values */
+	if (strncmp(path, "/api/v1/label/", 14) == 0) {
+		const char *v = strchr(path + 14, '/');
+
+		if (v != NULL && v > path + 14 && path_is(v, "/values", false))
+			return true;
+	}
+	if (m != HTTP_GET)
+		return false;
+	for (i = 0; i < sizeof gets / sizeof gets[0]; i++)
+		if (path_is(path, gets[i], false))
+			return true;
+	return path_is(path, "/api/v1/status", true);
+}

@@ -50,8 +50,9 @@ struct app {
 	/* the confirmation dialog */
 	bool dialog_open;
 	struct action_plan plan;
-	struct input typed;  /* confirm = name: what the user typed */
-	char *filter_before; /* restored on Esc */
+	struct input typed;     /* confirm = name: what the user typed */
+	char change_ascii[640]; /* the change line for a non-UTF-8 terminal */
+	char *filter_before;    /* restored on Esc */
 	/* status-line message */
 	char message[ERR_MSG_MAX + 768];
 	char prompt[320];
@@ -93,12 +94,37 @@ view_of(const struct app *a, struct view_ctx *v)
 	v->progress_ud = a->actions;
 }
 
+/* The change line in ASCII for a non-UTF-8 terminal: "—" -> "-", "→" -> "->". */
+static void
+ascii_change(const char *in, char *out, size_t n)
+{
+	size_t o = 0;
+
+	while (*in != '\0' && o + 3 < n) {
+		if (strncmp(in, "\xe2\x80\x94", 3) == 0) {
+			out[o++] = '-';
+			in += 3;
+		} else if (strncmp(in, "\xe2\x86\x92", 3) == 0) {
+			out[o++] = '-';
+			out[o++] = '>';
+			in += 3;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+}
+
 static void
 dialog_view_of(struct app *a, struct dialog_view *dv)
 {
 	memset(dv, 0, sizeof *dv);
 	dv->title = a->plan.title;
 	dv->change = a->plan.change;
+	if (a->ascii) {
+		ascii_change(a->plan.change, a->change_ascii, sizeof a->change_ascii);
+		dv->change = a->change_ascii;
+	}
 	dv->danger = a->plan.op != OP_SCALE || a->plan.replicas == 0;
 	dv->body = a->plan.op == OP_RESTART ? "Every instance is replaced, one at a time."
 		   : a->plan.op == OP_ROLLBACK

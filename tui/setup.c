@@ -110,6 +110,7 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	ep->timeout_ms = (long)config_ms(cfg, CFG_PROMETHEUS_TIMEOUT);
 	ep->max_body = (size_t)config_size(cfg, CFG_PROMETHEUS_MAX_BODY);
 	ep->auth_hint = s->auth_hint;
+	ep->is_read = prometheus_is_read;
 
 	s->th.error_warn = config_ratio(cfg, CFG_THRESHOLDS_ERROR_WARN);
 	s->th.error_crit = config_ratio(cfg, CFG_THRESHOLDS_ERROR_CRIT);
@@ -129,6 +130,7 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->docker_poll.ep.timeout_ms = (long)config_ms(cfg, CFG_DOCKER_TIMEOUT);
 	s->docker_poll.ep.max_body = (size_t)config_size(cfg, CFG_DOCKER_MAX_BODY);
 	s->docker_poll.ep.auth_hint = s->docker_auth_hint;
+	s->docker_poll.ep.is_read = docker_is_read;
 	s->docker_poll.context = config_str(cfg, CFG_DOCKER_NAME);
 	s->docker_poll.refresh_ms = s->poll.refresh_ms;
 	s->docker_poll.display_name = runtime_display;

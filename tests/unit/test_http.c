@@ -598,6 +598,13 @@ test_unix_socket(void **state)
 	http_free(h);
 }
 
+/* A backend allow-list for the tests: POST /echo is a read, nothing else. */
+static bool
+echo_is_read(enum http_method m, const char *path)
+{
+	return (m == HTTP_POST || m == HTTP_GET) && strcmp(path, "/echo") == 0;
+}
+
 static void
 test_readonly(void **state)
 {
@@ -624,7 +631,15 @@ test_readonly(void **state)
 	assert_int_equal(http_pending(h), 0);
 	assert_int_equal(r.done, 0);
 
-	/* a POST declared a read (an Elasticsearch search) goes through */
+	/* without a backend allow-list, even a POST declared a read is refused */
+	assert_int_equal(http_submit(h, &ep, HTTP_POST, "/echo", "{}", true, on_done, &r, &e), -1);
+	assert_int_equal(e.code, ERR_READONLY);
+	/* the backend's allow-list is the second guard: both must say read */
+	ep.is_read = echo_is_read;
+	assert_int_equal(http_submit(h, &ep, HTTP_POST, "/other", "{}", true, on_done, &r, &e), -1);
+	assert_int_equal(http_submit(h, &ep, HTTP_POST, "/echo", "{}", false, on_done, &r, &e), -1);
+	assert_int_equal(http_pending(h), 0);
+	/* a POST declared a read and on the list (an Elasticsearch search) goes through */
 	fetch(h, &ep, HTTP_POST, "/echo", "{\"query\":{\"match_all\":{}}}", true, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "POST /echo HTTP/1.1\r\n"));
