@@ -31,6 +31,7 @@ trap 'tests/stack/dockerd.sh stop "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
 
 # ---- the driver, built as the Makefile builds (no curses) -------------------
 SAN=()
+# shellcheck disable=SC2054  # one flag with a comma-separated list
 [ "${ASAN:-0}" = 1 ] && SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 DRV=$T/driver
 # shellcheck disable=SC2046

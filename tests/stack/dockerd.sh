@@ -83,12 +83,13 @@ procs_of_dir() {
 container_inits() {
 	local f
 	for f in "$DIR"/exec/runtime-runc/moby/*/state.json "$DIR"/exec/containerd/*/runc/moby/*/state.json; do
-		[ -f "$f" ] && sed -n 's/.*"init_process_pid":\([0-9]*\).*/\1/p' "$f"
+		# grep -o, not sed: state.json has no final newline
+		[ -f "$f" ] && grep -o '"init_process_pid":[0-9]*' "$f" | cut -d: -f2
 	done 2>/dev/null
 }
 
 do_stop() {
-	local pid deadline p left
+	local pid deadline p left=()
 	[ -d "$DIR" ] || return 0
 	pid=
 	[ -f "$DIR/dockerd.pid" ] && pid=$(tr -dc '0-9' <"$DIR/dockerd.pid")
@@ -105,22 +106,22 @@ do_stop() {
 	for p in $(container_inits); do
 		[ -d "/proc/$p" ] && kill -KILL "$p" 2>/dev/null
 	done
-	left=$(procs_of_dir)
-	if [ -n "$left" ]; then
-		kill -TERM $left 2>/dev/null
+	mapfile -t left < <(procs_of_dir)
+	if [ ${#left[@]} -gt 0 ]; then
+		kill -TERM "${left[@]}" 2>/dev/null
 		deadline=$(( $(date +%s) + 5 ))
 		while [ -n "$(procs_of_dir)" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
-		left=$(procs_of_dir)
-		[ -n "$left" ] && kill -KILL $left 2>/dev/null
+		mapfile -t left < <(procs_of_dir)
+		[ ${#left[@]} -gt 0 ] && kill -KILL "${left[@]}" 2>/dev/null
 	fi
 	# Mounts left under DIR (netns files, shm), deepest first.
 	awk -v d="$DIR/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$DIR/data" "$DIR/exec" "$DIR/rootfs" "$DIR/docker.sock" "$DIR/dockerd.pid" \
 		"$DIR/docker.env"
-	left=$(procs_of_dir)
-	if [ -n "$left" ]; then
-		echo "dockerd.sh: still running under $DIR: $left" >&2
+	mapfile -t left < <(procs_of_dir)
+	if [ ${#left[@]} -gt 0 ]; then
+		echo "dockerd.sh: still running under $DIR: ${left[*]}" >&2
 		return 1
 	fi
 	return 0
