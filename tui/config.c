@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,7 @@ config_free(struct config *cfg)
 		wipe(cfg->secret[k]);
 		free(cfg->secret[k]);
 	}
+	config_svc_free(cfg);
 	free(cfg);
 }
 
@@ -255,6 +257,8 @@ config_type_name(enum config_type type)
 		[CFG_T_ENUM] = "choice",       [CFG_T_PERCENT] = "percentage",
 		[CFG_T_SIZE] = "size",         [CFG_T_LIST] = "list",
 		[CFG_T_TEMPLATE] = "PromQL",   [CFG_T_SECRET] = "secret",
+		[CFG_T_ENDPOINT] = "endpoint", [CFG_T_CONTEXT] = "context name",
+		[CFG_T_NAME] = "name",
 	};
 
 	if ((int)type < 0 || (size_t)type >= sizeof names / sizeof names[0])
@@ -288,6 +292,7 @@ config_default_path(const char *flag_path, char *(*getenv_fn)(const char *), boo
 struct load_ctx {
 	struct config *cfg;
 	const char *name;
+	struct config_svc_load svc;
 };
 
 static int
@@ -301,6 +306,10 @@ file_key(void *ud, const char *section, const char *sub, const char *key, const 
 	char ex[CONFIG_EXCERPT_MAX];
 	int k;
 
+	if (config_svc_open_until(lc->cfg, &lc->svc, line, e) < 0)
+		return -1;
+	if (strcmp(section, "service") == 0)
+		return config_svc_key(lc->cfg, &lc->svc, sub, key, value, line, e);
 	if (!config_check_known_section(section) || sub != NULL) {
 		excerpt(sub != NULL ? sub : "", ex, sizeof ex);
 		hint = config_check_known_section(section) ? NULL
@@ -346,9 +355,15 @@ config_load_buffer(struct config *cfg, const char *text, size_t len, const char 
 		   struct err *e)
 {
 	struct load_ctx lc = { cfg, name != NULL ? name : "<config>" };
+	int rc;
 
 	cfg->gen++;
-	return ini_parse(text, len, lc.name, file_key, &lc, e);
+	config_svc_scan(&lc.svc, text, len, lc.name);
+	rc = ini_parse(text, len, lc.name, file_key, &lc, e);
+	if (rc == 0)
+		rc = config_svc_open_until(cfg, &lc.svc, INT_MAX, e);
+	config_svc_load_done(&lc.svc);
+	return rc;
 }
 
 int
@@ -379,13 +394,33 @@ config_load_env(struct config *cfg, char *(*getenv_fn)(const char *), struct err
 
 	for (k = 0; k < CFG_KEY_COUNT; k++) {
 		const char *v;
+		char *where = NULL;
+		int rc, b;
 
 		if (keys[k].env == NULL)
 			continue;
 		v = getenv_fn(keys[k].env);
 		if (v == NULL || *v == '\0')
 			continue;
-		if (set_value(cfg, (enum config_key)k, CFG_SRC_ENV, v, keys[k].env, 0, e) < 0)
+		if (k == CFG_DOCKER_TLS_VERIFY) {
+			/*
+			 * Docker turns TLS on for any non-empty DOCKER_TLS_VERIFY,
+			 * "0" and "false" included; so do we, and say so when the
+			 * text suggests otherwise.
+			 */
+			if (parse_bool(v, &b, NULL) < 0 || !b) {
+				char ex[CONFIG_EXCERPT_MAX];
+
+				excerpt(v, ex, sizeof ex);
+				where = xasprintf("%s=%s (Docker reads any value as true)",
+						  keys[k].env, ex);
+			}
+			v = "true";
+		}
+		rc = set_value(cfg, (enum config_key)k, CFG_SRC_ENV, v,
+			       where != NULL ? where : keys[k].env, 0, e);
+		free(where);
+		if (rc < 0)
 			return err_prefix(e, "environment variable %s", keys[k].env);
 	}
 	return 0;
@@ -398,6 +433,10 @@ config_set_flag(struct config *cfg, const char *flag, const char *value, struct 
 
 	if (k < 0)
 		return err_set(e, ERR_USAGE, "unknown option '%s'", flag ? flag : "");
+	if (value == NULL && keys[k].type != CFG_T_BOOL)
+		return err_set(e, ERR_USAGE, "option '%s' needs a value", flag);
+	if (value == NULL)
+		value = "true"; /* a boolean flag given without a value: --read-only */
 	if (set_value(cfg, (enum config_key)k, CFG_SRC_FLAG, value, flag, 0, e) < 0)
 		return err_prefix(e, "%s", flag);
 	return 0;
@@ -521,6 +560,26 @@ check_thresholds(const struct config *cfg, struct err *e)
 	return 0;
 }
 
+/* With tls_verify on, cert_path (when set) must be a directory we can read. */
+static int
+check_cert_path(const struct config *cfg, struct err *e)
+{
+	const char *dir = config_str(cfg, CFG_DOCKER_CERT_PATH);
+	struct stat st;
+
+	if (dir == NULL || !config_bool(cfg, CFG_DOCKER_TLS_VERIFY))
+		return 0;
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return err_set(e, ERR_CONFIG,
+			       "cert_path '%s' ([docker]) is not a directory: name the directory "
+			       "holding ca.pem, cert.pem and key.pem",
+			       dir);
+	if (access(dir, R_OK | X_OK) != 0)
+		return err_set(e, ERR_CONFIG, "cannot read cert_path '%s' ([docker]): %s", dir,
+			       strerror(errno));
+	return 0;
+}
+
 int
 config_finalize(struct config *cfg, struct err *e)
 {
@@ -553,7 +612,9 @@ config_finalize(struct config *cfg, struct err *e)
 	if (ca != NULL && access(ca, R_OK) != 0)
 		return err_set(e, ERR_CONFIG, "cannot read ca_file '%s' ([prometheus]): %s", ca,
 			       strerror(errno));
-	return 0;
+	if (check_cert_path(cfg, e) < 0)
+		return -1;
+	return config_svc_finalize(cfg, e);
 }
 
 /* ---- accessors --------------------------------------------------------- */
@@ -681,4 +742,20 @@ config_prometheus_configured(const struct config *cfg)
 	const char *url = config_str(cfg, CFG_PROMETHEUS_URL);
 
 	return url != NULL && *url != '\0';
+}
+
+char *
+config_audit_path(const struct config *cfg, char *(*getenv_fn)(const char *))
+{
+	const char *v = config_str(cfg, CFG_GENERAL_AUDIT_LOG);
+
+	if (v != NULL)
+		return xstrdup(v);
+	v = getenv_fn("XDG_STATE_HOME");
+	if (v != NULL && v[0] == '/')
+		return xasprintf("%s/opsdeck/audit.jsonl", v);
+	v = getenv_fn("HOME");
+	if (v != NULL && *v != '\0')
+		return xasprintf("%s/.local/state/opsdeck/audit.jsonl", v);
+	return NULL;
 }

@@ -5,7 +5,8 @@
  * Every source keeps its own value, so the load order does not matter and
  * `opsdeck config` can say which source won.  All keys, their types,
  * defaults, environment variables, flags and help come from CONFIG_KEYS
- * below: the listing, the man page and unknown-key detection use it alone.
+ * below (the keys of [service "NAME"] sections from CONFIG_SERVICE_KEYS):
+ * the listing, the man page and unknown-key detection use them alone.
  *
  * Call order:
  *   cfg = config_new();
@@ -46,6 +47,9 @@ enum config_type {
 	CFG_T_LIST,     /* may repeat in the file; read with config_list */
 	CFG_T_TEMPLATE, /* PromQL using only ${label} and ${window} */
 	CFG_T_SECRET,   /* environment only; read with config_secret */
+	CFG_T_ENDPOINT, /* unix:///path, tcp://host[:port], ssh://[user@]host[:port] */
+	CFG_T_CONTEXT,  /* a Docker context name [a-zA-Z0-9][a-zA-Z0-9_.+-]* */
+	CFG_T_NAME,     /* not empty, valid UTF-8, no control characters */
 };
 
 /*
@@ -64,6 +68,14 @@ enum config_type {
 	  "points kept per series (the sparkline length)")                                         \
 	X(GENERAL_MAX_SERVICES, "general", "max_services", INT, "10000", "1..1000000", NULL, NULL, \
 	  "services tracked at most")                                                              \
+	X(GENERAL_CONFIRM, "general", "confirm", ENUM, "yes", "yes, name", NULL, NULL,             \
+	  "how an action is confirmed: yes = press y; name = type the service's name")             \
+	X(GENERAL_AUDIT_LOG, "general", "audit_log", PATH, NULL, NULL, NULL, NULL,                 \
+	  "JSON-lines log of every action; unset = $XDG_STATE_HOME/opsdeck/audit.jsonl")           \
+	X(GENERAL_READ_ONLY, "general", "read_only", BOOL, "false", NULL, "OPSDECK_READ_ONLY",     \
+	  "--read-only", "refuse every action (scale, restart, roll back)")                        \
+	X(GENERAL_ACTION_TIMEOUT, "general", "action_timeout", DURATION, "2m", NULL, NULL, NULL,   \
+	  "how long an action may take to converge before it is reported as timed out")            \
 	X(PROMETHEUS_URL, "prometheus", "url", URL, NULL, NULL, "OPSDECK_PROMETHEUS_URL",          \
 	  "--prometheus", "base URL: http://, https:// or unix:///path; unset = no Prometheus")    \
 	X(PROMETHEUS_TOKEN_FILE, "prometheus", "token_file", PATH, NULL, NULL, NULL, NULL,         \
@@ -110,11 +122,52 @@ enum config_type {
 	X(THRESHOLDS_P99_WARN, "thresholds", "p99_warn", DURATION, "500ms", NULL, NULL, NULL,      \
 	  "p99 latency shown as a warning")                                                        \
 	X(THRESHOLDS_P99_CRIT, "thresholds", "p99_crit", DURATION, "2s", NULL, NULL, NULL,         \
-	  "p99 latency shown as critical")
+	  "p99 latency shown as critical")                                                         \
+	X(DOCKER_HOST, "docker", "host", ENDPOINT, NULL, NULL, "DOCKER_HOST", "--docker",          \
+	  "Docker endpoint: unix:///path, tcp://host:port or ssh://user@host[:port]; unset: the "  \
+	  "context, else the default socket if it answers; empty: no Docker")                      \
+	X(DOCKER_CONTEXT, "docker", "context", CONTEXT, NULL, NULL, "DOCKER_CONTEXT", NULL,        \
+	  "Docker context to use instead of the current one (~/.docker/config.json)")              \
+	X(DOCKER_CERT_PATH, "docker", "cert_path", PATH, NULL, NULL, "DOCKER_CERT_PATH", NULL,     \
+	  "directory holding ca.pem, cert.pem and key.pem for tcp:// with TLS")                    \
+	X(DOCKER_TLS_VERIFY, "docker", "tls_verify", BOOL, "false", NULL, "DOCKER_TLS_VERIFY",     \
+	  NULL,                                                                                    \
+	  "use TLS and verify the daemon (as in Docker, any non-empty DOCKER_TLS_VERIFY "          \
+	  "means true)")                                                                           \
+	X(DOCKER_TIMEOUT, "docker", "timeout", DURATION, "5s", NULL, NULL, NULL,                   \
+	  "deadline of each request")                                                              \
+	X(DOCKER_MAX_BODY, "docker", "max_body", SIZE, "32MiB", NULL, NULL, NULL,                  \
+	  "largest response body accepted")                                                        \
+	X(DOCKER_NAME, "docker", "name", NAME, "local", NULL, NULL, NULL,                          \
+	  "the context's name in confirmation dialogs and the audit log")
 
 #define CONFIG_KEY_ENUM(id, sec, key, type, def, dom, env, flag, help) CFG_##id,
 enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
 #undef CONFIG_KEY_ENUM
+
+/*
+ * Per-service sections, [service "NAME"]: NAME is the service's name in the
+ * console (any UTF-8 without control characters).  Each key names the
+ * service in one external source; an unset key means the source uses NAME
+ * itself.  A NAME may have one section per file; a later file's section
+ * replaces the earlier one's values key by key.
+ * X(id, key, help); id doubles as the alias source of that key.
+ */
+#define CONFIG_SERVICE_KEYS(X)                                                                    \
+	X(RUNTIME, "runtime_name",                                                                \
+	  "the service's name in the container runtime (Swarm or compose service); default NAME") \
+	X(PROMETHEUS, "prometheus", "its value of the Prometheus service label; default NAME")
+
+#define CONFIG_ALIAS_ENUM(id, key, help) CFG_ALIAS_##id,
+enum config_alias_source { CONFIG_SERVICE_KEYS(CONFIG_ALIAS_ENUM) CFG_ALIAS_COUNT };
+#undef CONFIG_ALIAS_ENUM
+
+/* One [service "NAME"] section (a plain record; every string borrowed from cfg). */
+struct config_service {
+	const char *name;         /* NAME: the display name, never NULL */
+	const char *runtime_name; /* runtime_name, or NULL when unset (= name) */
+	const char *prometheus;   /* prometheus, or NULL when unset (= name) */
+};
 
 /* Where a value came from, in increasing precedence. */
 enum config_source { CFG_SRC_DEFAULT, CFG_SRC_FILE, CFG_SRC_ENV, CFG_SRC_FLAG, CFG_SRC_COUNT };
@@ -178,12 +231,17 @@ int config_load_env(struct config *cfg, char *(*getenv_fn)(const char *), struct
 
 /*
  * Set the key bound to flag ("--prometheus", with its dashes) to value
- * (borrowed; copied).  ERR_USAGE when no key has that flag.
+ * (borrowed; copied).  ERR_USAGE when no key has that flag.  A boolean
+ * key's flag takes no argument on the command line ("--read-only"): pass
+ * value NULL or "true" for it ("false" and the other boolean words work
+ * too).  value NULL for any other key is an ERR_USAGE error.
  */
 int config_set_flag(struct config *cfg, const char *flag, const char *value, struct err *e);
 
 /*
- * Check rules across keys (warn <= crit, one kind of credentials), read
+ * Check rules across keys (warn <= crit, one kind of credentials, a
+ * readable [docker] cert_path when tls_verify is on, each runtime name and
+ * Prometheus label value aliased by at most one [service]), read
  * token_file / password_file (trailing newline trimmed; kept in memory
  * only, wiped by config_free) unless the environment gave the secret, and
  * fill defaults that come from the preset.  Call once, after all sources.
@@ -219,13 +277,46 @@ const char *config_secret(const struct config *cfg, enum config_key key);
 bool config_prometheus_configured(const struct config *cfg);
 
 /*
+ * new: the audit log's file name: [general] audit_log, else
+ * $XDG_STATE_HOME/opsdeck/audit.jsonl (when absolute), else
+ * $HOME/.local/state/opsdeck/audit.jsonl; NULL when none is known.
+ * getenv_fn is getenv outside tests.  Creates nothing.
+ */
+char *config_audit_path(const struct config *cfg, char *(*getenv_fn)(const char *));
+
+/* The number of [service "NAME"] sections, in the order first loaded. */
+size_t config_nservices(const struct config *cfg);
+/*
+ * borrowed (valid until the next config_load_* or config_free): the i-th
+ * service section, i < config_nservices(cfg).
+ */
+const struct config_service *config_service_at(const struct config *cfg, size_t i);
+/*
+ * borrowed: the display name of the service that src calls external, that
+ * is the NAME of the [service] whose key for src equals external; else
+ * external itself (a service no section aliases keeps its own name).
+ * config_finalize() guarantees that at most one section matches.
+ * Lifetime: external, or as config_service_at().
+ */
+const char *config_service_display_name(const struct config *cfg, enum config_alias_source src,
+					const char *external);
+/*
+ * borrowed: the reverse of config_service_display_name(): what src calls
+ * the service shown as display (its alias for src, else display itself).
+ */
+const char *config_service_external_name(const struct config *cfg, enum config_alias_source src,
+					 const char *display);
+
+/*
  * Append the effective configuration to out in INI form, by section, each
  * line followed by its origin in an aligned comment column ("; default",
  * "; env OPSDECK_REFRESH", "; flag --refresh", "; /path/config.ini:12",
  * "; preset http").  Unset keys and secrets appear as comment lines
  * ("; url = (unset)", "; token = <redacted>"); credential headers
  * (Authorization, names containing token/key/secret/pass/cookie) as
- * "Name: <redacted>".  Since the parser has no inline comments, paste back
+ * "Name: <redacted>".  The [service "NAME"] sections follow the others,
+ * their header's origin being the file and line of the header.
+ * Since the parser has no inline comments, paste back
  * the output of config_write(), which is these lines without the column.
  */
 void config_print(const struct config *cfg, struct buf *out);

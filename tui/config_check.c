@@ -1,7 +1,8 @@
 /*
  * config_check.c - checks of single configuration values: each key type's
- * syntax, "did you mean" suggestions for unknown names, and which request
- * headers carry credentials.  The key table itself lives in config.c.
+ * syntax, the values of [service] sections, "did you mean" suggestions for
+ * unknown names, and which request headers carry credentials.  The key
+ * table itself lives in config.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,22 @@ config_check_closest(const char *section, const char *word)
 	const char *best = NULL;
 	int k, bd = 3;
 
+	if (section != NULL && strcmp(section, "service") == 0) {
+		for (k = 0; k < CFG_ALIAS_COUNT; k++) {
+			const char *cand = config_svc_key_name((enum config_alias_source)k);
+			int d = edit_distance(word, cand);
+
+			if (d < bd) {
+				bd = d;
+				best = cand;
+			}
+		}
+		return best;
+	}
+	if (section == NULL && edit_distance(word, "service") < bd) {
+		bd = edit_distance(word, "service");
+		best = "service";
+	}
 	for (k = 0; k < CFG_KEY_COUNT; k++) {
 		const struct config_key_info *ki = config_key_info((enum config_key)k);
 		const char *cand = section ? ki->name : ki->section;
@@ -120,6 +137,92 @@ check_url(const struct config_key_info *ki, const char *v, struct err *e)
 			       ki->name, ki->section);
 	if (alen == 0)
 		return bad_value(e, ki, "URL", v, hint);
+	return 0;
+}
+
+/* [host][:port][/], host a name, an IPv4 address or [IPv6]; port 1..65535. */
+static bool
+valid_host_port(const char *p)
+{
+	size_t h;
+
+	if (*p == '[') {
+		h = 1 + strspn(p + 1, "0123456789abcdefABCDEF:.");
+		if (p[h] != ']' || h < 3)
+			return false;
+		p += h + 1;
+	} else {
+		h = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
+		if (h == 0)
+			return false;
+		p += h;
+	}
+	if (*p == ':') {
+		long port = 0;
+
+		for (p++, h = 0; *p >= '0' && *p <= '9'; p++, h++)
+			if (h < 6)
+				port = port * 10 + (*p - '0');
+		if (h == 0 || h > 5 || port < 1 || port > 65535)
+			return false;
+	}
+	return *p == '\0' || strcmp(p, "/") == 0;
+}
+
+/* A Docker endpoint as DOCKER_HOST takes it; "" means "no Docker". */
+static int
+check_endpoint(const struct config_key_info *ki, const char *v, struct err *e)
+{
+	static const char hint[] = "write e.g. unix:///var/run/docker.sock, tcp://10.0.0.5:2376 "
+				   "or ssh://deploy@build-host";
+	const char *at;
+
+	if (*v == '\0')
+		return 0; /* explicitly not configured */
+	if (strpbrk(v, " \t") != NULL)
+		return bad_value(e, ki, "endpoint", v, hint);
+	if (strncmp(v, "unix:///", 8) == 0)
+		return v[8] != '\0' ? 0 : bad_value(e, ki, "endpoint", v, hint);
+	if (strncmp(v, "tcp://", 6) == 0)
+		return valid_host_port(v + 6) ? 0 : bad_value(e, ki, "endpoint", v, hint);
+	if (strncmp(v, "ssh://", 6) != 0)
+		return bad_value(e, ki, "endpoint", v, hint);
+	v += 6;
+	at = strchr(v, '@');
+	if (at != NULL && memchr(v, ':', (size_t)(at - v)) != NULL)
+		/* Do not quote it: the part before '@' holds a password. */
+		return err_set(e, ERR_CONFIG,
+			       "%s must not contain a password (ssh://user:password@host): let ssh "
+			       "use a key or the agent",
+			       ki->name);
+	if (at != NULL && (at == v || memchr(v, '/', (size_t)(at - v)) != NULL))
+		return bad_value(e, ki, "endpoint", v - 6, hint);
+	return valid_host_port(at != NULL ? at + 1 : v) ? 0
+							: bad_value(e, ki, "endpoint", v - 6, hint);
+}
+
+/* As the docker CLI checks context names. */
+static bool
+is_context_name(const char *v)
+{
+	static const char rest[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				   "_.+-";
+
+	return ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9')) &&
+	       v[strspn(v, rest)] == '\0';
+}
+
+/* Text shown to people: not empty, UTF-8, no control characters (tabs neither). */
+static int
+check_name(const struct config_key_info *ki, const char *v, struct err *e)
+{
+	if (*v == '\0')
+		return err_set(e, ERR_CONFIG, "empty %s in [%s] (write e.g. %s)", ki->name,
+			       ki->section, ki->def != NULL ? ki->def : "prod");
+	if (strchr(v, '\t') != NULL)
+		return err_set(e, ERR_CONFIG, "control character in the value of %s", ki->name);
+	if (!config_check_utf8(v))
+		return err_set(e, ERR_CONFIG, "invalid UTF-8 in the value of %s", ki->name);
 	return 0;
 }
 
@@ -263,6 +366,82 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 	}
 	case CFG_T_TEMPLATE:
 		return check_template(ki, v, e);
+	case CFG_T_ENDPOINT:
+		return check_endpoint(ki, v, e);
+	case CFG_T_CONTEXT:
+		if (is_context_name(v))
+			return 0;
+		return bad_value(e, ki, "context name", v,
+				 "a Docker context name: a letter or digit, then letters, digits, "
+				 "'_', '.', '+' or '-'");
+	case CFG_T_NAME:
+		return check_name(ki, v, e);
+	}
+	return 0;
+}
+
+/* ---- service sections -------------------------------------------------- */
+
+bool
+config_check_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned c = *p, cp;
+		int n, i;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			n = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3F);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+int
+config_check_alias(enum config_alias_source a, const char *name, const char *v, struct err *e)
+{
+	const char *key = config_svc_key_name(a);
+	char ex[CONFIG_EXCERPT_MAX], nx[CONFIG_EXCERPT_MAX];
+	const char *p;
+
+	excerpt(name, nx, sizeof nx);
+	if (*v == '\0')
+		return err_set(e, ERR_CONFIG,
+			       "empty %s in [service \"%s\"] (write the service's %s, or remove "
+			       "the line to use \"%s\")",
+			       key, nx,
+			       a == CFG_ALIAS_RUNTIME ? "name in the runtime" : "label value", nx);
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return err_set(e, ERR_CONFIG, "control character in %s in [service \"%s\"]",
+				       key, nx);
+	if (!config_check_utf8(v))
+		return err_set(e, ERR_CONFIG, "invalid UTF-8 in %s in [service \"%s\"]", key, nx);
+	if (a == CFG_ALIAS_RUNTIME && strchr(v, ' ') != NULL) {
+		excerpt(v, ex, sizeof ex);
+		return err_set(e, ERR_CONFIG,
+			       "invalid runtime_name '%s' in [service \"%s\"] (runtime names have "
+			       "no spaces, e.g. shop_orders)",
+			       ex, nx);
 	}
 	return 0;
 }

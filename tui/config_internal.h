@@ -3,6 +3,7 @@
  *
  * config.c owns the key table, the loading and the accessors;
  * config_check.c checks single values against their key's type;
+ * config_service.c loads and looks up the [service "NAME"] sections;
  * config_print.c prints the configuration and the key reference.  The
  * printer reads the per-source slots directly, so struct config is laid
  * out here rather than in config.h, where it stays opaque.
@@ -30,10 +31,43 @@ struct config_slot {
 	unsigned gen; /* the file load that set it; 0 = none */
 };
 
+/* One [service "NAME"] section.  Services come from files only. */
+struct config_svc {
+	struct config_service pub;          /* handed out; points at name and alias[] */
+	char *name;                         /* owned: NAME */
+	char *where;                        /* owned: file of the header last loaded */
+	int line;                           /* that header's line */
+	unsigned gen;                       /* the file load of that header */
+	char *alias[CFG_ALIAS_COUNT];       /* owned; NULL when unset */
+	char *alias_where[CFG_ALIAS_COUNT]; /* owned: file that set alias[a] */
+	int alias_line[CFG_ALIAS_COUNT];
+	unsigned alias_gen[CFG_ALIAS_COUNT];
+};
+
 struct config {
 	struct config_slot slot[CFG_KEY_COUNT][CFG_SRC_COUNT];
 	char *secret[CFG_KEY_COUNT]; /* owned: content of a SECRET key's *_file */
 	unsigned gen;                /* number of file loads so far */
+	struct config_svc **svc;     /* owned, each owned; in the order first loaded */
+	size_t nsvc;
+};
+
+/*
+ * The [service ...] headers of the file being loaded.  lib/ini reports
+ * keys only, so an empty section, or the same section opened twice in a
+ * row, would be invisible: config_svc_scan() finds the headers first, and
+ * the loader opens each when parsing passes its line.
+ */
+struct config_svc_header {
+	int line;
+	char *name; /* owned: the decoded subsection; NULL for a bare [service] */
+};
+
+struct config_svc_load {
+	const char *file;             /* borrowed: names messages and origins */
+	struct config_svc_header *hd; /* owned */
+	size_t nhd, next;             /* next: the first header not opened yet */
+	struct config_svc *cur;       /* borrowed from cfg: the section being read */
 };
 
 /* ---- config.c ---------------------------------------------------------- */
@@ -67,5 +101,35 @@ const char *config_check_closest(const char *section, const char *word);
 bool config_check_known_section(const char *section);
 /* Whether header h ("Name: value") carries a credential ("Authorization", "X-Api-Key"). */
 bool config_check_secret_header(const char *h);
+/* Whether s is valid UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
+bool config_check_utf8(const char *s);
+/*
+ * Check v (borrowed) as the value of the service key of alias source a in
+ * [service "name"].  Returns 0, or -1 with an ERR_CONFIG error in e.
+ */
+int config_check_alias(enum config_alias_source a, const char *name, const char *v, struct err *e);
+
+/* ---- config_service.c -------------------------------------------------- */
+
+/* borrowed (static): the key name ("runtime_name") and help of alias source a. */
+const char *config_svc_key_name(enum config_alias_source a);
+const char *config_svc_key_help(enum config_alias_source a);
+/* Find the [service] headers of len bytes of text into sl (zeroed first). */
+void config_svc_scan(struct config_svc_load *sl, const char *text, size_t len, const char *file);
+/*
+ * Open every [service] header of sl above line (INT_MAX: all that are
+ * left): checks NAME and that this file has no other section for it.
+ * Errors start with "file:line: ", the header's line.
+ */
+int config_svc_open_until(struct config *cfg, struct config_svc_load *sl, int line, struct err *e);
+/* Load key = value (borrowed) of [service "sub"] at line. */
+int config_svc_key(struct config *cfg, struct config_svc_load *sl, const char *sub, const char *key,
+		   const char *value, int line, struct err *e);
+/* Frees what config_svc_scan() allocated.  NULL-safe members. */
+void config_svc_load_done(struct config_svc_load *sl);
+/* Check that no runtime name or label value is aliased by two sections. */
+int config_svc_finalize(const struct config *cfg, struct err *e);
+/* Frees every service section of cfg. */
+void config_svc_free(struct config *cfg);
 
 #endif

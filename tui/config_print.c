@@ -1,26 +1,25 @@
 /*
  * config_print.c - the effective configuration as INI text with an origin
  * column (config_print), without it (config_write), and the reference
- * listing of every key (config_print_keys).
+ * listing of every key (config_print_keys); [service "NAME"] sections last.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_internal.h"
 #include "prometheus.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define PRINT_COLUMN_MAX 40
 
-/* Columns of UTF-8 text, counting each character as one. */
+/* Terminal columns of UTF-8 text (wide characters count two). */
 static size_t
 columns(const char *s)
 {
-	size_t n = 0;
+	int w = text_width(s);
 
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
+	return w > 0 ? (size_t)w : 0;
 }
 
 struct print_line {
@@ -116,6 +115,53 @@ print_key(const struct config *cfg, struct printer *pr, enum config_key k)
 	}
 }
 
+/* new: the header of [service "name"], escaped as lib/ini reads it. */
+static char *
+service_header(const char *name)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b);
+	buf_puts(&b, "[service \"");
+	for (; *name != '\0'; name++) {
+		if (*name == '"' || *name == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *name);
+	}
+	buf_puts(&b, "\"]");
+	s = buf_steal(&b);
+	buf_done(&b);
+	return s;
+}
+
+static void
+print_services(const struct config *cfg, struct printer *pr)
+{
+	size_t i;
+	int a;
+
+	for (i = 0; i < cfg->nsvc; i++) {
+		const struct config_svc *svc = cfg->svc[i];
+
+		add_line(pr, xstrdup(""), NULL);
+		add_line(pr, service_header(svc->name), xasprintf("%s:%d", svc->where, svc->line));
+		for (a = 0; a < CFG_ALIAS_COUNT; a++) {
+			const char *key = config_svc_key_name((enum config_alias_source)a);
+			char *v;
+
+			if (svc->alias[a] == NULL) {
+				add_line(pr, xasprintf("; %s = (unset)", key), NULL);
+				continue;
+			}
+			v = ini_value(svc->alias[a]);
+			add_line(pr, xasprintf("%s = %s", key, v),
+				 xasprintf("%s:%d", svc->alias_where[a], svc->alias_line[a]));
+			free(v);
+		}
+	}
+}
+
 /* Whether key k is the first of its section in the key table. */
 static bool
 starts_section(int k)
@@ -139,6 +185,7 @@ print_config(const struct config *cfg, struct buf *out, bool origins)
 				 NULL);
 		print_key(cfg, &pr, (enum config_key)k);
 	}
+	print_services(cfg, &pr);
 	for (i = 0; i < pr.n; i++) {
 		size_t c = columns(pr.lines[i].text);
 		if (pr.lines[i].origin != NULL && c > width && c <= PRINT_COLUMN_MAX)
@@ -198,4 +245,9 @@ config_print_keys(struct buf *out)
 			buf_printf(out, ", flag %s", ki->flag);
 		buf_printf(out, ")\n    %s\n", ki->help);
 	}
+	buf_puts(out, "\n[service \"NAME\"] (one per service; NAME is its name in the console)\n");
+	for (k = 0; k < CFG_ALIAS_COUNT; k++)
+		buf_printf(out, "%s (string)\n    %s\n",
+			   config_svc_key_name((enum config_alias_source)k),
+			   config_svc_key_help((enum config_alias_source)k));
 }

@@ -38,6 +38,8 @@ static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "prometheus", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "refresh", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "docker", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "read-only", no_argument, NULL, OPT_CONFIG_FLAG },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
 	{ "screen", required_argument, NULL, OPT_SCREEN },
@@ -62,6 +64,10 @@ usage(FILE *f)
 	      "$XDG_CONFIG_HOME/opsdeck/config.ini)\n"
 	      "      --prometheus URL    Prometheus base URL (env OPSDECK_PROMETHEUS_URL)\n"
 	      "      --refresh DURATION  poll interval, e.g. 2s (env OPSDECK_REFRESH)\n"
+	      "      --docker HOST       Docker endpoint: unix:///path, tcp://host:port or\n"
+	      "                          ssh://user@host (env DOCKER_HOST)\n"
+	      "      --read-only         refuse every action: scale, restart, roll back\n"
+	      "                          (env OPSDECK_READ_ONLY)\n"
 	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
 	      "      --debug-log FILE    append one line per HTTP request to FILE\n"
 	      "  -h, --help              show this help\n"
@@ -126,7 +132,8 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		case OPT_CONFIG_FLAG:
 			if (cli->nflags < sizeof cli->flags / sizeof cli->flags[0]) {
 				cli->flags[cli->nflags].flag = longopts[idx].name;
-				cli->flags[cli->nflags].value = optarg;
+				/* A flag without an argument (--read-only) sets true. */
+				cli->flags[cli->nflags].value = optarg != NULL ? optarg : "true";
 				cli->nflags++;
 			}
 			break;
@@ -155,7 +162,10 @@ parse_cli(int argc, char **argv, struct cli *cli)
 			snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
 			return usage_error(msg);
 		default:
-			if (optopt != 0)
+			if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) == 0)
+				snprintf(msg, sizeof msg, "option '%.*s' takes no value",
+					 (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+			else if (optopt != 0)
 				snprintf(msg, sizeof msg, "unknown option '-%c'", optopt);
 			else
 				snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);

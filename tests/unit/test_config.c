@@ -1,6 +1,8 @@
 /*
  * test_config.c - tui/config: sources and precedence, provenance in
- * config_print, validation messages, secrets never printed.
+ * config_print, validation messages, secrets never printed.  The action
+ * and Docker keys are in test_config_runtime.c, the [service "NAME"]
+ * sections in test_config_service.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,159 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "config_test.h"
 #include "prometheus.h"
 #include "xalloc.h"
-
-#define FIX TESTS_DIR "/fixtures/config/"
-
-/* ---- a fake environment ---- */
-
-static const char *const *fake_env;
-
-static char *
-fake_getenv(const char *name)
-{
-	size_t n = strlen(name);
-	const char *const *p;
-
-	for (p = fake_env; p != NULL && *p != NULL; p++)
-		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
-			return (char *)*p + n + 1;
-	return NULL;
-}
-
-static char *
-no_env(const char *name)
-{
-	(void)name;
-	return NULL;
-}
-
-/* ---- helpers ---- */
-
-static struct config *
-load_text(const char *text, struct err *e)
-{
-	struct config *cfg = config_new();
-
-	err_clear(e);
-	if (config_load_buffer(cfg, text, strlen(text), "config.ini", e) < 0) {
-		config_free(cfg);
-		return NULL;
-	}
-	return cfg;
-}
-
-/* Loading text fails with exactly want. */
-static void
-expect_load_error(const char *text, const char *want)
-{
-	struct err e;
-	struct config *cfg = load_text(text, &e);
-
-	assert_null(cfg);
-	assert_int_equal(e.code, ERR_CONFIG);
-	assert_string_equal(e.msg, want);
-}
-
-/* Loading text succeeds and finalize fails with exactly want. */
-static void
-expect_finalize_error(const char *text, const char *want)
-{
-	struct err e;
-	struct config *cfg = load_text(text, &e);
-
-	assert_non_null(cfg);
-	assert_int_equal(config_finalize(cfg, &e), -1);
-	assert_int_equal(e.code, ERR_CONFIG);
-	assert_string_equal(e.msg, want);
-	config_free(cfg);
-}
-
-/* new: the config_print output. */
-static char *
-print(const struct config *cfg)
-{
-	struct buf b;
-	char *p;
-
-	buf_init(&b);
-	config_print(cfg, &b);
-	p = buf_steal(&b);
-	buf_done(&b);
-	return p;
-}
-
-/* new: the printed line that starts with prefix, or NULL. */
-static char *
-printed_line(const struct config *cfg, const char *prefix)
-{
-	char *all = print(cfg), *p = all, *found = NULL;
-
-	while (p != NULL && *p != '\0') {
-		size_t len = strcspn(p, "\n");
-		if (strncmp(p, prefix, strlen(prefix)) == 0) {
-			found = xstrndup(p, len);
-			break;
-		}
-		p += len + (p[len] == '\n');
-	}
-	free(all);
-	return found;
-}
-
-static void
-assert_ends_with(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	if (ls < lx || strcmp(s + ls - lx, suffix) != 0)
-		fail_msg("'%s' does not end with '%s'", s, suffix);
-}
-
-static void
-expect_printed(const struct config *cfg, const char *prefix, const char *origin)
-{
-	char *line = printed_line(cfg, prefix);
-
-	if (line == NULL)
-		fail_msg("no printed line starts with '%s'", prefix);
-	assert_ends_with(line, origin);
-	free(line);
-}
-
-/* new: a file in a fresh temporary directory holding content. */
-static char *
-temp_file(const char *content, mode_t mode)
-{
-	char dir[] = "/tmp/opsdeck-test-XXXXXX";
-	char *path;
-	FILE *f;
-
-	assert_non_null(mkdtemp(dir));
-	path = xasprintf("%s/secret", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-	chmod(path, mode);
-	return path;
-}
-
-static void
-remove_temp(char *path)
-{
-	char *slash = strrchr(path, '/');
-
-	unlink(path);
-	*slash = '\0';
-	rmdir(path);
-	free(path);
-}
 
 /* ---- tests ---- */
 
@@ -197,7 +52,26 @@ test_defaults(void **state)
 	assert_null(config_secret(cfg, CFG_PROMETHEUS_TOKEN));
 	assert_int_equal(config_source(cfg, CFG_GENERAL_REFRESH), CFG_SRC_DEFAULT);
 	assert_int_equal(config_source(cfg, CFG_PROMETHEUS_URL), CFG_SRC_COUNT);
+	assert_string_equal(config_str(cfg, CFG_GENERAL_CONFIRM), "yes");
+	assert_null(config_str(cfg, CFG_GENERAL_AUDIT_LOG));
+	assert_false(config_bool(cfg, CFG_GENERAL_READ_ONLY));
+	assert_int_equal(config_ms(cfg, CFG_GENERAL_ACTION_TIMEOUT), 120000);
+	assert_null(config_str(cfg, CFG_DOCKER_HOST));
+	assert_null(config_str(cfg, CFG_DOCKER_CONTEXT));
+	assert_null(config_str(cfg, CFG_DOCKER_CERT_PATH));
+	assert_false(config_bool(cfg, CFG_DOCKER_TLS_VERIFY));
+	assert_int_equal(config_ms(cfg, CFG_DOCKER_TIMEOUT), 5000);
+	assert_true(config_size(cfg, CFG_DOCKER_MAX_BODY) == 32ull * 1024 * 1024);
+	assert_string_equal(config_str(cfg, CFG_DOCKER_NAME), "local");
+	assert_int_equal(config_nservices(cfg), 0);
+	assert_null(config_service_at(cfg, 0));
 	expect_printed(cfg, "refresh = 2s", "; default");
+	expect_printed(cfg, "confirm = yes", "; default");
+	expect_printed(cfg, "read_only = false", "; default");
+	expect_printed(cfg, "action_timeout = 2m", "; default");
+	expect_printed(cfg, "; audit_log = (unset)", "(unset)");
+	expect_printed(cfg, "; host = (unset)", "(unset)");
+	expect_printed(cfg, "name = local", "; default");
 	expect_printed(cfg, "; url = (unset)", "(unset)");
 	expect_printed(cfg, "; token = (unset)", "(unset)");
 	expect_printed(cfg, "; header = (unset)", "(unset)");
@@ -259,8 +133,9 @@ test_full_file(void **state)
 	assert_string_equal(h[0], "X-Scope-OrgID: team1");
 	assert_string_equal(h[1], "Authorization: Bearer hunter2-header-secret");
 	/* metric template override, continued over two lines */
-	assert_string_equal(config_str(cfg, CFG_METRICS_RPS),
-			    "sum by (${label}) (rate(my_requests_total{env=\"prod\"}[${window}]))  * 1");
+	assert_string_equal(
+		config_str(cfg, CFG_METRICS_RPS),
+		"sum by (${label}) (rate(my_requests_total{env=\"prod\"}[${window}]))  * 1");
 	assert_string_equal(config_str(cfg, CFG_METRICS_ERRORS),
 			    prometheus_preset("micrometer")->query[PROM_ERRORS]);
 	assert_true(config_ratio(cfg, CFG_THRESHOLDS_ERROR_CRIT) == 0.10);
@@ -270,6 +145,15 @@ test_full_file(void **state)
 	expect_printed(cfg, "errors = ", "; preset micrometer");
 	expect_printed(cfg, "header = X-Scope-OrgID: team1", "; " FIX "full.ini:13");
 	expect_printed(cfg, "header = Authorization: <redacted>", "; " FIX "full.ini:14");
+	assert_string_equal(config_str(cfg, CFG_DOCKER_HOST), "ssh://deploy@build-host:2222");
+	assert_string_equal(config_str(cfg, CFG_DOCKER_CONTEXT), "prod-eu");
+	assert_int_equal(config_ms(cfg, CFG_DOCKER_TIMEOUT), 3000);
+	assert_true(config_size(cfg, CFG_DOCKER_MAX_BODY) == 16ull * 1024 * 1024);
+	assert_string_equal(config_str(cfg, CFG_DOCKER_NAME), "prod eu");
+	expect_printed(cfg, "host = ssh://deploy@build-host:2222", "; " FIX "full.ini:28");
+	assert_int_equal(config_nservices(cfg), 2);
+	assert_string_equal(config_service_at(cfg, 1)->name, "결제 \"pay\"");
+	expect_printed(cfg, "[service \"결제 \\\"pay\\\"\"]", "; " FIX "full.ini:38");
 	config_free(cfg);
 }
 
@@ -341,7 +225,8 @@ test_flags(void **state)
 	assert_string_equal(e.msg, "--refresh: invalid duration 'soon' for refresh "
 				   "(write e.g. 250ms, 2s, 5m, 1h)");
 	/* an empty --prometheus means "no Prometheus", even over the file */
-	assert_int_equal(config_load_buffer(cfg, "[prometheus]\nurl=http://x\n", 26, "c.ini", &e), 0);
+	assert_int_equal(config_load_buffer(cfg, "[prometheus]\nurl=http://x\n", 26, "c.ini", &e),
+			 0);
 	assert_true(config_prometheus_configured(cfg));
 	assert_int_equal(config_set_flag(cfg, "--prometheus", "", &e), 0);
 	assert_false(config_prometheus_configured(cfg));
@@ -373,19 +258,21 @@ test_unknown(void **state)
 	assert_int_equal(config_load_file(cfg, FIX "unknown_key.ini", true, &e), -1);
 	assert_int_equal(e.code, ERR_CONFIG);
 	assert_string_equal(e.msg, FIX "unknown_key.ini:6: unknown key 'tokn_file' in [prometheus] "
-				   "(did you mean 'token_file'?)");
+				       "(did you mean 'token_file'?)");
 	config_free(cfg);
 	expect_load_error("[general]\nrefresh = 2s\nfoo = 1\n",
 			  "config.ini:3: unknown key 'foo' in [general]");
-	expect_load_error("[general]\nurl = http://x\n",
-			  "config.ini:2: unknown key 'url' in [general] (it belongs in [prometheus])");
+	expect_load_error(
+		"[general]\nurl = http://x\n",
+		"config.ini:2: unknown key 'url' in [general] (it belongs in [prometheus])");
 	expect_load_error("[promethus]\nurl = http://x\n",
 			  "config.ini:2: unknown section [promethus] (did you mean [prometheus]?)");
 	expect_load_error("[logs]\nurl = http://x\n", "config.ini:2: unknown section [logs]");
 	expect_load_error("[prometheus \"eu\"]\nurl = http://x\n",
 			  "config.ini:2: unknown section [prometheus \"eu\"]");
-	expect_load_error("[general]\nRefresh = 2s\n",
-			  "config.ini:2: unknown key 'Refresh' in [general] (did you mean 'refresh'?)");
+	expect_load_error(
+		"[general]\nRefresh = 2s\n",
+		"config.ini:2: unknown key 'Refresh' in [general] (did you mean 'refresh'?)");
 }
 
 static void
@@ -397,7 +284,7 @@ test_bad_values(void **state)
 	(void)state;
 	assert_int_equal(config_load_file(cfg, FIX "bad_duration.ini", true, &e), -1);
 	assert_string_equal(e.msg, FIX "bad_duration.ini:3: invalid duration '2x' for refresh "
-				   "(write e.g. 250ms, 2s, 5m, 1h)");
+				       "(write e.g. 250ms, 2s, 5m, 1h)");
 	config_free(cfg);
 	expect_load_error("[general]\n\nrefresh = 0s\n",
 			  "config.ini:3: invalid duration '0s' for refresh (must be more than 0)");
@@ -407,36 +294,47 @@ test_bad_values(void **state)
 	expect_load_error("[thresholds]\nerror_crit = 150%\n",
 			  "config.ini:2: invalid percentage '150%' for error_crit "
 			  "(write e.g. 1%, 0.5%, or a ratio 0.01)");
-	expect_load_error("[prometheus]\nmax_body = 32 MB\n",
-			  "config.ini:2: invalid size '32 MB' for max_body (write e.g. 512KiB, 32MiB, 1GiB)");
-	expect_load_error("[general]\nhistory = 1\n",
-			  "config.ini:2: invalid number '1' for history (write an integer from 2 to 1000)");
-	expect_load_error("[general]\ntheme = dark\n",
-			  "config.ini:2: invalid value 'dark' for theme (choose one of: default, mono)");
-	expect_load_error("[prometheus]\npreset = nginx\n",
-			  "config.ini:2: invalid value 'nginx' for preset (choose one of: http, micrometer)");
-	expect_load_error("[prometheus]\ninsecure = maybe\n",
-			  "config.ini:2: invalid boolean 'maybe' for insecure (write true or false)");
-	expect_load_error("[prometheus]\nurl = prom:9090\n",
-			  "config.ini:2: invalid URL 'prom:9090' for url (write e.g. http://localhost:9090, "
-			  "https://prom.example.com or unix:///run/prometheus.sock)");
+	expect_load_error(
+		"[prometheus]\nmax_body = 32 MB\n",
+		"config.ini:2: invalid size '32 MB' for max_body (write e.g. 512KiB, 32MiB, 1GiB)");
+	expect_load_error(
+		"[general]\nhistory = 1\n",
+		"config.ini:2: invalid number '1' for history (write an integer from 2 to 1000)");
+	expect_load_error(
+		"[general]\ntheme = dark\n",
+		"config.ini:2: invalid value 'dark' for theme (choose one of: default, mono)");
+	expect_load_error(
+		"[prometheus]\npreset = nginx\n",
+		"config.ini:2: invalid value 'nginx' for preset (choose one of: http, micrometer)");
+	expect_load_error(
+		"[prometheus]\ninsecure = maybe\n",
+		"config.ini:2: invalid boolean 'maybe' for insecure (write true or false)");
+	expect_load_error(
+		"[prometheus]\nurl = prom:9090\n",
+		"config.ini:2: invalid URL 'prom:9090' for url (write e.g. http://localhost:9090, "
+		"https://prom.example.com or unix:///run/prometheus.sock)");
 	expect_load_error("[prometheus]\nrate_window = 1.5m\n",
-			  "config.ini:2: invalid duration '1.5m' for rate_window (PromQL takes whole units, e.g. 90s)");
+			  "config.ini:2: invalid duration '1.5m' for rate_window (PromQL takes "
+			  "whole units, e.g. 90s)");
 	expect_load_error("[prometheus]\nservice_label = app-name\n",
 			  "config.ini:2: invalid label name 'app-name' for service_label "
 			  "(a Prometheus label name, [a-zA-Z_][a-zA-Z0-9_]*)");
-	expect_load_error("[prometheus]\nheader = X-Org team1\n",
-			  "config.ini:2: invalid header (write 'Name: value', e.g. 'X-Scope-OrgID: team1')");
+	expect_load_error(
+		"[prometheus]\nheader = X-Org team1\n",
+		"config.ini:2: invalid header (write 'Name: value', e.g. 'X-Scope-OrgID: team1')");
 	expect_load_error("[metrics]\n\np99 = max by (${service}) (x)\n",
-			  "config.ini:3: unknown placeholder '${service}' in p99 (use ${label} and ${window})");
-	expect_load_error("[metrics]\ncpu = x{${label",
-			  "config.ini:2: unknown placeholder '${label' in cpu (use ${label} and ${window})");
-	expect_load_error("[general]\nrefresh = 2s\ntheme = mono\n\nrefresh = 5s\n",
-			  "config.ini:5: refresh in [general] is set twice, on lines 2 and 5: keep one");
+			  "config.ini:3: unknown placeholder '${service}' in p99 (use ${label} and "
+			  "${window})");
+	expect_load_error(
+		"[metrics]\ncpu = x{${label",
+		"config.ini:2: unknown placeholder '${label' in cpu (use ${label} and ${window})");
+	expect_load_error(
+		"[general]\nrefresh = 2s\ntheme = mono\n\nrefresh = 5s\n",
+		"config.ini:5: refresh in [general] is set twice, on lines 2 and 5: keep one");
 	cfg = config_new();
 	assert_int_equal(config_load_file(cfg, FIX "duplicate.ini", true, &e), -1);
 	assert_string_equal(e.msg, FIX "duplicate.ini:5: refresh in [general] is set twice, "
-				   "on lines 2 and 5: keep one");
+				       "on lines 2 and 5: keep one");
 	config_free(cfg);
 }
 
@@ -458,7 +356,8 @@ test_files(void **state)
 	config_free(cfg);
 
 	{
-		static const char *const env1[] = { "OPSDECK_CONFIG=/etc/o.ini", "HOME=/home/u", NULL };
+		static const char *const env1[] = { "OPSDECK_CONFIG=/etc/o.ini", "HOME=/home/u",
+						    NULL };
 		static const char *const env2[] = { "XDG_CONFIG_HOME=/xdg", "HOME=/home/u", NULL };
 		static const char *const env3[] = { "XDG_CONFIG_HOME=rel", "HOME=/home/u", NULL };
 
@@ -500,15 +399,17 @@ test_secrets(void **state)
 	/* token in the file is rejected, without echoing it */
 	cfg = config_new();
 	assert_int_equal(config_load_file(cfg, FIX "token_in_file.ini", true, &e), -1);
-	assert_string_equal(e.msg, FIX "token_in_file.ini:3: token cannot be set in the config file "
-				   "(keep secrets out of it): write it to a file and set token_file = "
-				   "/path/to/file, or set OPSDECK_PROMETHEUS_TOKEN");
+	assert_string_equal(e.msg,
+			    FIX "token_in_file.ini:3: token cannot be set in the config file "
+				"(keep secrets out of it): write it to a file and set token_file = "
+				"/path/to/file, or set OPSDECK_PROMETHEUS_TOKEN");
 	assert_null(strstr(e.msg, "abc123"));
 	config_free(cfg);
-	expect_load_error("[prometheus]\npassword = x\n",
-			  "config.ini:2: password cannot be set in the config file (keep secrets out "
-			  "of it): write it to a file and set password_file = /path/to/file, or set "
-			  "OPSDECK_PROMETHEUS_PASSWORD");
+	expect_load_error(
+		"[prometheus]\npassword = x\n",
+		"config.ini:2: password cannot be set in the config file (keep secrets out "
+		"of it): write it to a file and set password_file = /path/to/file, or set "
+		"OPSDECK_PROMETHEUS_PASSWORD");
 
 	/* token_file is read, trailing newline trimmed, never printed */
 	path = temp_file("file-token-Kp3vR\n", 0600);
@@ -541,7 +442,8 @@ test_secrets(void **state)
 
 	/* headers that carry credentials are redacted */
 	cfg = load_text("[prometheus]\nheader = X-Api-Key: k-Hh7\nheader = x-auth-TOKEN: t-Hh7\n"
-			"header = X-Org: visible\n", &e);
+			"header = X-Org: visible\n",
+			&e);
 	assert_non_null(cfg);
 	out = print(cfg);
 	assert_null(strstr(out, "Hh7"));
@@ -580,8 +482,8 @@ test_unreadable_secret(void **state)
 		return; /* root reads mode 000 files */
 	path = temp_file("secret\n", 0000);
 	text = xasprintf("[prometheus]\nusername = me\npassword_file = %s\n", path);
-	want = xasprintf("cannot read password_file '%s' ([prometheus] password): Permission denied",
-			 path);
+	want = xasprintf(
+		"cannot read password_file '%s' ([prometheus] password): Permission denied", path);
 	cfg = load_text(text, &e);
 	assert_int_equal(config_finalize(cfg, &e), -1);
 	assert_string_equal(e.msg, want);
@@ -600,8 +502,8 @@ test_url_credentials(void **state)
 	(void)state;
 	assert_int_equal(config_load_file(cfg, FIX "userinfo_url.ini", true, &e), -1);
 	assert_string_equal(e.msg, FIX "userinfo_url.ini:2: url must not contain credentials "
-				   "(user:password@host): set username and password_file in "
-				   "[prometheus], or OPSDECK_PROMETHEUS_PASSWORD");
+				       "(user:password@host): set username and password_file in "
+				       "[prometheus], or OPSDECK_PROMETHEUS_PASSWORD");
 	assert_null(strstr(e.msg, "s3cret"));
 	assert_int_equal(config_set_flag(cfg, "--prometheus", "http://u:p4ss@h:9090/x", &e), -1);
 	assert_null(strstr(e.msg, "p4ss"));
@@ -625,8 +527,9 @@ test_cross_checks(void **state)
 	assert_string_equal(e.msg, "[thresholds] error_warn = 10% is above error_crit = 5%: "
 				   "warn must not exceed crit");
 	config_free(cfg);
-	expect_finalize_error("[thresholds]\np99_warn = 3s\n",
-			      "[thresholds] p99_warn = 3s is above p99_crit = 2s: warn must not exceed crit");
+	expect_finalize_error(
+		"[thresholds]\np99_warn = 3s\n",
+		"[thresholds] p99_warn = 3s is above p99_crit = 2s: warn must not exceed crit");
 	expect_finalize_error("[prometheus]\nusername = me\n",
 			      "[prometheus] username is set but no password: set password_file or "
 			      "OPSDECK_PROMETHEUS_PASSWORD");
@@ -664,10 +567,24 @@ test_print_roundtrip(void **state)
 		else
 			assert_string_equal(va, vb);
 	}
+	assert_int_equal(config_nservices(a), 2);
+	assert_int_equal(config_nservices(b), config_nservices(a));
+	for (k = 0; k < (int)config_nservices(a); k++) {
+		const struct config_service *sa = config_service_at(a, k),
+					    *sb = config_service_at(b, k);
+
+		assert_string_equal(sa->name, sb->name);
+		if (sa->runtime_name == NULL)
+			assert_null(sb->runtime_name);
+		else
+			assert_string_equal(sa->runtime_name, sb->runtime_name);
+		assert_string_equal(sa->prometheus, sb->prometheus);
+	}
 	/* config_print is config_write plus the origin column */
 	out2 = print(a);
 	for (p = out2, q = out2; *p != '\0'; p++) {
-		if (p[0] == ' ' && strncmp(p + strspn(p, " "), "; ", 2) == 0 && q > out2 && q[-1] != '\n')
+		if (p[0] == ' ' && strncmp(p + strspn(p, " "), "; ", 2) == 0 && q > out2 &&
+		    q[-1] != '\n')
 			p += strcspn(p, "\n");
 		*q++ = *p;
 		if (*p == '\0')
@@ -689,11 +606,21 @@ test_print_keys(void **state)
 	(void)state;
 	buf_init(&b);
 	config_print_keys(&b);
-	assert_non_null(strstr(b.data, "[general]\nrefresh (duration, default 2s, env OPSDECK_REFRESH, "
-					"flag --refresh)\n"));
+	assert_non_null(strstr(b.data,
+			       "[general]\nrefresh (duration, default 2s, env OPSDECK_REFRESH, "
+			       "flag --refresh)\n"));
 	assert_non_null(strstr(b.data, "preset (choice: http, micrometer, default http)"));
 	assert_non_null(strstr(b.data, "history (integer 2..1000, default 60)"));
 	assert_non_null(strstr(b.data, "[thresholds]\n"));
+	assert_non_null(
+		strstr(b.data, "\n[docker]\nhost (endpoint, env DOCKER_HOST, flag --docker)\n"));
+	assert_non_null(strstr(b.data, "confirm (choice: yes, name, default yes)"));
+	assert_non_null(strstr(b.data, "read_only (boolean, default false, env OPSDECK_READ_ONLY, "
+				       "flag --read-only)"));
+	assert_non_null(strstr(b.data, "context (context name, env DOCKER_CONTEXT)"));
+	assert_non_null(strstr(b.data, "\n[service \"NAME\"] (one per service; NAME is its name in "
+				       "the console)\nruntime_name (string)\n"));
+	assert_non_null(strstr(b.data, "\nprometheus (string)\n"));
 	buf_done(&b);
 }
 
