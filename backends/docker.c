@@ -175,14 +175,20 @@ docker_parse_error(long status, const char *body, size_t len, struct err *e)
 	json_decref(root);
 	snippet(body, len, snip, sizeof snip);
 	if (status == 401 || status == 403)
-		err_set(e, ERR_AUTH, "docker: HTTP %ld (body starts with '%s') — check the TLS client "
-			"certificate (DOCKER_CERT_PATH) or the proxy in front of the daemon", status, snip);
+		err_set(e, ERR_AUTH,
+			"docker: HTTP %ld (body starts with '%s') — check the TLS client "
+			"certificate (DOCKER_CERT_PATH) or the proxy in front of the daemon",
+			status, snip);
 	else if (len == 0)
-		err_set(e, ERR_HTTP, "docker: HTTP %ld with an empty body — check [docker] host points "
-			"at the Docker API", status);
+		err_set(e, ERR_HTTP,
+			"docker: HTTP %ld with an empty body — check [docker] host points "
+			"at the Docker API",
+			status);
 	else
-		err_set(e, ERR_PARSE, "docker: HTTP %ld with a non-JSON body (starts with '%s') — "
-			"check [docker] host points at the Docker API", status, snip);
+		err_set(e, ERR_PARSE,
+			"docker: HTTP %ld with a non-JSON body (starts with '%s') — "
+			"check [docker] host points at the Docker API",
+			status, snip);
 	return status == 404 ? DOCKER_FAIL_UNSUPPORTED : DOCKER_FAIL_OTHER;
 }
 
@@ -190,13 +196,20 @@ const char *
 docker_fail_name(enum docker_fail f)
 {
 	switch (f) {
-	case DOCKER_FAIL_NONE: return "none";
-	case DOCKER_FAIL_NOT_MANAGER: return "not a manager";
-	case DOCKER_FAIL_OUT_OF_SEQUENCE: return "out of sequence";
-	case DOCKER_FAIL_NO_PREVIOUS: return "no previous spec";
-	case DOCKER_FAIL_NOT_FOUND: return "not found";
-	case DOCKER_FAIL_UNSUPPORTED: return "unsupported";
-	case DOCKER_FAIL_OTHER: break;
+	case DOCKER_FAIL_NONE:
+		return "none";
+	case DOCKER_FAIL_NOT_MANAGER:
+		return "not a manager";
+	case DOCKER_FAIL_OUT_OF_SEQUENCE:
+		return "out of sequence";
+	case DOCKER_FAIL_NO_PREVIOUS:
+		return "no previous spec";
+	case DOCKER_FAIL_NOT_FOUND:
+		return "not found";
+	case DOCKER_FAIL_UNSUPPORTED:
+		return "unsupported";
+	case DOCKER_FAIL_OTHER:
+		break;
 	}
 	return "other";
 }
@@ -232,15 +245,19 @@ load(long status, const char *body, size_t len, enum want want, const char *what
 	root = len > 0 ? json_loadb(body, len, 0, &jerr) : NULL;
 	if (root == NULL) {
 		snippet(body, len, snip, sizeof snip);
-		err_set(e, ERR_PARSE, "docker: %s: HTTP %ld with a body that is not JSON (starts with "
-			"'%s') — check [docker] host points at the Docker API", what, status, snip);
+		err_set(e, ERR_PARSE,
+			"docker: %s: HTTP %ld with a body that is not JSON (starts with "
+			"'%s') — check [docker] host points at the Docker API",
+			what, status, snip);
 		return NULL;
 	}
 	if ((want == WANT_ARRAY && !json_is_array(root)) ||
 	    (want == WANT_OBJECT && !json_is_object(root)) ||
 	    (!json_is_array(root) && !json_is_object(root))) {
 		err_set(e, ERR_PARSE, "docker: %s: expected a JSON %s", what,
-			want == WANT_ARRAY ? "array" : want == WANT_OBJECT ? "object" : "array or object");
+			want == WANT_ARRAY    ? "array"
+			: want == WANT_OBJECT ? "object"
+					      : "array or object");
 		json_decref(root);
 		return NULL;
 	}
@@ -328,8 +345,7 @@ docker_info_done(struct docker_info *i)
 }
 
 int
-docker_parse_info(long status, const char *body, size_t len, struct docker_info *out,
-		  struct err *e)
+docker_parse_info(long status, const char *body, size_t len, struct docker_info *out, struct err *e)
 {
 	json_t *root;
 
@@ -374,14 +390,16 @@ docker_parse_version(long status, const char *body, size_t len, struct docker_ve
 		return -1;
 	if (!json_is_string(get(root, "ApiVersion", NULL))) {
 		json_decref(root);
-		return err_set(e, ERR_PARSE, "docker: /version has no ApiVersion — not a Docker "
+		return err_set(e, ERR_PARSE,
+			       "docker: /version has no ApiVersion — not a Docker "
 			       "API? check [docker] host");
 	}
 	out->version = str(get(root, "Version", NULL));
 	out->api_version = str(get(root, "ApiVersion", NULL));
 	out->min_api_version = str(get(root, "MinAPIVersion", NULL));
 	out->os = str(get(root, "Os", NULL));
-	json_array_foreach(get(root, "Components", NULL), i, c) {
+	json_array_foreach(get(root, "Components", NULL), i, c)
+	{
 		const char *name = json_string_value(json_object_get(c, "Name"));
 
 		if (name != NULL && strstr(name, "Podman") != NULL)
@@ -453,8 +471,8 @@ parse_service(const json_t *j, struct docker_service *s, struct err *e)
 	prev = get(j, "PreviousSpec", NULL);
 	s->has_previous = json_is_object(prev);
 	s->previous_image = str(get(prev, "TaskTemplate", "ContainerSpec", "Image", NULL));
-	s->previous_tag = *s->previous_image != '\0' ? docker_image_tag(s->previous_image)
-						     : xstrdup("");
+	s->previous_tag =
+		*s->previous_image != '\0' ? docker_image_tag(s->previous_image) : xstrdup("");
 	return 0;
 }
 
@@ -491,7 +509,8 @@ docker_parse_services(long status, const char *body, size_t len, struct docker_s
 	}
 	cnt = json_array_size(root);
 	s = xcalloc(cnt + 1, sizeof *s);
-	json_array_foreach(root, i, j) {
+	json_array_foreach(root, i, j)
+	{
 		if (parse_service(j, &s[i], e) < 0) {
 			docker_services_free(s, i + 1);
 			json_decref(root);
@@ -548,8 +567,8 @@ task_cmp(const void *a, const void *b)
 }
 
 int
-docker_parse_tasks(long status, const char *body, size_t len, struct docker_task **out,
-		   size_t *n, struct err *e)
+docker_parse_tasks(long status, const char *body, size_t len, struct docker_task **out, size_t *n,
+		   struct err *e)
 {
 	json_t *root, *j;
 	struct docker_task *t;
@@ -562,7 +581,8 @@ docker_parse_tasks(long status, const char *body, size_t len, struct docker_task
 		return -1;
 	cnt = json_array_size(root);
 	t = xcalloc(cnt + 1, sizeof *t);
-	json_array_foreach(root, i, j) {
+	json_array_foreach(root, i, j)
+	{
 		if (!json_is_object(j) || !json_is_string(json_object_get(j, "ID"))) {
 			docker_tasks_free(t, i);
 			json_decref(root);
@@ -645,8 +665,8 @@ name_of(const json_t *j)
 }
 
 int
-docker_parse_containers(long status, const char *body, size_t len,
-			struct docker_container **out, size_t *n, struct err *e)
+docker_parse_containers(long status, const char *body, size_t len, struct docker_container **out,
+			size_t *n, struct err *e)
 {
 	json_t *root, *j, *labels;
 	struct docker_container *c;
@@ -659,11 +679,13 @@ docker_parse_containers(long status, const char *body, size_t len,
 		return -1;
 	cnt = json_array_size(root);
 	c = xcalloc(cnt + 1, sizeof *c);
-	json_array_foreach(root, i, j) {
+	json_array_foreach(root, i, j)
+	{
 		if (!json_is_object(j) || !json_is_string(json_object_get(j, "Id"))) {
 			docker_containers_free(c, i);
 			json_decref(root);
-			return err_set(e, ERR_PARSE, "docker: a container without Id in /containers/json");
+			return err_set(e, ERR_PARSE,
+				       "docker: a container without Id in /containers/json");
 		}
 		c[i].id = str(get(j, "Id", NULL));
 		c[i].name = name_of(json_array_get(get(j, "Names", NULL), 0));
@@ -672,10 +694,13 @@ docker_parse_containers(long status, const char *body, size_t len,
 		c[i].status = str(get(j, "Status", NULL));
 		c[i].created = (double)num(get(j, "Created", NULL), 0);
 		labels = get(j, "Labels", NULL);
-		c[i].swarm_service = str_or_null(json_object_get(labels, "com.docker.swarm.service.name"));
+		c[i].swarm_service =
+			str_or_null(json_object_get(labels, "com.docker.swarm.service.name"));
 		c[i].swarm_task = str_or_null(json_object_get(labels, "com.docker.swarm.task.id"));
-		c[i].compose_project = str_or_null(json_object_get(labels, "com.docker.compose.project"));
-		c[i].compose_service = str_or_null(json_object_get(labels, "com.docker.compose.service"));
+		c[i].compose_project =
+			str_or_null(json_object_get(labels, "com.docker.compose.project"));
+		c[i].compose_service =
+			str_or_null(json_object_get(labels, "com.docker.compose.service"));
 	}
 	json_decref(root);
 	*out = c;
@@ -743,7 +768,8 @@ docker_parse_stats(long status, const char *body, size_t len, struct docker_stat
 	out->cpu_system = unum(get(cpu, "system_cpu_usage", NULL));
 	out->online_cpus = (unsigned)num(get(cpu, "online_cpus", NULL), 0);
 	if (out->online_cpus == 0)
-		out->online_cpus = (unsigned)json_array_size(get(cpu, "cpu_usage", "percpu_usage", NULL));
+		out->online_cpus =
+			(unsigned)json_array_size(get(cpu, "cpu_usage", "percpu_usage", NULL));
 	out->has_cpu = json_is_number(get(cpu, "cpu_usage", "total_usage", NULL)) &&
 		       (out->cpu_system > 0 || out->read > 0);
 	mem = get(root, "memory_stats", NULL);
@@ -761,24 +787,4 @@ docker_parse_stats(long status, const char *body, size_t len, struct docker_stat
 		out->mem_limit = (double)unum(get(mem, "limit", NULL));
 	json_decref(root);
 	return 0;
-}
-
-double
-docker_cpu_percent(const struct docker_stats *prev, const struct docker_stats *cur)
-{
-	double cpu, sys, wall;
-
-	if (prev == NULL || cur == NULL || !prev->has_cpu || !cur->has_cpu)
-		return NAN;
-	if (cur->cpu_total < prev->cpu_total)
-		return NAN;
-	cpu = (double)(cur->cpu_total - prev->cpu_total);
-	if (prev->cpu_system > 0 && cur->cpu_system > prev->cpu_system && cur->online_cpus > 0) {
-		sys = (double)(cur->cpu_system - prev->cpu_system);
-		return cpu / sys * cur->online_cpus * 100.0;
-	}
-	wall = cur->read - prev->read;
-	if (prev->read > 0 && wall > 0)
-		return cpu / (wall * 1e9) * 100.0;
-	return NAN;
 }

@@ -44,13 +44,13 @@ enum docker_fail {
 
 /* /info */
 struct docker_info {
-	char *name;             /* host name */
-	char *server_version;   /* "20.10.24+dfsg1" */
-	char *swarm_state;      /* Swarm.LocalNodeState: "inactive", "active", "pending", "error", "locked"; "" absent */
-	char *node_id;          /* Swarm.NodeID; "" none */
-	bool swarm_manager;     /* state "active" and Swarm.ControlAvailable */
-	long containers;        /* -1 unknown */
-	long containers_running;/* -1 unknown */
+	char *name;           /* host name */
+	char *server_version; /* "20.10.24+dfsg1" */
+	char *swarm_state; /* Swarm.LocalNodeState: "inactive", "active", "pending", "error", "locked"; "" absent */
+	char *node_id;           /* Swarm.NodeID; "" none */
+	bool swarm_manager;      /* state "active" and Swarm.ControlAvailable */
+	long containers;         /* -1 unknown */
+	long containers_running; /* -1 unknown */
 };
 
 /* /version */
@@ -71,26 +71,26 @@ enum docker_mode {
 /* One Swarm service, from /services?status=true or /services/{id}. */
 struct docker_service {
 	char *id;
-	char *name;               /* Spec.Name */
+	char *name;                 /* Spec.Name */
 	unsigned long long version; /* Version.Index: the ?version= of updates */
-	char *image;              /* Spec.TaskTemplate.ContainerSpec.Image, verbatim */
-	char *tag;                /* what users see as the version: docker_image_tag(image) */
+	char *image;                /* Spec.TaskTemplate.ContainerSpec.Image, verbatim */
+	char *tag;                  /* what users see as the version: docker_image_tag(image) */
 	enum docker_mode mode;
-	long replicas;            /* Spec.Mode.Replicated.Replicas; -1 when not replicated */
-	long running;             /* ServiceStatus.RunningTasks; -1 without ?status=true */
-	long desired;             /* ServiceStatus.DesiredTasks; -1 without ?status=true */
-	long force_update;        /* Spec.TaskTemplate.ForceUpdate */
-	char *update_state;       /* UpdateStatus.State ("updating", "paused", "completed",
+	long replicas;           /* Spec.Mode.Replicated.Replicas; -1 when not replicated */
+	long running;            /* ServiceStatus.RunningTasks; -1 without ?status=true */
+	long desired;            /* ServiceStatus.DesiredTasks; -1 without ?status=true */
+	long force_update;       /* Spec.TaskTemplate.ForceUpdate */
+	char *update_state;      /* UpdateStatus.State ("updating", "paused", "completed",
 				     "rollback_started", "rollback_paused",
 				     "rollback_completed"); "" none */
-	char *update_message;     /* UpdateStatus.Message; "" none */
-	double update_started;    /* UpdateStatus.StartedAt; 0 none */
-	double update_completed;  /* UpdateStatus.CompletedAt; 0 none */
-	double created;           /* CreatedAt */
-	double updated;           /* UpdatedAt */
-	bool has_previous;        /* PreviousSpec present: a rollback is possible */
-	char *previous_image;     /* PreviousSpec's image; "" none */
-	char *previous_tag;       /* docker_image_tag(previous_image); "" none */
+	char *update_message;    /* UpdateStatus.Message; "" none */
+	double update_started;   /* UpdateStatus.StartedAt; 0 none */
+	double update_completed; /* UpdateStatus.CompletedAt; 0 none */
+	double created;          /* CreatedAt */
+	double updated;          /* UpdatedAt */
+	bool has_previous;       /* PreviousSpec present: a rollback is possible */
+	char *previous_image;    /* PreviousSpec's image; "" none */
+	char *previous_tag;      /* docker_image_tag(previous_image); "" none */
 };
 
 /* One Swarm task (/tasks). */
@@ -103,18 +103,18 @@ struct docker_task {
 	char *state;         /* Status.State: "new" ... "running", "complete",
 				"shutdown", "failed", "rejected", "remove", "orphaned" */
 	char *message;       /* Status.Message; "" none */
-	char *error;         /* Status.Err ("No such image: x", "task: non-zero exit (137)"); "" none */
-	double timestamp;    /* Status.Timestamp */
-	double created;      /* CreatedAt */
-	char *container_id;  /* Status.ContainerStatus.ContainerID; "" none */
-	long exit_code;      /* Status.ContainerStatus.ExitCode; 0 none */
-	char *image;         /* Spec.ContainerSpec.Image */
+	char *error; /* Status.Err ("No such image: x", "task: non-zero exit (137)"); "" none */
+	double timestamp;   /* Status.Timestamp */
+	double created;     /* CreatedAt */
+	char *container_id; /* Status.ContainerStatus.ContainerID; "" none */
+	long exit_code;     /* Status.ContainerStatus.ExitCode; 0 none */
+	char *image;        /* Spec.ContainerSpec.Image */
 };
 
 /* One container from /containers/json (no restart count there: see docker_parse_container). */
 struct docker_container {
 	char *id;
-	char *name;            /* first of Names without the leading '/'; "" none */
+	char *name; /* first of Names without the leading '/'; "" none */
 	char *image;
 	char *state;           /* "created", "running", "paused", "restarting", "exited", "dead" */
 	char *status;          /* "Up 5 minutes", "Exited (3) 2 seconds ago" */
@@ -128,14 +128,14 @@ struct docker_container {
 /* /containers/{id}/json: what the list lacks. */
 struct docker_container_detail {
 	char *id;
-	char *name;          /* without the leading '/' */
-	long restart_count;  /* RestartCount: restarts by the daemon's restart policy */
-	char *state;         /* State.Status */
-	long exit_code;      /* State.ExitCode */
-	double started;      /* State.StartedAt; 0 never */
-	double finished;     /* State.FinishedAt; 0 never */
-	char *health;        /* State.Health.Status; "" no health check */
-	bool oom_killed;     /* State.OOMKilled */
+	char *name;         /* without the leading '/' */
+	long restart_count; /* RestartCount: restarts by the daemon's restart policy */
+	char *state;        /* State.Status */
+	long exit_code;     /* State.ExitCode */
+	double started;     /* State.StartedAt; 0 never */
+	double finished;    /* State.FinishedAt; 0 never */
+	char *health;       /* State.Health.Status; "" no health check */
+	bool oom_killed;    /* State.OOMKilled */
 };
 
 /* One sample of /containers/{id}/stats?stream=false&one-shot=true. */
@@ -158,15 +158,15 @@ enum docker_group_kind {
 /* One row made of containers (docker_group_containers). */
 struct docker_group {
 	enum docker_group_kind kind;
-	char *name;        /* compose service, Swarm service or container name */
-	char *project;     /* compose project; "" otherwise */
-	char *image;       /* the newest member's image */
-	char *tag;         /* docker_image_tag(image) */
-	size_t *members;   /* indexes into the container array, newest first */
+	char *name;      /* compose service, Swarm service or container name */
+	char *project;   /* compose project; "" otherwise */
+	char *image;     /* the newest member's image */
+	char *tag;       /* docker_image_tag(image) */
+	size_t *members; /* indexes into the container array, newest first */
 	size_t nmembers;
-	long running;      /* members in state "running" */
-	long restarting;   /* members in state "restarting" (a crash-loop hint) */
-	double created;    /* the newest member's creation time */
+	long running;    /* members in state "running" */
+	long restarting; /* members in state "restarting" (a crash-loop hint) */
+	double created;  /* the newest member's creation time */
 };
 
 /* A mutating request: POST path with body (both owned). */
@@ -178,10 +178,10 @@ struct docker_request {
 
 /* ---- paths (all new) ---------------------------------------------------- */
 
-char *docker_ping_path(void);                  /* /_ping (unversioned) */
-char *docker_info_path(void);                  /* /v1.41/info */
-char *docker_version_path(void);               /* /v1.41/version */
-char *docker_services_path(void);              /* /v1.41/services?status=true */
+char *docker_ping_path(void);     /* /_ping (unversioned) */
+char *docker_info_path(void);     /* /v1.41/info */
+char *docker_version_path(void);  /* /v1.41/version */
+char *docker_services_path(void); /* /v1.41/services?status=true */
 /* /v1.41/services/{id or name}, percent-encoded. */
 char *docker_service_path(const char *id);
 /*
@@ -190,9 +190,9 @@ char *docker_service_path(const char *id);
  * includes the task history Swarm keeps (TaskHistoryRetentionLimit per slot).
  */
 char *docker_tasks_path(const char *service, bool running_only);
-char *docker_containers_path(bool all);        /* /v1.41/containers/json[?all=1] */
-char *docker_container_path(const char *id);   /* /v1.41/containers/{id}/json */
-char *docker_stats_path(const char *id);       /* .../stats?stream=false&one-shot=true */
+char *docker_containers_path(bool all);      /* /v1.41/containers/json[?all=1] */
+char *docker_container_path(const char *id); /* /v1.41/containers/{id}/json */
+char *docker_stats_path(const char *id);     /* .../stats?stream=false&one-shot=true */
 
 /* ---- parsers ------------------------------------------------------------ */
 

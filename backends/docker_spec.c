@@ -2,7 +2,7 @@
  * docker_spec.c - the Docker backend's mutating requests (service updates
  * built from the service as it was read), the rows made of containers, the
  * read-only allow-list and the small value helpers the parsers share
- * (image tags, RFC 3339 times).  See docker.h.
+ * (image tags, RFC 3339 times, CPU % from two samples).  See docker.h.
  *
  * Why the builders take the raw JSON of GET /services/{id}: an update
  * replaces the whole Spec, so every field opsdeck does not model (mounts,
@@ -45,8 +45,8 @@ docker_parse_time(const char *s)
 	double frac = 0, scale = 0.1;
 	time_t t;
 
-	if (s == NULL || strlen(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-	    s[13] != ':' || s[16] != ':')
+	if (s == NULL || strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
 		return 0;
 	if (digits(s, 4, &y) < 0 || digits(s + 5, 2, &mo) < 0 || digits(s + 8, 2, &d) < 0 ||
 	    digits(s + 11, 2, &h) < 0 || digits(s + 14, 2, &mi) < 0 || digits(s + 17, 2, &sec) < 0)
@@ -114,6 +114,28 @@ docker_image_tag(const char *image)
 	return xstrdup("latest");
 }
 
+/* ---- CPU % ------------------------------------------------------------ */
+
+double
+docker_cpu_percent(const struct docker_stats *prev, const struct docker_stats *cur)
+{
+	double cpu, sys, wall;
+
+	if (prev == NULL || cur == NULL || !prev->has_cpu || !cur->has_cpu)
+		return NAN;
+	if (cur->cpu_total < prev->cpu_total)
+		return NAN;
+	cpu = (double)(cur->cpu_total - prev->cpu_total);
+	if (prev->cpu_system > 0 && cur->cpu_system > prev->cpu_system && cur->online_cpus > 0) {
+		sys = (double)(cur->cpu_system - prev->cpu_system);
+		return cpu / sys * cur->online_cpus * 100.0;
+	}
+	wall = cur->read - prev->read;
+	if (prev->read > 0 && wall > 0)
+		return cpu / (wall * 1e9) * 100.0;
+	return NAN;
+}
+
 /* ---- update answers -------------------------------------------------- */
 
 int
@@ -142,12 +164,14 @@ docker_parse_update(long status, const char *body, size_t len, char **warnings,
 		json_decref(root);
 		if (fail != NULL)
 			*fail = DOCKER_FAIL_OTHER;
-		return err_set(e, ERR_PARSE, "docker: service update: HTTP %ld without the "
+		return err_set(e, ERR_PARSE,
+			       "docker: service update: HTTP %ld without the "
 			       "expected JSON object — the outcome is unknown, check the service",
 			       status);
 	}
 	buf_init(&b);
-	json_array_foreach(json_object_get(root, "Warnings"), i, w) {
+	json_array_foreach(json_object_get(root, "Warnings"), i, w)
+	{
 		if (!json_is_string(w))
 			continue;
 		if (b.len > 0)
@@ -178,8 +202,7 @@ docker_request_done(struct docker_request *r)
  * Spec (new) with *id (new) and *version, or NULL with e filled.
  */
 static json_t *
-read_service(const char *json, size_t len, char **id, unsigned long long *version,
-	     struct err *e)
+read_service(const char *json, size_t len, char **id, unsigned long long *version, struct err *e)
 {
 	json_t *root, *spec, *v;
 
@@ -188,7 +211,8 @@ read_service(const char *json, size_t len, char **id, unsigned long long *versio
 	root = json != NULL && len > 0 ? json_loadb(json, len, 0, NULL) : NULL;
 	if (!json_is_object(root)) {
 		json_decref(root);
-		err_set(e, ERR_PARSE, "docker: the service to update is not a JSON object "
+		err_set(e, ERR_PARSE,
+			"docker: the service to update is not a JSON object "
 			"(GET /services/{id} answers one)");
 		return NULL;
 	}
@@ -197,7 +221,8 @@ read_service(const char *json, size_t len, char **id, unsigned long long *versio
 	if (!json_is_string(json_object_get(root, "ID")) || !json_is_object(spec) ||
 	    !json_is_integer(v) || json_integer_value(v) < 0) {
 		json_decref(root);
-		err_set(e, ERR_PARSE, "docker: the service to update lacks ID, Version.Index or Spec");
+		err_set(e, ERR_PARSE,
+			"docker: the service to update lacks ID, Version.Index or Spec");
 		return NULL;
 	}
 	*id = xstrdup(json_string_value(json_object_get(root, "ID")));
@@ -266,8 +291,10 @@ docker_scale_request(const char *service_json, size_t len, long replicas,
 	if (!json_is_object(rep)) {
 		const char *name = json_string_value(json_object_get(spec, "Name"));
 
-		err_set(e, ERR_USAGE, "docker: %s is not a replicated service (%s): only "
-			"replicated services can be scaled", name != NULL ? name : id,
+		err_set(e, ERR_USAGE,
+			"docker: %s is not a replicated service (%s): only "
+			"replicated services can be scaled",
+			name != NULL ? name : id,
 			json_is_object(json_object_get(json_object_get(spec, "Mode"), "Global"))
 				? "global: one task per node"
 				: "no replica count");
@@ -421,8 +448,8 @@ docker_group_containers(const struct docker_container *c, size_t n, bool have_se
 			row->members = xmalloc(sizeof *row->members);
 			row->created = -1;
 		} else {
-			row->members = xrealloc(row->members,
-						(row->nmembers + 1) * sizeof *row->members);
+			row->members =
+				xrealloc(row->members, (row->nmembers + 1) * sizeof *row->members);
 		}
 		row->members[row->nmembers++] = i;
 		if (strcmp(c[i].state, "running") == 0)
@@ -461,8 +488,8 @@ docker_is_read(enum http_method m, const char *path)
 	if (m != HTTP_GET || path == NULL || path[0] != '/')
 		return false;
 	len = strcspn(path, "?");
-	if (len >= sizeof copy || memchr(path, '#', len) != NULL || memchr(path, '%', len) != NULL ||
-	    memchr(path, '\\', len) != NULL)
+	if (len >= sizeof copy || memchr(path, '#', len) != NULL ||
+	    memchr(path, '%', len) != NULL || memchr(path, '\\', len) != NULL)
 		return false;
 	memcpy(copy, path, len);
 	copy[len] = '\0';

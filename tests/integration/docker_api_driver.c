@@ -59,7 +59,9 @@ fail(enum docker_fail f, const struct err *e)
 static const char *
 kind_name(enum docker_group_kind k)
 {
-	return k == DOCKER_GROUP_COMPOSE ? "compose" : k == DOCKER_GROUP_SWARM ? "swarm" : "container";
+	return k == DOCKER_GROUP_COMPOSE ? "compose"
+	       : k == DOCKER_GROUP_SWARM ? "swarm"
+					 : "container";
 }
 
 static int
@@ -162,7 +164,8 @@ cpu(const char *f1, const char *f2)
 	size_t l1, l2;
 	char *b1 = slurp(f1, &l1), *b2 = slurp(f2, &l2);
 
-	if (docker_parse_stats(200, b1, l1, &s1, &e) < 0 || docker_parse_stats(200, b2, l2, &s2, &e) < 0)
+	if (docker_parse_stats(200, b1, l1, &s1, &e) < 0 ||
+	    docker_parse_stats(200, b2, l2, &s2, &e) < 0)
 		return fail(DOCKER_FAIL_OTHER, &e);
 	printf("%.2f %.0f\n", docker_cpu_percent(&s1, &s2), s2.mem_used);
 	free(b1);

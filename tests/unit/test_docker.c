@@ -286,7 +286,8 @@ test_tasks(void **state)
 	docker_tasks_free(t, n);
 	free(b);
 
-	b = fixture("tasks_users", &len, &st); /* global: no slot; restart = shutdown, not counted */
+	b = fixture("tasks_users", &len,
+		    &st); /* global: no slot; restart = shutdown, not counted */
 	assert_int_equal(docker_parse_tasks(st, b, len, &t, &n, &e), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(t[0].slot, 0);
@@ -494,7 +495,8 @@ test_stats(void **state)
 
 	/* memory: usage minus inactive file, cgroup v1 first, then v2 */
 	b = "{\"read\":\"2026-01-01T00:00:00Z\",\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":5}},"
-	    "\"memory_stats\":{\"usage\":1000,\"stats\":{\"total_inactive_file\":300,\"inactive_file\":100}}}";
+	    "\"memory_stats\":{\"usage\":1000,\"stats\":{\"total_inactive_file\":300,\"inactive_"
+	    "file\":100}}}";
 	assert_int_equal(docker_parse_stats(200, b, strlen(b), &s0, &e), 0);
 	assert_true(s0.mem_used == 700);
 	assert_true(s0.has_cpu);
@@ -578,16 +580,19 @@ test_errors(void **state)
 	assert_int_equal(docker_parse_error(200, "{}", 2, &e), DOCKER_FAIL_NONE);
 	assert_int_equal(e.code, ERR_OK);
 	/* a proxy's HTML page, an empty body, 401 */
-	assert_int_equal(docker_parse_error(502, "<html>bad gateway</html>", 24, &e), DOCKER_FAIL_OTHER);
+	assert_int_equal(docker_parse_error(502, "<html>bad gateway</html>", 24, &e),
+			 DOCKER_FAIL_OTHER);
 	assert_int_equal(e.code, ERR_PARSE);
 	assert_non_null(strstr(e.msg, "HTTP 502"));
 	assert_non_null(strstr(e.msg, "<html>bad gateway</html>"));
 	assert_int_equal(docker_parse_error(500, "", 0, &e), DOCKER_FAIL_OTHER);
 	assert_int_equal(e.code, ERR_HTTP);
-	assert_int_equal(docker_parse_error(401, "{\"message\":\"no\"}", 16, &e), DOCKER_FAIL_OTHER);
+	assert_int_equal(docker_parse_error(401, "{\"message\":\"no\"}", 16, &e),
+			 DOCKER_FAIL_OTHER);
 	assert_int_equal(e.code, ERR_AUTH);
 	/* 2xx with garbage */
-	assert_int_equal(docker_parse_tasks(200, "<html>", 6, (struct docker_task **)&s, &n, &e), -1);
+	assert_int_equal(docker_parse_tasks(200, "<html>", 6, (struct docker_task **)&s, &n, &e),
+			 -1);
 	assert_int_equal(e.code, ERR_PARSE);
 	assert_int_equal(docker_parse_tasks(200, "{}", 2, (struct docker_task **)&s, &n, &e), -1);
 	assert_non_null(strstr(e.msg, "expected a JSON array"));
@@ -641,9 +646,10 @@ test_builders(void **state)
 	(void)state;
 	assert_int_equal(docker_scale_request(b, len, 5, &r, &e), 0);
 	j = request_body(&r, "/v1.41/services/hybgq0cwysn05ad1ihi3o1cmm/update?version=104");
-	assert_int_equal(json_integer_value(json_object_get(
-				 json_object_get(json_object_get(j, "Mode"), "Replicated"), "Replicas")),
-			 5);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(j, "Mode"), "Replicated"), "Replicas")),
+		5);
 	assert_only_changed(j, spec, "Mode", "Replicated", "Replicas", NULL, json_integer(5));
 	json_decref(j);
 	docker_request_done(&r);
@@ -661,16 +667,20 @@ test_builders(void **state)
 	docker_request_done(&r);
 
 	assert_int_equal(docker_rollback_request(b, len, &r, &e), 0);
-	j = request_body(&r,
-			 "/v1.41/services/hybgq0cwysn05ad1ihi3o1cmm/update?version=104&rollback=previous");
+	j = request_body(
+		&r,
+		"/v1.41/services/hybgq0cwysn05ad1ihi3o1cmm/update?version=104&rollback=previous");
 	assert_true(json_equal(j, spec)); /* the current spec, verbatim */
 	json_decref(j);
 	docker_request_done(&r);
 
 	assert_int_equal(docker_image_request(b, len, "local/busybox:1", &r, &e), 0);
 	j = request_body(&r, "/v1.41/services/hybgq0cwysn05ad1ihi3o1cmm/update?version=104");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(j,
-			"TaskTemplate"), "ContainerSpec"), "Image")), "local/busybox:1");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(j, "TaskTemplate"), "ContainerSpec"),
+			"Image")),
+		"local/busybox:1");
 	assert_only_changed(j, spec, "TaskTemplate", "ContainerSpec", "Image", NULL,
 			    json_string("local/busybox:1"));
 	json_decref(j);
@@ -714,8 +724,9 @@ test_paths(void **state)
 
 	(void)state;
 	p = docker_tasks_path("payments", true);
-	assert_string_equal(p, "/v1.41/tasks?filters=%7B%22desired-state%22%3A%5B%22running%22%5D%2C"
-			       "%22service%22%3A%5B%22payments%22%5D%7D");
+	assert_string_equal(p,
+			    "/v1.41/tasks?filters=%7B%22desired-state%22%3A%5B%22running%22%5D%2C"
+			    "%22service%22%3A%5B%22payments%22%5D%7D");
 	free(p);
 	p = docker_tasks_path(NULL, false);
 	assert_string_equal(p, "/v1.41/tasks");
@@ -773,19 +784,42 @@ static void
 test_allow_list(void **state)
 {
 	static const char *const reads[] = {
-		"/_ping", "/v1.41/_ping", "/version", "/v1.41/info", "/v1.41/services?status=true",
-		"/v1.41/services/payments", "/v1.41/tasks?filters=%7B%7D", "/v1.41/tasks/abc",
-		"/v1.41/nodes", "/v1.41/containers/json?all=1", "/v1.41/containers/abc/json",
+		"/_ping",
+		"/v1.41/_ping",
+		"/version",
+		"/v1.41/info",
+		"/v1.41/services?status=true",
+		"/v1.41/services/payments",
+		"/v1.41/tasks?filters=%7B%7D",
+		"/v1.41/tasks/abc",
+		"/v1.41/nodes",
+		"/v1.41/containers/json?all=1",
+		"/v1.41/containers/abc/json",
 		"/v1.41/containers/abc/stats?stream=false&one-shot=true",
-		"/v1.41/containers/abc/logs?tail=10", "/v1.41/containers/abc/top", "/v1.24/info",
+		"/v1.41/containers/abc/logs?tail=10",
+		"/v1.41/containers/abc/top",
+		"/v1.24/info",
 	};
 	static const char *const not_reads[] = {
-		"/v1.41/services/abc/update?version=1", "/v1.41/containers/abc/attach/ws",
-		"/v1.41/containers/abc/export", "/v1.41/events", "/v1.41/images/get",
-		"/v1.41/containers/../services/x/update", "/v1.41/services/%2e%2e/x",
-		"/v1.41//info", "/v1.41/", "/v1.41", "vX/info", "info", "", "/vx.1/info",
-		"/v1.41/containers/abc", "/v1.41/containers/create", "/v1.41/exec/abc/json/start",
-		"/v1.41/containers/a/json/x", "/v1.41/a/b/c/d/e/f/g/h/i",
+		"/v1.41/services/abc/update?version=1",
+		"/v1.41/containers/abc/attach/ws",
+		"/v1.41/containers/abc/export",
+		"/v1.41/events",
+		"/v1.41/images/get",
+		"/v1.41/containers/../services/x/update",
+		"/v1.41/services/%2e%2e/x",
+		"/v1.41//info",
+		"/v1.41/",
+		"/v1.41",
+		"vX/info",
+		"info",
+		"",
+		"/vx.1/info",
+		"/v1.41/containers/abc",
+		"/v1.41/containers/create",
+		"/v1.41/exec/abc/json/start",
+		"/v1.41/containers/a/json/x",
+		"/v1.41/a/b/c/d/e/f/g/h/i",
 	};
 	size_t i;
 
