@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "canvas.h"
+#include "detail_poll.h"
 #include "dialog.h"
 #include "docker_poll.h"
 #include "help.h"
@@ -18,6 +19,7 @@
 #include "parse.h"
 #include "poller.h"
 #include "render.h"
+#include "screens/detail.h"
 #include "screens/overview.h"
 #include "signals.h"
 #include "term.h"
@@ -32,6 +34,11 @@ struct app {
 	struct model *model;
 	struct poller *poller;
 	struct overview *overview;
+	/* The screen stack: the Overview at the bottom, the Service detail above it. */
+	enum screen_id { SCREEN_OVERVIEW, SCREEN_DETAIL } stack[2];
+	int depth;                       /* screens on the stack, >= 1 */
+	struct detail *detail;           /* the Service detail's state while it is open */
+	struct detail_poll *detail_poll; /* its requests; lives as long as http */
 	struct canvas *canvas;
 	bool ascii;
 	bool dirty;
@@ -115,6 +122,52 @@ ascii_change(const char *in, char *out, size_t n)
 	out[o] = '\0';
 }
 
+static enum screen_id
+top_screen(const struct app *a)
+{
+	return a->stack[a->depth - 1];
+}
+
+/* Push the Service detail of service and start its requests. */
+static void
+open_detail(struct app *a, const char *service)
+{
+	struct detail_poll_settings ds;
+	const struct service *svc = service ? model_service(a->model, service, false) : NULL;
+
+	if (svc == NULL) {
+		set_message(a, ROLE_CRIT, "%s", "no service selected");
+		return;
+	}
+	detail_free(a->detail);
+	a->detail = detail_new(svc->name);
+	detail_poll_settings_from(&ds, a->o->setup, svc);
+	detail_poll_open(a->detail_poll, &ds);
+	a->stack[1] = SCREEN_DETAIL;
+	a->depth = 2;
+}
+
+/* Pop the top screen; its requests stop (answers in flight are dropped). */
+static void
+pop_screen(struct app *a)
+{
+	if (a->depth <= 1)
+		return;
+	a->depth--;
+	detail_poll_close(a->detail_poll);
+	detail_free(a->detail);
+	a->detail = NULL;
+}
+
+/* The service the action keys act on: the detail's, else the Overview's cursor. */
+static const char *
+current_service(const struct app *a)
+{
+	if (top_screen(a) == SCREEN_DETAIL)
+		return detail_service(a->detail);
+	return overview_selected(a->overview);
+}
+
 static void
 dialog_view_of(struct app *a, struct dialog_view *dv)
 {
@@ -152,6 +205,11 @@ draw(struct app *a)
 	memset(&rs, 0, sizeof rs);
 	rs.overview = a->overview;
 	rs.hint = "? help  / filter  < > sort  q quit ";
+	if (top_screen(a) == SCREEN_DETAIL) {
+		rs.detail = a->detail;
+		rs.detail_data = detail_poll_data(a->detail_poll);
+		rs.hint = "? help  +/- range  S R B actions  Esc back ";
+	}
 	if (a->message[0] != '\0') {
 		rs.message = a->message;
 		rs.message_role = a->message_role;
@@ -183,6 +241,13 @@ draw(struct app *a)
 		rs.help = &hv;
 	}
 	render_screen(a->canvas, &v, &rs);
+	if (rs.detail != NULL) {
+		size_t from, to;
+
+		/* Container stats are fetched for the instances on screen only. */
+		detail_visible(a->detail, &from, &to);
+		detail_poll_set_visible(a->detail_poll, from, to);
+	}
 	term_blit(a->canvas);
 	a->dirty = false;
 }
@@ -355,6 +420,8 @@ handle_dialog_key(struct app *a, int key)
 	set_message(a, ROLE_ACCENT, "%s", a->plan.change);
 	if (a->docker != NULL)
 		docker_poll_refresh_now(a->docker);
+	if (detail_poll_is_open(a->detail_poll))
+		detail_poll_refresh_now(a->detail_poll);
 }
 
 static void
@@ -481,15 +548,30 @@ handle_key(struct app *a, int key)
 		handle_help_key(a, key);
 		return;
 	}
-	act = keys_lookup(CTX_OVERVIEW, key);
+	act = keys_lookup(top_screen(a) == SCREEN_DETAIL ? CTX_DETAIL : CTX_OVERVIEW, key);
 	switch (act) {
 	case ACT_HELP:
 		a->help_shown = true;
 		a->help_scroll = 0;
 		break;
 	case ACT_QUIT:
-	case ACT_BACK: /* the Overview is the top screen: back quits */
 		a->quit = true;
+		break;
+	case ACT_BACK: /* on the Overview, the bottom screen, back quits */
+		if (a->depth > 1)
+			pop_screen(a);
+		else
+			a->quit = true;
+		break;
+	case ACT_OPEN:
+		open_detail(a, overview_selected(a->overview));
+		break;
+	case ACT_RANGE_WIDER:
+	case ACT_RANGE_NARROWER:
+		if (!detail_poll_step_range(a->detail_poll, act == ACT_RANGE_WIDER ? 1 : -1))
+			set_message(a, ROLE_DIM, "%s",
+				    act == ACT_RANGE_WIDER ? "already the widest range (24h)"
+							   : "already the narrowest range (15m)");
 		break;
 	case ACT_REDRAW:
 		term_invalidate();
@@ -498,6 +580,8 @@ handle_key(struct app *a, int key)
 		poller_refresh_now(a->poller);
 		if (a->docker != NULL)
 			docker_poll_refresh_now(a->docker);
+		if (detail_poll_is_open(a->detail_poll))
+			detail_poll_refresh_now(a->detail_poll);
 		set_message(a, ROLE_DIM, "%s", "refreshing...");
 		break;
 	case ACT_SCALE:
@@ -507,7 +591,7 @@ handle_key(struct app *a, int key)
 			     act == ACT_SCALE     ? OP_SCALE
 			     : act == ACT_RESTART ? OP_RESTART
 						  : OP_ROLLBACK,
-			     overview_selected(a->overview), -1);
+			     current_service(a), -1);
 		break;
 	case ACT_COMMAND:
 		a->edit = EDIT_COMMAND;
@@ -527,7 +611,10 @@ handle_key(struct app *a, int key)
 		break;
 	default:
 		view_of(a, &v);
-		overview_handle(a->overview, act, &v);
+		if (top_screen(a) == SCREEN_DETAIL)
+			detail_handle(a->detail, act, detail_poll_data(a->detail_poll));
+		else
+			overview_handle(a->overview, act, &v);
 		break;
 	}
 	a->dirty = true;
@@ -547,6 +634,9 @@ next_timeout_ms(const struct app *a, double mono, double wall)
 
 	if (a->docker != NULL && docker_poll_next_due_ms(a->docker, mono) < t)
 		t = docker_poll_next_due_ms(a->docker, mono);
+	if (detail_poll_is_open(a->detail_poll) &&
+	    detail_poll_next_due_ms(a->detail_poll, mono) < t)
+		t = detail_poll_next_due_ms(a->detail_poll, mono);
 	if (to_second < t)
 		t = to_second; /* the clock and data ages tick every second */
 	if (a->message_until > 0) {
@@ -563,6 +653,9 @@ app_free(struct app *a)
 	poller_free(a->poller);
 	docker_poll_free(a->docker);
 	http_free(a->http);
+	detail_poll_free(
+		a->detail_poll); /* after http: it owns the records of requests in flight */
+	detail_free(a->detail);
 	if (a->actions != NULL)
 		actions_abandon_requests(a->actions); /* they will never answer now */
 	actions_free(a->actions);
@@ -578,7 +671,7 @@ app_free(struct app *a)
 int
 app_run(const struct app_options *o, int *exit_code, struct err *e)
 {
-	static const enum key_ctx help_ctx[] = { CTX_GLOBAL, CTX_OVERVIEW, CTX_INPUT };
+	static const enum key_ctx help_ctx[] = { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_INPUT };
 	struct app a;
 	const struct setup *s = o->setup;
 
@@ -596,6 +689,9 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	a.actions = actions_new(&s->actions);
 	http_set_readonly(a.http, s->actions.read_only);
 	a.overview = overview_new();
+	a.stack[0] = SCREEN_OVERVIEW;
+	a.depth = 1;
+	a.detail_poll = detail_poll_new(a.http);
 	a.canvas = canvas_new(80, 24);
 	a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
 	input_init(&a.input);
@@ -621,6 +717,8 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 		if (poller_tick(a.poller, mono))
 			a.dirty = true;
 		if (a.docker != NULL && docker_poll_tick(a.docker, mono))
+			a.dirty = true;
+		if (detail_poll_is_open(a.detail_poll) && detail_poll_tick(a.detail_poll, mono))
 			a.dirty = true;
 		if (actions_tick(a.actions, a.model, mono))
 			a.dirty = true;

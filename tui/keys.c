@@ -50,6 +50,26 @@ static const struct binding bindings[] = {
 	{ CTX_OVERVIEW, 'R', ACT_RESTART },
 	{ CTX_OVERVIEW, 'B', ACT_ROLLBACK },
 	{ CTX_OVERVIEW, ':', ACT_COMMAND },
+	{ CTX_OVERVIEW, K_ENTER, ACT_OPEN },
+	{ CTX_OVERVIEW, '\r', ACT_OPEN },
+
+	{ CTX_DETAIL, 'k', ACT_UP },
+	{ CTX_DETAIL, K_UP, ACT_UP },
+	{ CTX_DETAIL, 'j', ACT_DOWN },
+	{ CTX_DETAIL, K_DOWN, ACT_DOWN },
+	{ CTX_DETAIL, K_PGUP, ACT_PGUP },
+	{ CTX_DETAIL, K_PGDN, ACT_PGDN },
+	{ CTX_DETAIL, 'g', ACT_TOP },
+	{ CTX_DETAIL, K_HOME, ACT_TOP },
+	{ CTX_DETAIL, 'G', ACT_BOTTOM },
+	{ CTX_DETAIL, K_END, ACT_BOTTOM },
+	{ CTX_DETAIL, '+', ACT_RANGE_WIDER },
+	{ CTX_DETAIL, '=', ACT_RANGE_WIDER },
+	{ CTX_DETAIL, '-', ACT_RANGE_NARROWER },
+	{ CTX_DETAIL, 'S', ACT_SCALE },
+	{ CTX_DETAIL, 'R', ACT_RESTART },
+	{ CTX_DETAIL, 'B', ACT_ROLLBACK },
+	{ CTX_DETAIL, ':', ACT_COMMAND },
 
 	{ CTX_INPUT, K_ENTER, ACT_INPUT_ACCEPT },
 	{ CTX_INPUT, '\r', ACT_INPUT_ACCEPT },
@@ -80,6 +100,7 @@ static const char *const action_help[] = { ACTION_LIST(ACTION_HELP_ITEM) };
 static const char *const ctx_titles[CTX_COUNT] = {
 	"Everywhere",
 	"Overview",
+	"Service detail",
 	"Text input (filter)",
 };
 

@@ -47,7 +47,7 @@ enum key_code {
 #define CTRL_KEY(c) ((c)&0x1f)
 
 /* Contexts, innermost first when looking up: a screen's own keys win. */
-enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_INPUT, CTX_COUNT };
+enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_INPUT, CTX_COUNT };
 
 #define ACTION_LIST(X)                                                                       \
 	X(ACT_NONE, "")                                                                      \
@@ -71,6 +71,9 @@ enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_INPUT, CTX_COUNT };
 	X(ACT_RESTART, "rolling restart of the selected service (confirms)")                 \
 	X(ACT_ROLLBACK, "roll the selected service back to its previous version (confirms)") \
 	X(ACT_COMMAND, "command line: scale NAME N, restart NAME, rollback NAME")            \
+	X(ACT_OPEN, "open the selected service's detail")                                    \
+	X(ACT_RANGE_WIDER, "widen the charts' time range (15m, 1h, 6h, 24h)")                \
+	X(ACT_RANGE_NARROWER, "narrow the charts' time range")                               \
 	X(ACT_INPUT_ACCEPT, "apply")                                                         \
 	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                               \
 	X(ACT_INPUT_LEFT, "move the cursor left")                                            \

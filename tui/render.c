@@ -53,7 +53,7 @@ draw_too_small(struct canvas *c)
 void
 render_screen(struct canvas *c, const struct view_ctx *v, const struct render_state *rs)
 {
-	char summary[256];
+	char summary[256], title[320];
 	struct rect body;
 
 	if (c->w < RENDER_MIN_W || c->h < RENDER_MIN_H) {
@@ -62,7 +62,14 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	}
 	canvas_clear(c);
 	body = frame_body(c);
-	if (!v->prometheus && !v->docker) {
+	if (rs->detail != NULL) {
+		/* A breadcrumb: Esc goes back to the Overview. */
+		snprintf(title, sizeof title, "Overview %s %s", v->ascii ? ">" : "\xe2\x80\xba",
+			 detail_service(rs->detail));
+		detail_summary(rs->detail, v, rs->detail_data, summary, sizeof summary);
+		frame_draw_title(c, 0, title, summary, v);
+		detail_draw(rs->detail, c, body, v, rs->detail_data);
+	} else if (!v->prometheus && !v->docker) {
 		frame_draw_title(c, 0, "Overview", NULL, v);
 		draw_welcome(c, body, v);
 	} else {

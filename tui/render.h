@@ -11,6 +11,7 @@
 #include "dialog.h"
 #include "help.h"
 #include "input.h"
+#include "screens/detail.h"
 #include "screens/overview.h"
 #include "view.h"
 
@@ -25,7 +26,9 @@ struct render_state {
 	const char *input_prompt;         /* "/" */
 	const struct help_view *help;     /* overlay, or NULL */
 	const struct dialog_view *dialog; /* confirmation overlay, or NULL */
-	const char *hint; /* shown right in the status line when there is no message */
+	const char *hint;      /* shown right in the status line when there is no message */
+	struct detail *detail; /* the Service detail when it is on top, or NULL */
+	const struct detail_data *detail_data; /* its data; may be NULL */
 };
 
 /* Draw everything for the current screen into c (cleared first). */

@@ -1,0 +1,1081 @@
+#include "detail_poll.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "docker.h"
+#include "poller.h"
+#include "prometheus.h"
+#include "xalloc.h"
+
+#define MAX_VISIBLE 24       /* instances sampled per stats round at most */
+#define MAX_FAILED 5         /* recent failed tasks listed */
+#define RECENT_FAILED 3600.0 /* seconds a failed task counts as recent */
+#define CHART_POINTS 300     /* samples per chart and range */
+#define MIN_STEP 5.0         /* seconds */
+#define SECOND_SAMPLE 1.0    /* seconds until a new container's second stats sample */
+
+static const double ranges[DETAIL_NRANGES] = { DETAIL_RANGES };
+
+enum dp_round { R_RUNTIME, R_STATS, R_METRICS, R_COUNT };
+enum dp_kind { K_TASKS, K_SERVICE, K_CONTAINERS, K_INSPECT, K_STATS, K_METRIC };
+
+struct dp_req {
+	struct dp_req *prev, *next;
+	struct detail_poll *p;
+	enum dp_round round;
+	enum dp_kind kind;
+	unsigned long round_id;
+	int chart;
+	char cid[80];
+};
+
+struct round {
+	unsigned long id;   /* bumped per round, and on open/close */
+	unsigned long done; /* completed rounds since open */
+	int inflight;
+	double next_due; /* monotonic */
+	bool failed;
+	struct err err;
+};
+
+/* What is known about one container across stats rounds. */
+struct ctr_cache {
+	char id[80];
+	struct docker_stats prev; /* the last sample */
+	bool have_prev;
+	double cpu_pct, mem_used, mem_limit;
+	char health[24];
+	long restarts;
+	char exit_text[64]; /* "exit 137, OOM killed" */
+};
+
+struct detail_poll {
+	struct http *http;
+	bool open;
+	/* settings, copied */
+	struct detail_poll_settings s;
+	char *service, *label_value, *kind, *runtime_name, *runtime_id, *context;
+	char *query[DETAIL_NCHARTS];
+	int range;
+	struct round r[R_COUNT];
+	struct dp_req *outstanding;
+	struct detail_data d;
+	size_t vis_from, vis_to;
+	/* this runtime round's answers */
+	struct docker_task *tasks;
+	size_t ntasks;
+	bool have_tasks;
+	struct docker_service *svc;
+	size_t nsvc;
+	struct docker_container *ctrs;
+	size_t nctrs;
+	/* metric answers of this metrics round */
+	struct detail_series pending[DETAIL_NCHARTS];
+	struct ctr_cache *cache;
+	size_t ncache;
+};
+
+static char *
+dupe(const char *s)
+{
+	return xstrdup(s != NULL ? s : "");
+}
+
+static void
+instance_done(struct detail_instance *in)
+{
+	free(in->id);
+	free(in->container_id);
+	free(in->name);
+	free(in->state);
+	free(in->desired);
+	free(in->health);
+	free(in->node);
+	free(in->version);
+	free(in->error);
+}
+
+static void
+instances_free(struct detail_instance *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		instance_done(&in[i]);
+	free(in);
+}
+
+static void
+series_done(struct detail_series *s)
+{
+	free(s->t);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+void
+detail_data_done(struct detail_data *d)
+{
+	int k;
+
+	instances_free(d->inst, d->ninst);
+	free(d->image);
+	free(d->tag);
+	free(d->prev_image);
+	free(d->prev_tag);
+	free(d->update_state);
+	free(d->update_message);
+	free(d->task_error);
+	for (k = 0; k < DETAIL_NCHARTS; k++)
+		series_done(&d->series[k]);
+	memset(d, 0, sizeof *d);
+}
+
+/* Runtime strings start as "" so the screen never meets NULL. */
+static void
+data_init(struct detail_data *d, double range_s)
+{
+	memset(d, 0, sizeof *d);
+	d->image = dupe(NULL);
+	d->tag = dupe(NULL);
+	d->prev_image = dupe(NULL);
+	d->prev_tag = dupe(NULL);
+	d->update_state = dupe(NULL);
+	d->update_message = dupe(NULL);
+	d->task_error = dupe(NULL);
+	d->range_s = range_s;
+	d->step_s = fmax(MIN_STEP, ceil(range_s / CHART_POINTS));
+}
+
+void
+detail_poll_settings_from(struct detail_poll_settings *s, const struct setup *setup,
+			  const struct service *svc)
+{
+	memset(s, 0, sizeof *s);
+	s->service = svc->name;
+	s->prometheus = setup->poll.prometheus;
+	s->prom_ep = setup->poll.prom_ep;
+	s->query[DETAIL_RPS] = setup->poll.prom_query[PROM_RPS];
+	s->query[DETAIL_ERRORS] = setup->poll.prom_query[PROM_ERRORS];
+	s->query[DETAIL_P99] = setup->poll.prom_query[PROM_P99];
+	s->label = setup->poll.service_label;
+	s->label_value =
+		setup->cfg != NULL
+			? config_service_external_name(setup->cfg, CFG_ALIAS_PROMETHEUS, svc->name)
+			: svc->name;
+	s->docker = setup->docker && svc->rt.present;
+	s->docker_ep = setup->docker_poll.ep;
+	s->kind = svc->rt.kind;
+	s->runtime_name = svc->rt.runtime_name;
+	s->runtime_id = svc->rt.id;
+	s->context = svc->rt.context;
+	s->refresh_ms = setup->poll.refresh_ms;
+	s->range = DETAIL_DEFAULT_RANGE;
+}
+
+struct detail_poll *
+detail_poll_new(struct http *http)
+{
+	struct detail_poll *p = xcalloc(1, sizeof *p);
+
+	p->http = http;
+	data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE]);
+	return p;
+}
+
+static void
+drop_runtime_answers(struct detail_poll *p)
+{
+	docker_tasks_free(p->tasks, p->ntasks);
+	p->tasks = NULL;
+	p->ntasks = 0;
+	p->have_tasks = false;
+	docker_services_free(p->svc, p->nsvc);
+	p->svc = NULL;
+	p->nsvc = 0;
+	docker_containers_free(p->ctrs, p->nctrs);
+	p->ctrs = NULL;
+	p->nctrs = 0;
+}
+
+static void
+drop_pending_series(struct detail_poll *p)
+{
+	int k;
+
+	for (k = 0; k < DETAIL_NCHARTS; k++)
+		series_done(&p->pending[k]);
+}
+
+static void
+free_settings(struct detail_poll *p)
+{
+	int k;
+
+	free(p->service);
+	free(p->label_value);
+	free(p->kind);
+	free(p->runtime_name);
+	free(p->runtime_id);
+	free(p->context);
+	for (k = 0; k < DETAIL_NCHARTS; k++)
+		free(p->query[k]);
+	p->service = p->label_value = p->kind = p->runtime_name = p->runtime_id = p->context = NULL;
+	memset(p->query, 0, sizeof p->query);
+}
+
+void
+detail_poll_close(struct detail_poll *p)
+{
+	int k;
+
+	if (p == NULL)
+		return;
+	p->open = false;
+	for (k = 0; k < R_COUNT; k++) {
+		unsigned long id = p->r[k].id + 1;
+
+		memset(&p->r[k], 0, sizeof p->r[k]);
+		p->r[k].id = id; /* answers of earlier rounds are ignored */
+	}
+	drop_runtime_answers(p);
+	drop_pending_series(p);
+	detail_data_done(&p->d);
+	data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE]);
+	free(p->cache);
+	p->cache = NULL;
+	p->ncache = 0;
+	free_settings(p);
+	p->vis_from = p->vis_to = 0;
+}
+
+void
+detail_poll_free(struct detail_poll *p)
+{
+	struct dp_req *rq, *next;
+
+	if (p == NULL)
+		return;
+	detail_poll_close(p);
+	for (rq = p->outstanding; rq != NULL; rq = next) {
+		next = rq->next;
+		free(rq);
+	}
+	detail_data_done(&p->d);
+	free(p);
+}
+
+void
+detail_poll_open(struct detail_poll *p, const struct detail_poll_settings *s)
+{
+	int k;
+
+	detail_poll_close(p);
+	p->s = *s;
+	p->service = dupe(s->service);
+	p->label_value = dupe(s->label_value ? s->label_value : s->service);
+	p->kind = dupe(s->kind);
+	p->runtime_name = dupe(s->runtime_name ? s->runtime_name : s->service);
+	p->runtime_id = dupe(s->runtime_id);
+	p->context = dupe(s->context);
+	for (k = 0; k < DETAIL_NCHARTS; k++)
+		p->query[k] =
+			s->query[k] != NULL && s->query[k][0] != '\0'
+				? detail_poll_wrap_query(s->query[k], s->label, p->label_value)
+				: NULL;
+	if (p->s.refresh_ms < 100)
+		p->s.refresh_ms = 100;
+	p->range = s->range >= 0 && s->range < DETAIL_NRANGES ? s->range : DETAIL_DEFAULT_RANGE;
+	detail_data_done(&p->d);
+	data_init(&p->d, ranges[p->range]);
+	p->open = true;
+}
+
+bool
+detail_poll_is_open(const struct detail_poll *p)
+{
+	return p != NULL && p->open;
+}
+
+const struct detail_data *
+detail_poll_data(const struct detail_poll *p)
+{
+	return &p->d;
+}
+
+const char *
+detail_poll_service(const struct detail_poll *p)
+{
+	return p->open ? p->service : "";
+}
+
+/*
+ * Why wrap rather than filter the answer: the configured templates are
+ * "sum by (label) (...)" over every service, so a range query of the bare
+ * template returns every service's series - at a large fleet and 300
+ * points each, megabytes per refresh for one chart.  Injecting a matcher
+ * into the template's selectors would mean parsing user PromQL.  Instead
+ * the whole expression is intersected with a one-series vector that
+ * carries only label="value":
+ *     (TEMPLATE) and on(label) label_replace(vector(1), "label", "value", "", "")
+ * label_replace with an empty source label and an empty regex always
+ * matches, so the right side is {label="value"} 1; "and on(label)" keeps
+ * the left side's series with that label value, whatever else they carry.
+ * Plain PromQL, so Thanos, Mimir and VictoriaMetrics run it too.  The
+ * answer is still filtered by the label on our side (cheap), in case a
+ * server ignores the matching.  In the replacement string "$" expands
+ * groups, so it is doubled; '"' and '\' are escaped for the string.
+ */
+char *
+detail_poll_wrap_query(const char *q, const char *label, const char *value)
+{
+	struct buf b;
+	const char *c;
+	char *out;
+
+	buf_init(&b);
+	buf_printf(&b, "(%s) and on(%s) label_replace(vector(1), \"%s\", \"", q, label, label);
+	for (c = value; *c != '\0'; c++) {
+		if (*c == '"' || *c == '\\')
+			buf_putc(&b, '\\');
+		if (*c == '$')
+			buf_putc(&b, '$');
+		buf_putc(&b, *c);
+	}
+	buf_puts(&b, "\", \"\", \"\")");
+	out = buf_steal(&b);
+	buf_done(&b);
+	return out;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static void
+unlink_req(struct detail_poll *p, struct dp_req *rq)
+{
+	if (rq->prev != NULL)
+		rq->prev->next = rq->next;
+	else
+		p->outstanding = rq->next;
+	if (rq->next != NULL)
+		rq->next->prev = rq->prev;
+}
+
+static void on_done(void *ud, const struct http_response *resp);
+
+static void
+fail_round(struct round *r, const struct err *e)
+{
+	if (!r->failed) {
+		r->failed = true;
+		r->err = *e;
+	}
+}
+
+/* Submit path (owned, freed here) for round; returns the request or NULL. */
+static struct dp_req *
+submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind, char *path)
+{
+	struct dp_req *rq = xcalloc(1, sizeof *rq);
+	const struct http_endpoint *ep = kind == K_METRIC ? &p->s.prom_ep : &p->s.docker_ep;
+	struct err e;
+
+	rq->p = p;
+	rq->round = round;
+	rq->kind = kind;
+	rq->round_id = p->r[round].id;
+	if (http_submit(p->http, ep, HTTP_GET, path, NULL, true, on_done, rq, &e) < 0) {
+		fail_round(&p->r[round], &e);
+		free(rq);
+		rq = NULL;
+	} else {
+		p->r[round].inflight++;
+		rq->next = p->outstanding;
+		if (rq->next != NULL)
+			rq->next->prev = rq;
+		p->outstanding = rq;
+	}
+	free(path);
+	return rq;
+}
+
+/* /containers/json?all=1 filtered by labels (n "key=value" strings). */
+static char *
+containers_path(const char *const *labels, size_t n)
+{
+	json_t *f, *arr;
+	char *js, *enc, *path;
+	size_t i;
+
+	if (n == 0)
+		return docker_containers_path(true);
+	f = json_object();
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(labels[i]));
+	json_object_set_new(f, "label", arr);
+	js = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(f);
+	enc = http_urlencode(js != NULL ? js : "{}");
+	free(js);
+	path = xasprintf("/v" DOCKER_API_VERSION "/containers/json?all=1&filters=%s", enc);
+	free(enc);
+	return path;
+}
+
+static bool
+is_swarm(const struct detail_poll *p)
+{
+	return strcmp(p->kind, "swarm") == 0;
+}
+
+static void
+start_runtime(struct detail_poll *p)
+{
+	char *labels[2] = { NULL, NULL };
+	size_t n = 0;
+
+	drop_runtime_answers(p);
+	if (is_swarm(p)) {
+		submit(p, R_RUNTIME, K_TASKS, docker_tasks_path(p->runtime_name, false));
+		submit(p, R_RUNTIME, K_SERVICE, docker_service_path(p->runtime_name));
+		labels[n++] = xasprintf("com.docker.swarm.service.name=%s", p->runtime_name);
+	} else if (strcmp(p->kind, "compose") == 0) {
+		const char *slash = strchr(p->runtime_id, '/');
+
+		if (slash != NULL)
+			labels[n++] = xasprintf("com.docker.compose.project=%.*s",
+						(int)(slash - p->runtime_id), p->runtime_id);
+		labels[n++] = xasprintf("com.docker.compose.service=%s", p->runtime_name);
+	}
+	submit(p, R_RUNTIME, K_CONTAINERS, containers_path((const char *const *)labels, n));
+	free(labels[0]);
+	free(labels[1]);
+}
+
+static struct ctr_cache *
+cache_get(struct detail_poll *p, const char *id, bool create)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncache; i++)
+		if (strcmp(p->cache[i].id, id) == 0)
+			return &p->cache[i];
+	if (!create)
+		return NULL;
+	p->cache = xrealloc(p->cache, (p->ncache + 1) * sizeof *p->cache);
+	memset(&p->cache[p->ncache], 0, sizeof *p->cache);
+	snprintf(p->cache[p->ncache].id, sizeof p->cache[p->ncache].id, "%s", id);
+	p->cache[p->ncache].cpu_pct = NAN;
+	p->cache[p->ncache].mem_used = NAN;
+	p->cache[p->ncache].mem_limit = NAN;
+	p->cache[p->ncache].restarts = -1;
+	return &p->cache[p->ncache++];
+}
+
+static void
+start_stats(struct detail_poll *p)
+{
+	size_t i, to = p->vis_to < p->d.ninst ? p->vis_to : p->d.ninst;
+	size_t n = 0;
+
+	for (i = p->vis_from; i < to && n < MAX_VISIBLE; i++) {
+		const struct detail_instance *in = &p->d.inst[i];
+		struct dp_req *rq;
+
+		if (in->container_id[0] == '\0')
+			continue;
+		n++;
+		rq = submit(p, R_STATS, K_INSPECT, docker_container_path(in->container_id));
+		if (rq != NULL)
+			snprintf(rq->cid, sizeof rq->cid, "%s", in->container_id);
+		if (strcmp(in->state, "running") != 0)
+			continue; /* a stopped container has no CPU to sample */
+		rq = submit(p, R_STATS, K_STATS, docker_stats_path(in->container_id));
+		if (rq != NULL)
+			snprintf(rq->cid, sizeof rq->cid, "%s", in->container_id);
+	}
+}
+
+static void
+start_metrics(struct detail_poll *p, double wall)
+{
+	struct detail_data *d = &p->d;
+	double end, start;
+	int k;
+
+	drop_pending_series(p);
+	d->range_s = ranges[p->range];
+	d->step_s = fmax(MIN_STEP, ceil(d->range_s / CHART_POINTS));
+	end = floor(wall / d->step_s) * d->step_s;
+	start = end - d->range_s;
+	for (k = 0; k < DETAIL_NCHARTS; k++) {
+		struct dp_req *rq;
+
+		if (p->query[k] == NULL)
+			continue;
+		rq = submit(p, R_METRICS, K_METRIC,
+			    prometheus_range_path(p->query[k], start, end, d->step_s));
+		if (rq != NULL)
+			rq->chart = k;
+	}
+	d->t0 = start;
+	d->t1 = end;
+}
+
+/* ---- answers ------------------------------------------------------------- */
+
+static bool
+task_failed(const struct docker_task *t)
+{
+	return strcmp(t->state, "failed") == 0 || strcmp(t->state, "rejected") == 0;
+}
+
+/* Restarts of a slot: replaced tasks (failed, rejected, complete) in its history. */
+static long
+slot_restarts(const struct detail_poll *p, const struct docker_task *t)
+{
+	long n = 0;
+	size_t i;
+
+	for (i = 0; i < p->ntasks; i++) {
+		const struct docker_task *o = &p->tasks[i];
+
+		if (o->slot != t->slot || (t->slot == 0 && strcmp(o->node_id, t->node_id) != 0))
+			continue;
+		if (task_failed(o) || strcmp(o->state, "complete") == 0)
+			n++;
+	}
+	return n;
+}
+
+static const char *
+container_name(const struct detail_poll *p, const char *cid)
+{
+	size_t i;
+
+	if (cid[0] == '\0')
+		return "";
+	for (i = 0; i < p->nctrs; i++)
+		if (strcmp(p->ctrs[i].id, cid) == 0)
+			return p->ctrs[i].name;
+	return "";
+}
+
+static struct detail_instance *
+add_instance(struct detail_instance **arr, size_t *n)
+{
+	struct detail_instance *in;
+
+	*arr = xrealloc(*arr, (*n + 1) * sizeof **arr);
+	in = &(*arr)[(*n)++];
+	memset(in, 0, sizeof *in);
+	in->restarts = -1;
+	in->cpu_pct = in->mem_used = in->mem_limit = NAN;
+	return in;
+}
+
+/* Short node id: enough to tell nodes apart. */
+static char *
+short_id(const char *id)
+{
+	return xasprintf("%.12s", id);
+}
+
+static void
+from_task(struct detail_poll *p, struct detail_instance *in, const struct docker_task *t)
+{
+	in->id = dupe(t->id);
+	in->container_id = dupe(t->container_id);
+	in->name = dupe(container_name(p, t->container_id));
+	in->slot = t->slot;
+	in->state = dupe(t->state);
+	in->desired = dupe(t->desired_state);
+	in->health = dupe(NULL);
+	in->node = short_id(t->node_id);
+	in->version = docker_image_tag(t->image);
+	if (t->error[0] != '\0')
+		in->error = dupe(t->error);
+	else if (t->exit_code != 0 && strcmp(t->state, "running") != 0)
+		in->error = xasprintf("exit %ld", t->exit_code);
+	else
+		in->error = dupe(NULL);
+	in->created = t->created;
+}
+
+static int
+failed_newest_first(const void *a, const void *b)
+{
+	const struct docker_task *x = *(const struct docker_task *const *)a;
+	const struct docker_task *y = *(const struct docker_task *const *)b;
+
+	return x->timestamp < y->timestamp ? 1 : x->timestamp > y->timestamp ? -1 : 0;
+}
+
+/* Swarm: desired-running tasks by slot, then the newest recent failures. */
+static void
+build_from_tasks(struct detail_poll *p, struct detail_instance **arr, size_t *n, double now)
+{
+	const struct docker_task **failed = xcalloc(p->ntasks + 1, sizeof *failed);
+	size_t nf = 0, i;
+
+	/* docker_parse_tasks sorts by slot, newest first */
+	for (i = 0; i < p->ntasks; i++) {
+		const struct docker_task *t = &p->tasks[i];
+
+		if (strcmp(t->desired_state, "running") == 0 && !task_failed(t)) {
+			struct detail_instance *in = add_instance(arr, n);
+
+			from_task(p, in, t);
+			in->restarts = slot_restarts(p, t);
+		} else if (task_failed(t) && now - t->timestamp <= RECENT_FAILED) {
+			failed[nf++] = t;
+		}
+	}
+	if (nf > 1)
+		qsort(failed, nf, sizeof *failed, failed_newest_first);
+	for (i = 0; i < nf && i < MAX_FAILED; i++)
+		from_task(p, add_instance(arr, n), failed[i]);
+	free(failed);
+}
+
+/* Compose groups, plain containers, and Swarm tasks seen from a worker. */
+static void
+build_from_containers(struct detail_poll *p, struct detail_instance **arr, size_t *n)
+{
+	struct docker_group *g = NULL;
+	size_t ng = docker_group_containers(p->ctrs, p->nctrs, false, &g), i, k;
+
+	for (k = 0; k < ng; k++) {
+		bool match = strcmp(g[k].name, p->runtime_name) == 0;
+
+		if (g[k].kind == DOCKER_GROUP_COMPOSE && p->runtime_id[0] != '\0') {
+			char *id = xasprintf("%s/%s", g[k].project, g[k].name);
+
+			match = match && strcmp(id, p->runtime_id) == 0;
+			free(id);
+		}
+		if (!match)
+			continue;
+		for (i = 0; i < g[k].nmembers; i++) {
+			const struct docker_container *c = &p->ctrs[g[k].members[i]];
+			struct detail_instance *in = add_instance(arr, n);
+
+			in->id = dupe(c->id);
+			in->container_id = dupe(c->id);
+			in->name = dupe(c->name);
+			in->state = dupe(c->state);
+			in->desired = dupe(NULL);
+			in->health = dupe(NULL);
+			in->node = dupe(p->context);
+			in->version = docker_image_tag(c->image);
+			in->error = dupe(strcmp(c->state, "running") == 0 ? "" : c->status);
+			in->created = c->created;
+		}
+		if (p->d.image[0] == '\0') {
+			free(p->d.image);
+			free(p->d.tag);
+			p->d.image = dupe(g[k].image);
+			p->d.tag = dupe(g[k].tag);
+		}
+		break;
+	}
+	docker_groups_free(g, ng);
+}
+
+/* Copy what the stats rounds know of each container into the instances. */
+static void
+apply_cache(struct detail_poll *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->d.ninst; i++) {
+		struct detail_instance *in = &p->d.inst[i];
+		const struct ctr_cache *c;
+
+		if (in->container_id[0] == '\0')
+			continue;
+		c = cache_get(p, in->container_id, false);
+		if (c == NULL)
+			continue;
+		if (strcmp(in->state, "running") == 0) {
+			in->cpu_pct = c->cpu_pct;
+			in->mem_used = c->mem_used;
+			in->mem_limit = c->mem_limit;
+		}
+		free(in->health);
+		in->health = dupe(c->health);
+		if (in->restarts < 0)
+			in->restarts = c->restarts;
+		if (in->error[0] == '\0' && c->exit_text[0] != '\0' &&
+		    strcmp(in->state, "running") != 0) {
+			free(in->error);
+			in->error = dupe(c->exit_text);
+		}
+	}
+}
+
+static void
+set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = dupe(s);
+}
+
+static void
+finish_runtime(struct detail_poll *p, double now)
+{
+	struct detail_data *d = &p->d;
+	struct detail_instance *inst = NULL;
+	size_t n = 0, i;
+
+	p->r[R_RUNTIME].done++;
+	if (p->r[R_RUNTIME].failed) {
+		d->runtime_err = p->r[R_RUNTIME].err;
+		drop_runtime_answers(p);
+		return;
+	}
+	err_clear(&d->runtime_err);
+	set_str(&d->image, "");
+	set_str(&d->tag, "");
+	if (p->nsvc == 1) {
+		const struct docker_service *s = &p->svc[0];
+
+		set_str(&d->image, s->image);
+		set_str(&d->tag, s->tag);
+		set_str(&d->prev_image, s->previous_image);
+		set_str(&d->prev_tag, s->previous_tag);
+		set_str(&d->update_state, s->update_state);
+		set_str(&d->update_message, s->update_message);
+		d->update_started = s->update_started;
+		d->update_completed = s->update_completed;
+	}
+	if (p->have_tasks) {
+		const struct docker_task *best = NULL;
+
+		for (i = 0; i < p->ntasks; i++) {
+			const struct docker_task *t = &p->tasks[i];
+
+			if (task_failed(t) && t->error[0] != '\0' &&
+			    (best == NULL || t->timestamp > best->timestamp))
+				best = t;
+		}
+		set_str(&d->task_error, best ? best->error : "");
+		d->task_error_at = best ? best->timestamp : 0;
+		build_from_tasks(p, &inst, &n, now);
+	} else {
+		build_from_containers(p, &inst, &n);
+	}
+	instances_free(d->inst, d->ninst);
+	d->inst = inst;
+	d->ninst = n;
+	d->have_runtime = true;
+	apply_cache(p);
+	drop_runtime_answers(p);
+}
+
+static void
+finish_stats(struct detail_poll *p, double mono)
+{
+	size_t i, to = p->vis_to < p->d.ninst ? p->vis_to : p->d.ninst;
+
+	p->r[R_STATS].done++;
+	apply_cache(p);
+	/* A container sampled once is sampled again soon: CPU % needs two. */
+	for (i = p->vis_from; i < to; i++) {
+		const struct detail_instance *in = &p->d.inst[i];
+
+		if (in->container_id[0] != '\0' && strcmp(in->state, "running") == 0 &&
+		    isnan(in->cpu_pct) && p->r[R_STATS].next_due > mono + SECOND_SAMPLE) {
+			p->r[R_STATS].next_due = mono + SECOND_SAMPLE;
+			break;
+		}
+	}
+}
+
+static void
+finish_metrics(struct detail_poll *p)
+{
+	int k;
+
+	p->r[R_METRICS].done++;
+	if (p->r[R_METRICS].failed) {
+		p->d.metrics_err = p->r[R_METRICS].err;
+		drop_pending_series(p);
+		return;
+	}
+	err_clear(&p->d.metrics_err);
+	for (k = 0; k < DETAIL_NCHARTS; k++) {
+		series_done(&p->d.series[k]);
+		p->d.series[k] = p->pending[k];
+		memset(&p->pending[k], 0, sizeof p->pending[k]);
+	}
+	p->d.have_metrics = true;
+}
+
+static void
+apply_metric(struct detail_poll *p, int chart, const struct prom_result *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nseries; i++) {
+		const struct prom_series *s = &r->series[i];
+		const char *v = prom_label_get(s->labels, s->nlabels, p->s.label);
+		struct detail_series *out = &p->pending[chart];
+
+		if (v == NULL || strcmp(v, p->label_value) != 0 || out->n > 0)
+			continue;
+		out->t = xcalloc(s->nsamples + 1, sizeof *out->t);
+		out->v = xcalloc(s->nsamples + 1, sizeof *out->v);
+		for (j = 0; j < s->nsamples; j++) {
+			out->t[j] = s->samples[j].t;
+			out->v[j] = s->samples[j].v;
+		}
+		out->n = s->nsamples;
+	}
+}
+
+static void
+apply_inspect(struct detail_poll *p, const char *cid, const struct docker_container_detail *dt)
+{
+	struct ctr_cache *c = cache_get(p, cid, true);
+
+	snprintf(c->health, sizeof c->health, "%s", dt->health);
+	c->restarts = dt->restart_count;
+	if (strcmp(dt->state, "running") != 0 && (dt->exit_code != 0 || dt->oom_killed))
+		snprintf(c->exit_text, sizeof c->exit_text, "exit %ld%s", dt->exit_code,
+			 dt->oom_killed ? ", OOM killed" : "");
+	else
+		c->exit_text[0] = '\0';
+}
+
+static void
+apply_stats(struct detail_poll *p, const char *cid, const struct docker_stats *st)
+{
+	struct ctr_cache *c = cache_get(p, cid, true);
+
+	if (c->have_prev) {
+		double pct = docker_cpu_percent(&c->prev, st);
+
+		if (!isnan(pct))
+			c->cpu_pct = pct;
+	}
+	c->prev = *st;
+	c->have_prev = true;
+	c->mem_used = st->mem_used;
+	c->mem_limit = st->mem_limit;
+}
+
+static void
+on_done(void *ud, const struct http_response *resp)
+{
+	struct dp_req *rq = ud;
+	struct detail_poll *p = rq->p;
+	struct round *r = &p->r[rq->round];
+	enum docker_fail fail = DOCKER_FAIL_NONE;
+	struct err e;
+	int rc = 0;
+
+	unlink_req(p, rq);
+	if (rq->round_id != r->id || !p->open) {
+		free(rq);
+		return;
+	}
+	err_clear(&e);
+	if (resp->err.code != ERR_OK) {
+		e = resp->err;
+		rc = -1;
+	} else {
+		switch (rq->kind) {
+		case K_TASKS:
+			rc = docker_parse_tasks(resp->status, resp->body, resp->len, &p->tasks,
+						&p->ntasks, &e);
+			p->have_tasks = rc == 0;
+			if (rc < 0 && resp->status == 503)
+				rc = 0; /* not a manager: the containers tell */
+			break;
+		case K_SERVICE:
+			rc = docker_parse_services(resp->status, resp->body, resp->len, &p->svc,
+						   &p->nsvc, &fail, &e);
+			if (rc < 0 &&
+			    (fail == DOCKER_FAIL_NOT_FOUND || fail == DOCKER_FAIL_NOT_MANAGER ||
+			     fail == DOCKER_FAIL_UNSUPPORTED))
+				rc = 0; /* gone, not a manager: no spec to show */
+			break;
+		case K_CONTAINERS:
+			rc = docker_parse_containers(resp->status, resp->body, resp->len, &p->ctrs,
+						     &p->nctrs, &e);
+			break;
+		case K_INSPECT: {
+			struct docker_container_detail dt;
+
+			if (docker_parse_container(resp->status, resp->body, resp->len, &dt, &e) ==
+			    0) {
+				apply_inspect(p, rq->cid, &dt);
+				docker_container_detail_done(&dt);
+			}
+			rc = 0; /* a container on another node, or gone: no stats, no failure */
+			break;
+		}
+		case K_STATS: {
+			struct docker_stats st;
+
+			if (docker_parse_stats(resp->status, resp->body, resp->len, &st, &e) == 0)
+				apply_stats(p, rq->cid, &st);
+			rc = 0;
+			break;
+		}
+		case K_METRIC: {
+			struct prom_result res;
+
+			rc = prometheus_parse_query(resp->status, resp->body, resp->len, &res, &e);
+			if (rc == 0) {
+				apply_metric(p, rq->chart, &res);
+				prometheus_result_done(&res);
+			}
+			break;
+		}
+		}
+	}
+	if (rc < 0)
+		fail_round(r, &e);
+	if (--r->inflight == 0) {
+		if (rq->round == R_RUNTIME)
+			finish_runtime(p, poller_wall_now());
+		else if (rq->round == R_STATS)
+			finish_stats(p, poller_mono_now());
+		else
+			finish_metrics(p);
+	}
+	free(rq);
+}
+
+/* ---- scheduling ---------------------------------------------------------- */
+
+static bool
+begin(struct detail_poll *p, enum dp_round k, double mono, double interval)
+{
+	struct round *r = &p->r[k];
+
+	if (r->inflight > 0 || mono < r->next_due)
+		return false;
+	r->id++;
+	r->next_due = mono + interval;
+	r->failed = false;
+	err_clear(&r->err);
+	return true;
+}
+
+bool
+detail_poll_tick(struct detail_poll *p, double mono)
+{
+	double refresh = (double)p->s.refresh_ms / 1000.0;
+	bool any = false;
+
+	if (!p->open)
+		return false;
+	if (p->s.docker && begin(p, R_RUNTIME, mono, refresh)) {
+		start_runtime(p);
+		if (p->r[R_RUNTIME].inflight == 0)
+			finish_runtime(p, poller_wall_now());
+		any = true;
+	}
+	if (p->s.docker && p->d.have_runtime && p->vis_to > p->vis_from &&
+	    begin(p, R_STATS, mono, refresh)) {
+		start_stats(p);
+		if (p->r[R_STATS].inflight == 0)
+			p->r[R_STATS].done++;
+		any = true;
+	}
+	if (p->s.prometheus && begin(p, R_METRICS, mono, fmax(refresh, p->d.step_s))) {
+		start_metrics(p, poller_wall_now());
+		if (p->r[R_METRICS].inflight == 0)
+			finish_metrics(p);
+		any = true;
+	}
+	return any;
+}
+
+void
+detail_poll_refresh_now(struct detail_poll *p)
+{
+	int k;
+
+	for (k = 0; k < R_COUNT; k++)
+		p->r[k].next_due = 0;
+}
+
+long
+detail_poll_next_due_ms(const struct detail_poll *p, double mono)
+{
+	double best = 60.0;
+	int k;
+
+	if (!p->open)
+		return 60000;
+	for (k = 0; k < R_COUNT; k++) {
+		double d;
+
+		if (p->r[k].inflight > 0)
+			continue;
+		if (k != R_METRICS && !p->s.docker)
+			continue;
+		if (k == R_METRICS && !p->s.prometheus)
+			continue;
+		if (k == R_STATS && (!p->d.have_runtime || p->vis_to <= p->vis_from))
+			continue;
+		d = p->r[k].next_due - mono;
+		if (d < best)
+			best = d;
+	}
+	return best <= 0 ? 0 : (long)ceil(best * 1000.0);
+}
+
+void
+detail_poll_set_visible(struct detail_poll *p, size_t from, size_t to)
+{
+	if (from == p->vis_from && to == p->vis_to)
+		return;
+	p->vis_from = from;
+	p->vis_to = to;
+	p->r[R_STATS].next_due = 0;
+}
+
+bool
+detail_poll_step_range(struct detail_poll *p, int dir)
+{
+	int next = p->range + (dir > 0 ? 1 : -1);
+
+	if (next < 0 || next >= DETAIL_NRANGES)
+		return false;
+	p->range = next;
+	p->d.range_s = ranges[next];
+	p->d.step_s = fmax(MIN_STEP, ceil(p->d.range_s / CHART_POINTS));
+	/* A new range: the answers of the old one are dropped, a query goes now. */
+	p->r[R_METRICS].id++;
+	p->r[R_METRICS].inflight = 0;
+	p->r[R_METRICS].next_due = 0;
+	p->d.have_metrics = false;
+	drop_pending_series(p);
+	return true;
+}
+
+void
+detail_poll_rounds(const struct detail_poll *p, unsigned long *runtime, unsigned long *stats,
+		   unsigned long *metrics)
+{
+	*runtime = p->r[R_RUNTIME].done;
+	*stats = p->r[R_STATS].done;
+	*metrics = p->r[R_METRICS].done;
+}
+
+int
+detail_poll_inflight(const struct detail_poll *p)
+{
+	return p->r[R_RUNTIME].inflight + p->r[R_STATS].inflight + p->r[R_METRICS].inflight;
+}
