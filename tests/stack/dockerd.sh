@@ -5,7 +5,8 @@
 #   tests/stack/dockerd.sh stop DIR
 #
 # start: runs Debian's dockerd with everything under DIR (socket
-# DIR/docker.sock, DIR/data, DIR/exec, DIR/dockerd.pid, DIR/dockerd.log),
+# DIR/docker.sock, DIR/data, DIR/exec, DIR/dockerd.pid, DIR/dockerd.log, an
+# empty DIR/daemon.json instead of the host's /etc/docker/daemon.json),
 # vfs storage and no iptables, bridge or forwarding, so it touches nothing
 # of the host's network; waits for /_ping; makes the node a Swarm manager
 # listening on 127.0.0.1 and a free port; imports the images local/busybox:1
@@ -117,8 +118,8 @@ do_stop() {
 	# Mounts left under DIR (netns files, shm), deepest first.
 	awk -v d="$DIR/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null; done
-	rm -rf "$DIR/data" "$DIR/exec" "$DIR/rootfs" "$DIR/docker.sock" "$DIR/dockerd.pid" \
-		"$DIR/docker.env"
+	rm -rf "$DIR/data" "$DIR/exec" "$DIR/rootfs" "$DIR/cli" "$DIR/docker.sock" "$DIR/dockerd.pid" \
+		"$DIR/docker.env" "$DIR/daemon.json"
 	mapfile -t left < <(procs_of_dir)
 	if [ ${#left[@]} -gt 0 ]; then
 		echo "dockerd.sh: still running under $DIR: ${left[*]}" >&2
@@ -178,7 +179,10 @@ fail() {
 ping_ok() { curl -sf -o /dev/null --max-time 2 --unix-socket "$SOCK" http://localhost/_ping; }
 
 rm -f "$DIR/docker.env" "$SOCK"
-setsid "$DOCKERD" --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
+# An empty configuration of our own: a host's /etc/docker/daemon.json must not
+# conflict with the flags below or leak into the tests.
+echo '{}' >"$DIR/daemon.json"
+setsid "$DOCKERD" --config-file "$DIR/daemon.json" --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
 	--ip-forward=false --ip-masq=false --host "unix://$SOCK" --data-root "$DIR/data" \
 	--exec-root "$DIR/exec" --pidfile "$DIR/dockerd.pid" >>"$DIR/dockerd.log" 2>&1 </dev/null &
 DPID=$!
