@@ -208,7 +208,7 @@ draw(struct app *a)
 	if (top_screen(a) == SCREEN_DETAIL) {
 		rs.detail = a->detail;
 		rs.detail_data = detail_poll_data(a->detail_poll);
-		rs.hint = "? help  +/- range  S R B actions  Esc back ";
+		rs.hint = "? help  +/- range  Esc back ";
 	}
 	if (a->message[0] != '\0') {
 		rs.message = a->message;

@@ -47,12 +47,12 @@ enum col {
 static const struct table_column columns[NCOLS] = {
 	[C_ID] = { "ID", 12, 12, 0, 0, ALIGN_LEFT, false },
 	[C_SLOT] = { "SLOT", 4, 4, 0, 3, ALIGN_RIGHT, false },
-	[C_STATE] = { "STATE", 8, 10, 0, 0, ALIGN_LEFT, false },
+	[C_STATE] = { "STATE", 10, 10, 0, 0, ALIGN_LEFT, false },
 	[C_HEALTH] = { "HEALTH", 9, 9, 0, 4, ALIGN_LEFT, false },
-	[C_AGE] = { "AGE", 6, 7, 0, 0, ALIGN_RIGHT, false },
-	[C_RST] = { "RST", 4, 4, 0, 0, ALIGN_RIGHT, false },
+	[C_AGE] = { "AGE", 5, 6, 0, 0, ALIGN_RIGHT, false },
+	[C_RST] = { "RST", 3, 4, 0, 0, ALIGN_RIGHT, false },
 	[C_CPU] = { "CPU%", 6, 7, 0, 0, ALIGN_RIGHT, false },
-	[C_MEM] = { "MEM", 8, 16, 0, 0, ALIGN_RIGHT, false },
+	[C_MEM] = { "MEM", 7, 8, 0, 0, ALIGN_RIGHT, false },
 	[C_NODE] = { "NODE", 12, 12, 0, 6, ALIGN_LEFT, false },
 	[C_VERSION] = { "VERSION", 8, 16, 1, 7, ALIGN_LEFT, false },
 	[C_NAME] = { "NAME", 12, 40, 2, 8, ALIGN_LEFT, false },
@@ -418,7 +418,7 @@ draw_chart(struct canvas *c, struct rect r, int k, const struct view_ctx *v,
 	   const struct detail_data *dd)
 {
 	struct chart_series s;
-	struct chart_threshold th[2];
+	struct chart_threshold th[1];
 	struct chart_view cv;
 	char title[96], val[32];
 	const struct detail_series *ds = dd != NULL ? &dd->series[k] : NULL;
@@ -450,12 +450,12 @@ draw_chart(struct canvas *c, struct rect r, int k, const struct view_ctx *v,
 		cv.t0 = v->now - range;
 		cv.t1 = v->now;
 	}
+	/*
+	 * The error chart shows the critical threshold: how far from CRIT.  The
+	 * p99 chart does not: a 2 s line would flatten a 100 ms curve.
+	 */
 	if (k == DETAIL_ERRORS) {
 		th[0] = (struct chart_threshold){ v->th->error_crit, ROLE_CRIT };
-		cv.thresholds = th;
-		cv.nthresholds = 1;
-	} else if (k == DETAIL_P99) {
-		th[0] = (struct chart_threshold){ v->th->p99_crit, ROLE_CRIT };
 		cv.thresholds = th;
 		cv.nthresholds = 1;
 	}

@@ -1,0 +1,447 @@
+/*
+ * The Service detail screen rendered into a fixed-size canvas and diffed
+ * against golden text (tests/golden/detail_*.txt): a Swarm service with a
+ * Korean name whose rollout is paused, a failed task whose error must be
+ * visible, instances with stats, and charts.  Plus its cursor, the
+ * visible range that drives the stats requests, Markdown, and the PromQL
+ * wrapper.  UPDATE_GOLDEN=1 rewrites the golden files after a deliberate
+ * change (review the diff).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "canvas.h"
+#include "detail_poll.h"
+#include "keys.h"
+#include "model.h"
+#include "render.h"
+#include "screens/detail.h"
+#include "view.h"
+#include "xalloc.h"
+
+#define NOW 1795000000.0                /* 2026-11-18T07:46:40Z */
+#define NAME "\xea\xb2\xb0\xec\xa0\x9c" /* 결제 */
+#define FAILED_ERR "No such image: shop/payments:9.9"
+
+static const struct thresholds th = { 0.01, 0.05, 0.5, 2.0 };
+
+struct fixture {
+	struct model *m;
+	struct detail *d;
+	struct detail_data dd;
+	struct detail_instance inst[12];
+	double t[3][120], v[3][120];
+	struct view_ctx v_;
+};
+
+static void
+instance(struct detail_instance *in, const char *id, long slot, const char *state,
+	 const char *health, double age_s, long restarts, double cpu, double mem, const char *error)
+{
+	memset(in, 0, sizeof *in);
+	in->id = (char *)id;
+	in->container_id = (char *)(strcmp(state, "running") == 0 ? id : "");
+	in->name = (char *)"";
+	in->slot = slot;
+	in->state = (char *)state;
+	in->desired = (char *)(strcmp(state, "failed") == 0 ? "shutdown" : "running");
+	in->health = (char *)health;
+	in->node = (char *)"id0sz1xs90wk";
+	in->version = (char *)(strcmp(state, "failed") == 0 ? "9.9" : "1.4.2");
+	in->error = (char *)error;
+	in->created = NOW - age_s;
+	in->restarts = restarts;
+	in->cpu_pct = cpu;
+	in->mem_used = mem;
+	in->mem_limit = NAN;
+}
+
+static void
+fixture_data(struct fixture *f, size_t ninst)
+{
+	struct detail_data *dd = &f->dd;
+	size_t i, k;
+
+	memset(dd, 0, sizeof *dd);
+	instance(&f->inst[0], "q1w2e3r4t5y6u7i8o9p0", 1, "running", "healthy", 7200, 0, 12.5,
+		 48.2 * 1048576, "");
+	instance(&f->inst[1], "a1s2d3f4g5h6j7k8l9", 2, "running", "unhealthy", 5400, 3, 97.0,
+		 250 * 1048576, "");
+	instance(&f->inst[2], "z1x2c3v4b5n6m7", 3, "preparing", "", 60, 1, NAN, NAN, "");
+	instance(&f->inst[3], "f9e8d7c6b5a4", 3, "failed", "", 300, -1, NAN, NAN, FAILED_ERR);
+	for (i = 4; i < 12; i++)
+		instance(&f->inst[i], "k0k0k0k0k0k0k0", (long)i, "running", "", 600, 0, 1.0,
+			 1048576.0 * (double)i, "");
+	dd->have_runtime = true;
+	dd->inst = f->inst;
+	dd->ninst = ninst;
+	dd->image = (char *)"shop/payments:1.4.2";
+	dd->tag = (char *)"1.4.2";
+	dd->prev_image = (char *)"shop/payments:1.4.1";
+	dd->prev_tag = (char *)"1.4.1";
+	dd->update_state = (char *)"paused";
+	dd->update_message = (char *)"update paused due to failure or early termination of task "
+				     "f9e8d7c6b5a4";
+	dd->update_started = NOW - 600;
+	dd->task_error = (char *)FAILED_ERR;
+	dd->task_error_at = NOW - 240;
+	dd->range_s = 3600;
+	dd->step_s = 30;
+	dd->t0 = NOW - 3600;
+	dd->t1 = NOW;
+	dd->have_metrics = true;
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < 120; i++) {
+			double x = (double)i / 119.0;
+
+			f->t[k][i] = NOW - 3600 + 30.0 * (double)i;
+			f->v[k][i] = k == 0   ? 40 + 20 * sin(6.28 * x)
+				     : k == 1 ? (i > 90 ? 0.08 : 0.004)
+					      : 0.2 + 0.1 * x;
+		}
+		dd->series[k].t = f->t[k];
+		dd->series[k].v = f->v[k];
+		dd->series[k].n = 120;
+	}
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	struct runtime_row row;
+	const char *names[1] = { NAME };
+	double rps = 41.0, err = 0.08, p99 = 0.3;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	f->m = model_new(30, 100);
+	model_apply_metric(f->m, METRIC_RPS, names, &rps, 1, NOW);
+	model_apply_metric(f->m, METRIC_ERRORS, names, &err, 1, NOW);
+	model_apply_metric(f->m, METRIC_P99, names, &p99, 1, NOW);
+	memset(&row, 0, sizeof row);
+	row.name = NAME;
+	row.kind = "swarm";
+	row.id = "hybgq0cwysn0";
+	row.runtime_name = "payments";
+	row.running = 2;
+	row.desired = 3;
+	row.version = "1.4.2";
+	row.deployed_at = NOW - 7200;
+	row.restarts = 4;
+	row.rollout_state = "paused";
+	row.message = "update paused";
+	model_runtime_apply(f->m, "local", &row, 1, NOW);
+	model_backend_ok(f->m, "prometheus", 12, NOW);
+	model_backend_ok(f->m, "docker", 3, NOW);
+	f->d = detail_new(NAME);
+	fixture_data(f, 4);
+	f->v_.model = f->m;
+	f->v_.th = &th;
+	f->v_.now = NOW;
+	f->v_.stale_after = 60;
+	f->v_.prometheus = true;
+	f->v_.docker = true;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	detail_free(f->d);
+	model_free(f->m);
+	free(f);
+	return 0;
+}
+
+static char *
+render(struct fixture *f, int w, int h, const struct detail_data *dd)
+{
+	struct canvas *c = canvas_new(w, h);
+	struct render_state rs;
+	struct buf out;
+
+	memset(&rs, 0, sizeof rs);
+	rs.detail = f->d;
+	rs.detail_data = dd;
+	render_screen(c, &f->v_, &rs);
+	buf_init(&out);
+	canvas_write_text(c, &out);
+	canvas_free(c);
+	return buf_steal(&out);
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	struct buf b;
+	char tmp[4096];
+	size_t n;
+
+	if (fp == NULL)
+		return NULL;
+	buf_init(&b);
+	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
+		buf_append(&b, tmp, n);
+	fclose(fp);
+	return buf_steal(&b);
+}
+
+static void
+golden(const char *name, const char *got)
+{
+	char path[256];
+	char *want;
+
+	snprintf(path, sizeof path, "tests/golden/%s.txt", name);
+	if (getenv("UPDATE_GOLDEN") != NULL) {
+		FILE *fp = fopen(path, "wb");
+		assert_non_null(fp);
+		fputs(got, fp);
+		fclose(fp);
+	}
+	want = slurp(path);
+	if (want == NULL)
+		fail_msg("missing golden file %s (run with UPDATE_GOLDEN=1)", path);
+	if (strcmp(want, got) != 0) {
+		fprintf(stderr, "--- want %s\n%s--- got\n%s", path, want, got);
+		fail_msg("%s differs", path);
+	}
+	free(want);
+}
+
+static void
+test_golden_80x24(void **state)
+{
+	struct fixture *f = *state;
+	char *s = render(f, 80, 24, &f->dd);
+
+	golden("detail_80x24", s);
+	/* why the rollout is stuck and why the task failed, at a glance */
+	assert_non_null(strstr(s, "rollout paused:"));
+	assert_non_null(strstr(s, "task failed 4m00s ago: " FAILED_ERR));
+	assert_non_null(strstr(s, NAME));
+	assert_non_null(strstr(s, "requests/s"));
+	assert_non_null(strstr(s, "errors"));
+	free(s);
+}
+
+static void
+test_golden_160x40(void **state)
+{
+	struct fixture *f = *state;
+	char *s = render(f, 160, 40, &f->dd);
+
+	golden("detail_160x40", s);
+	assert_non_null(strstr(s, "p99"));
+	assert_non_null(strstr(s, "NODE"));
+	assert_non_null(strstr(s, FAILED_ERR));
+	assert_non_null(strstr(s, "shop/payments:1.4.1"));
+	free(s);
+}
+
+/* The failed row is drawn in CRIT, the rollout line too. */
+static void
+test_failure_roles(void **state)
+{
+	struct fixture *f = *state;
+	struct canvas *c = canvas_new(160, 40);
+	struct render_state rs;
+	int y, x, crit_rows = 0;
+
+	memset(&rs, 0, sizeof rs);
+	rs.detail = f->d;
+	rs.detail_data = &f->dd;
+	render_screen(c, &f->v_, &rs);
+	for (y = 0; y < c->h; y++) {
+		for (x = 0; x < c->w; x++)
+			if (canvas_at(c, x, y)->role == ROLE_CRIT &&
+			    strcmp(canvas_at(c, x, y)->ch, " ") != 0) {
+				crit_rows++;
+				break;
+			}
+	}
+	/* rollout paused, task failed, the failed row, the unhealthy row */
+	assert_true(crit_rows >= 4);
+	canvas_free(c);
+}
+
+static void
+test_too_small(void **state)
+{
+	struct fixture *f = *state;
+	char *s = render(f, 59, 24, &f->dd);
+
+	assert_non_null(strstr(s, "terminal too small"));
+	free(s);
+	s = render(f, 80, 15, &f->dd);
+	assert_non_null(strstr(s, "terminal too small"));
+	free(s);
+}
+
+/* Only the rows on screen are visible, and the cursor scrolls them. */
+static void
+test_visible_follows_cursor(void **state)
+{
+	struct fixture *f = *state;
+	size_t from, to;
+	int i;
+	char *s;
+
+	fixture_data(f, 12);
+	s = render(f, 80, 24, &f->dd);
+	free(s);
+	detail_visible(f->d, &from, &to);
+	assert_int_equal(from, 0);
+	assert_true(to > 1 && to < 12);
+	for (i = 0; i < 11; i++)
+		assert_int_equal(detail_handle(f->d, ACT_DOWN, &f->dd), H_DIRTY | H_HANDLED);
+	s = render(f, 80, 24, &f->dd);
+	free(s);
+	detail_visible(f->d, &from, &to);
+	assert_int_equal(to, 12);
+	assert_true(from > 0);
+	assert_int_equal(detail_handle(f->d, ACT_TOP, &f->dd), H_DIRTY | H_HANDLED);
+	assert_int_equal(detail_handle(f->d, ACT_FILTER, &f->dd), H_NONE);
+	s = render(f, 80, 24, &f->dd);
+	free(s);
+	detail_visible(f->d, &from, &to);
+	assert_int_equal(from, 0);
+}
+
+/* Before any answer: the header from the model, placeholders elsewhere. */
+static void
+test_no_data_yet(void **state)
+{
+	struct fixture *f = *state;
+	char *s = render(f, 100, 30, NULL);
+
+	assert_non_null(strstr(s, "asking the runtime"));
+	assert_non_null(strstr(s, "loading"));
+	assert_non_null(strstr(s, "replicas 2/3"));
+	assert_non_null(strstr(s, "rollout paused: update paused"));
+	free(s);
+}
+
+static void
+test_service_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct detail *d = f->d;
+	char *s;
+
+	f->d = detail_new("vanished");
+	s = render(f, 80, 24, &f->dd);
+	assert_non_null(strstr(s, "no longer reported"));
+	free(s);
+	detail_free(f->d);
+	f->d = d;
+}
+
+static void
+test_hostile_error_is_sanitised(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+
+	f->inst[3].error = (char *)"boom\x1b[2J\x1b]0;pwned\x07";
+	f->dd.task_error = f->inst[3].error;
+	s = render(f, 160, 40, &f->dd);
+	assert_null(strchr(s, '\x1b'));
+	assert_non_null(strstr(s, "boom^[[2J"));
+	free(s);
+}
+
+static void
+test_markdown(void **state)
+{
+	struct fixture *f = *state;
+	struct buf out;
+
+	buf_init(&out);
+	detail_markdown(f->d, &f->v_, &f->dd, &out);
+	assert_non_null(strstr(out.data, "## " NAME " - service detail"));
+	assert_non_null(strstr(out.data, "- rollout: paused - update paused"));
+	assert_non_null(strstr(out.data, "- newest failed task: " FAILED_ERR));
+	assert_non_null(strstr(out.data, "previous shop/payments:1.4.1"));
+	assert_non_null(strstr(out.data, "| ID"));
+	assert_non_null(strstr(out.data, "| requests/s |"));
+	buf_done(&out);
+}
+
+static void
+test_wrap_query(void **state)
+{
+	char *q;
+
+	(void)state;
+	q = detail_poll_wrap_query("sum by (service) (rate(x[1m]))", "service", "pay\"$1\\");
+	assert_string_equal(q, "(sum by (service) (rate(x[1m]))) and on(service) "
+			       "label_replace(vector(1), \"service\", \"pay\\\"$$1\\\\\", \"\", "
+			       "\"\")");
+	free(q);
+}
+
+/* Open, close and free with nothing in flight: nothing leaks, nothing is due. */
+static void
+test_poll_lifecycle(void **state)
+{
+	struct detail_poll *p = detail_poll_new(NULL);
+	struct detail_poll_settings s;
+	const struct detail_data *dd;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.service = NAME;
+	s.kind = "swarm";
+	s.refresh_ms = 1000;
+	s.range = DETAIL_DEFAULT_RANGE;
+	assert_false(detail_poll_is_open(p));
+	detail_poll_open(p, &s);
+	assert_true(detail_poll_is_open(p));
+	assert_string_equal(detail_poll_service(p), NAME);
+	dd = detail_poll_data(p);
+	assert_true(dd->range_s == 3600);
+	assert_true(detail_poll_step_range(p, 1));
+	assert_true(detail_poll_data(p)->range_s == 6 * 3600);
+	assert_true(detail_poll_step_range(p, 1));
+	assert_false(detail_poll_step_range(p, 1));
+	assert_false(detail_poll_tick(p, 1.0)); /* neither Prometheus nor Docker */
+	detail_poll_close(p);
+	assert_string_equal(detail_poll_service(p), "");
+	detail_poll_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_golden_80x24, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_golden_160x40, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_visible_follows_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_data_yet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_service_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_error_is_sanitised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
+		cmocka_unit_test(test_wrap_query),
+		cmocka_unit_test(test_poll_lifecycle),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
