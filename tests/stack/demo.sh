@@ -30,8 +30,10 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/opsdeck-demo.XXXXXX") || exit 1
 S=$T/stack
 cleanup() {
-	trap - EXIT INT TERM HUP
+	trap - EXIT
+	trap "" INT TERM HUP # finish stopping the stack even if more signals come
 	{ echo "demo.sh: stopping the stack"; } 2>/dev/null
+	[ -n "${OWN_DOCKER:-}" ] && tests/stack/dockerd.sh stop "$T/docker" >/dev/null 2>&1
 	tests/stack/stop.sh "$S" >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -56,10 +58,40 @@ demo.sh: Prometheus  $PROMETHEUS_URL
     curl -X POST   $SHOPSIM_URL/incident/orders-errors
     curl -X DELETE $SHOPSIM_URL/incident/orders-errors
 EOF
+# Docker: an endpoint that answers, else a private dockerd with Swarm and
+# shop-named services when we are root, else none (the console says so).
+docker_answers() { # HOST
+	case $1 in
+	unix://*) curl -sf --max-time 3 --unix-socket "${1#unix://}" http://localhost/_ping >/dev/null ;;
+	tcp://*) curl -sf --max-time 3 "http://${1#tcp://}/_ping" >/dev/null ;;
+	*) return 1 ;;
+	esac
+}
+docker_args=()
+if [ -n "${DOCKER_HOST:-}" ] && docker_answers "$DOCKER_HOST"; then
+	echo "demo.sh: Docker        $DOCKER_HOST (yours, it answers)"
+	docker_args=(--docker "$DOCKER_HOST")
+elif [ -z "${DOCKER_HOST:-}" ] && docker_answers unix:///var/run/docker.sock; then
+	echo "demo.sh: Docker        unix:///var/run/docker.sock (yours, it answers)"
+	docker_args=(--docker unix:///var/run/docker.sock)
+elif [ "$(id -u)" -eq 0 ] && command -v dockerd >/dev/null; then
+	echo "demo.sh: starting a private dockerd with Swarm and shop services ..."
+	OWN_DOCKER=1 # before the start: a hangup during it must still stop it
+	if tests/stack/dockerd.sh start "$T/docker" --services >"$T/dockerd-start.log" 2>&1; then
+		# shellcheck source=/dev/null
+		. "$T/docker/docker.env"
+		echo "demo.sh: Docker        $DOCKER_HOST (private, Swarm; try S, R, B on a service)"
+		docker_args=(--docker "$DOCKER_HOST")
+	else
+		echo "demo.sh: no Docker: the private dockerd did not start (see $T/dockerd-start.log)"
+	fi
+else
+	echo "demo.sh: no Docker endpoint answers and we are not root: the runtime stays unconfigured"
+fi
 if [ -z "${DEMO_NO_PAUSE:-}" ]; then
 	read -r -t 5 -p "Starting the console in 5 s (Enter: now) " _ || true
 	echo
 fi
-"$BIN" --prometheus "$PROMETHEUS_URL" "${console_args[@]}"
+"$BIN" --prometheus "$PROMETHEUS_URL" "${docker_args[@]}" "${console_args[@]}"
 status=$?
 exit "$status"
