@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "detail_stats.h"
 #include "docker.h"
 #include "poller.h"
 #include "prometheus.h"
@@ -43,17 +44,6 @@ struct round {
 	struct err err;
 };
 
-/* What is known about one container across stats rounds. */
-struct ctr_cache {
-	char id[80];
-	struct docker_stats prev; /* the last sample */
-	bool have_prev;
-	double cpu_pct, mem_used, mem_limit;
-	char health[24];
-	long restarts;
-	char exit_text[64]; /* "exit 137, OOM killed" */
-};
-
 struct detail_poll {
 	struct http *http;
 	bool open;
@@ -76,8 +66,7 @@ struct detail_poll {
 	size_t nctrs;
 	/* metric answers of this metrics round */
 	struct detail_series pending[DETAIL_NCHARTS];
-	struct ctr_cache *cache;
-	size_t ncache;
+	struct detail_stats *stats; /* per container, across stats rounds */
 };
 
 static char *
@@ -86,70 +75,10 @@ dupe(const char *s)
 	return xstrdup(s != NULL ? s : "");
 }
 
-static void
-instance_done(struct detail_instance *in)
+static double
+step_of(double range_s)
 {
-	free(in->id);
-	free(in->container_id);
-	free(in->name);
-	free(in->state);
-	free(in->desired);
-	free(in->health);
-	free(in->node);
-	free(in->version);
-	free(in->error);
-}
-
-static void
-instances_free(struct detail_instance *in, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		instance_done(&in[i]);
-	free(in);
-}
-
-static void
-series_done(struct detail_series *s)
-{
-	free(s->t);
-	free(s->v);
-	memset(s, 0, sizeof *s);
-}
-
-void
-detail_data_done(struct detail_data *d)
-{
-	int k;
-
-	instances_free(d->inst, d->ninst);
-	free(d->image);
-	free(d->tag);
-	free(d->prev_image);
-	free(d->prev_tag);
-	free(d->update_state);
-	free(d->update_message);
-	free(d->task_error);
-	for (k = 0; k < DETAIL_NCHARTS; k++)
-		series_done(&d->series[k]);
-	memset(d, 0, sizeof *d);
-}
-
-/* Runtime strings start as "" so the screen never meets NULL. */
-static void
-data_init(struct detail_data *d, double range_s)
-{
-	memset(d, 0, sizeof *d);
-	d->image = dupe(NULL);
-	d->tag = dupe(NULL);
-	d->prev_image = dupe(NULL);
-	d->prev_tag = dupe(NULL);
-	d->update_state = dupe(NULL);
-	d->update_message = dupe(NULL);
-	d->task_error = dupe(NULL);
-	d->range_s = range_s;
-	d->step_s = fmax(MIN_STEP, ceil(range_s / CHART_POINTS));
+	return fmax(MIN_STEP, ceil(range_s / CHART_POINTS));
 }
 
 void
@@ -184,7 +113,9 @@ detail_poll_new(struct http *http)
 	struct detail_poll *p = xcalloc(1, sizeof *p);
 
 	p->http = http;
-	data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE]);
+	p->stats = detail_stats_new();
+	detail_data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE],
+			 step_of(ranges[DETAIL_DEFAULT_RANGE]));
 	return p;
 }
 
@@ -209,7 +140,7 @@ drop_pending_series(struct detail_poll *p)
 	int k;
 
 	for (k = 0; k < DETAIL_NCHARTS; k++)
-		series_done(&p->pending[k]);
+		detail_data_series_done(&p->pending[k]);
 }
 
 static void
@@ -246,10 +177,9 @@ detail_poll_close(struct detail_poll *p)
 	drop_runtime_answers(p);
 	drop_pending_series(p);
 	detail_data_done(&p->d);
-	data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE]);
-	free(p->cache);
-	p->cache = NULL;
-	p->ncache = 0;
+	detail_data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE],
+			 step_of(ranges[DETAIL_DEFAULT_RANGE]));
+	detail_stats_clear(p->stats);
 	free_settings(p);
 	p->vis_from = p->vis_to = 0;
 }
@@ -267,6 +197,7 @@ detail_poll_free(struct detail_poll *p)
 		free(rq);
 	}
 	detail_data_done(&p->d);
+	detail_stats_free(p->stats);
 	free(p);
 }
 
@@ -292,7 +223,7 @@ detail_poll_open(struct detail_poll *p, const struct detail_poll_settings *s)
 		p->s.refresh_ms = 100;
 	p->range = s->range >= 0 && s->range < DETAIL_NRANGES ? s->range : DETAIL_DEFAULT_RANGE;
 	detail_data_done(&p->d);
-	data_init(&p->d, ranges[p->range]);
+	detail_data_init(&p->d, ranges[p->range], step_of(ranges[p->range]));
 	p->open = true;
 }
 
@@ -458,26 +389,6 @@ start_runtime(struct detail_poll *p)
 	free(labels[1]);
 }
 
-static struct ctr_cache *
-cache_get(struct detail_poll *p, const char *id, bool create)
-{
-	size_t i;
-
-	for (i = 0; i < p->ncache; i++)
-		if (strcmp(p->cache[i].id, id) == 0)
-			return &p->cache[i];
-	if (!create)
-		return NULL;
-	p->cache = xrealloc(p->cache, (p->ncache + 1) * sizeof *p->cache);
-	memset(&p->cache[p->ncache], 0, sizeof *p->cache);
-	snprintf(p->cache[p->ncache].id, sizeof p->cache[p->ncache].id, "%s", id);
-	p->cache[p->ncache].cpu_pct = NAN;
-	p->cache[p->ncache].mem_used = NAN;
-	p->cache[p->ncache].mem_limit = NAN;
-	p->cache[p->ncache].restarts = -1;
-	return &p->cache[p->ncache++];
-}
-
 static void
 start_stats(struct detail_poll *p)
 {
@@ -511,7 +422,7 @@ start_metrics(struct detail_poll *p, double wall)
 
 	drop_pending_series(p);
 	d->range_s = ranges[p->range];
-	d->step_s = fmax(MIN_STEP, ceil(d->range_s / CHART_POINTS));
+	d->step_s = step_of(d->range_s);
 	end = floor(wall / d->step_s) * d->step_s;
 	start = end - d->range_s;
 	for (k = 0; k < DETAIL_NCHARTS; k++) {
@@ -530,196 +441,6 @@ start_metrics(struct detail_poll *p, double wall)
 
 /* ---- answers ------------------------------------------------------------- */
 
-static bool
-task_failed(const struct docker_task *t)
-{
-	return strcmp(t->state, "failed") == 0 || strcmp(t->state, "rejected") == 0;
-}
-
-/* Restarts of a slot: replaced tasks (failed, rejected, complete) in its history. */
-static long
-slot_restarts(const struct detail_poll *p, const struct docker_task *t)
-{
-	long n = 0;
-	size_t i;
-
-	for (i = 0; i < p->ntasks; i++) {
-		const struct docker_task *o = &p->tasks[i];
-
-		if (o->slot != t->slot || (t->slot == 0 && strcmp(o->node_id, t->node_id) != 0))
-			continue;
-		if (task_failed(o) || strcmp(o->state, "complete") == 0)
-			n++;
-	}
-	return n;
-}
-
-static const char *
-container_name(const struct detail_poll *p, const char *cid)
-{
-	size_t i;
-
-	if (cid[0] == '\0')
-		return "";
-	for (i = 0; i < p->nctrs; i++)
-		if (strcmp(p->ctrs[i].id, cid) == 0)
-			return p->ctrs[i].name;
-	return "";
-}
-
-static struct detail_instance *
-add_instance(struct detail_instance **arr, size_t *n)
-{
-	struct detail_instance *in;
-
-	*arr = xrealloc(*arr, (*n + 1) * sizeof **arr);
-	in = &(*arr)[(*n)++];
-	memset(in, 0, sizeof *in);
-	in->restarts = -1;
-	in->cpu_pct = in->mem_used = in->mem_limit = NAN;
-	return in;
-}
-
-/* Short node id: enough to tell nodes apart. */
-static char *
-short_id(const char *id)
-{
-	return xasprintf("%.12s", id);
-}
-
-static void
-from_task(struct detail_poll *p, struct detail_instance *in, const struct docker_task *t)
-{
-	in->id = dupe(t->id);
-	in->container_id = dupe(t->container_id);
-	in->name = dupe(container_name(p, t->container_id));
-	in->slot = t->slot;
-	in->state = dupe(t->state);
-	in->desired = dupe(t->desired_state);
-	in->health = dupe(NULL);
-	in->node = short_id(t->node_id);
-	in->version = docker_image_tag(t->image);
-	if (t->error[0] != '\0')
-		in->error = dupe(t->error);
-	else if (t->exit_code != 0 && strcmp(t->state, "running") != 0)
-		in->error = xasprintf("exit %ld", t->exit_code);
-	else
-		in->error = dupe(NULL);
-	in->created = t->created;
-}
-
-static int
-failed_newest_first(const void *a, const void *b)
-{
-	const struct docker_task *x = *(const struct docker_task *const *)a;
-	const struct docker_task *y = *(const struct docker_task *const *)b;
-
-	return x->timestamp < y->timestamp ? 1 : x->timestamp > y->timestamp ? -1 : 0;
-}
-
-/* Swarm: desired-running tasks by slot, then the newest recent failures. */
-static void
-build_from_tasks(struct detail_poll *p, struct detail_instance **arr, size_t *n, double now)
-{
-	const struct docker_task **failed = xcalloc(p->ntasks + 1, sizeof *failed);
-	size_t nf = 0, i;
-
-	/* docker_parse_tasks sorts by slot, newest first */
-	for (i = 0; i < p->ntasks; i++) {
-		const struct docker_task *t = &p->tasks[i];
-
-		if (strcmp(t->desired_state, "running") == 0 && !task_failed(t)) {
-			struct detail_instance *in = add_instance(arr, n);
-
-			from_task(p, in, t);
-			in->restarts = slot_restarts(p, t);
-		} else if (task_failed(t) && now - t->timestamp <= RECENT_FAILED) {
-			failed[nf++] = t;
-		}
-	}
-	if (nf > 1)
-		qsort(failed, nf, sizeof *failed, failed_newest_first);
-	for (i = 0; i < nf && i < MAX_FAILED; i++)
-		from_task(p, add_instance(arr, n), failed[i]);
-	free(failed);
-}
-
-/* Compose groups, plain containers, and Swarm tasks seen from a worker. */
-static void
-build_from_containers(struct detail_poll *p, struct detail_instance **arr, size_t *n)
-{
-	struct docker_group *g = NULL;
-	size_t ng = docker_group_containers(p->ctrs, p->nctrs, false, &g), i, k;
-
-	for (k = 0; k < ng; k++) {
-		bool match = strcmp(g[k].name, p->runtime_name) == 0;
-
-		if (g[k].kind == DOCKER_GROUP_COMPOSE && p->runtime_id[0] != '\0') {
-			char *id = xasprintf("%s/%s", g[k].project, g[k].name);
-
-			match = match && strcmp(id, p->runtime_id) == 0;
-			free(id);
-		}
-		if (!match)
-			continue;
-		for (i = 0; i < g[k].nmembers; i++) {
-			const struct docker_container *c = &p->ctrs[g[k].members[i]];
-			struct detail_instance *in = add_instance(arr, n);
-
-			in->id = dupe(c->id);
-			in->container_id = dupe(c->id);
-			in->name = dupe(c->name);
-			in->state = dupe(c->state);
-			in->desired = dupe(NULL);
-			in->health = dupe(NULL);
-			in->node = dupe(p->context);
-			in->version = docker_image_tag(c->image);
-			in->error = dupe(strcmp(c->state, "running") == 0 ? "" : c->status);
-			in->created = c->created;
-		}
-		if (p->d.image[0] == '\0') {
-			free(p->d.image);
-			free(p->d.tag);
-			p->d.image = dupe(g[k].image);
-			p->d.tag = dupe(g[k].tag);
-		}
-		break;
-	}
-	docker_groups_free(g, ng);
-}
-
-/* Copy what the stats rounds know of each container into the instances. */
-static void
-apply_cache(struct detail_poll *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->d.ninst; i++) {
-		struct detail_instance *in = &p->d.inst[i];
-		const struct ctr_cache *c;
-
-		if (in->container_id[0] == '\0')
-			continue;
-		c = cache_get(p, in->container_id, false);
-		if (c == NULL)
-			continue;
-		if (strcmp(in->state, "running") == 0) {
-			in->cpu_pct = c->cpu_pct;
-			in->mem_used = c->mem_used;
-			in->mem_limit = c->mem_limit;
-		}
-		free(in->health);
-		in->health = dupe(c->health);
-		if (in->restarts < 0)
-			in->restarts = c->restarts;
-		if (in->error[0] == '\0' && c->exit_text[0] != '\0' &&
-		    strcmp(in->state, "running") != 0) {
-			free(in->error);
-			in->error = dupe(c->exit_text);
-		}
-	}
-}
-
 static void
 set_str(char **dst, const char *s)
 {
@@ -732,7 +453,7 @@ finish_runtime(struct detail_poll *p, double now)
 {
 	struct detail_data *d = &p->d;
 	struct detail_instance *inst = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 
 	p->r[R_RUNTIME].done++;
 	if (p->r[R_RUNTIME].failed) {
@@ -756,26 +477,28 @@ finish_runtime(struct detail_poll *p, double now)
 		d->update_completed = s->update_completed;
 	}
 	if (p->have_tasks) {
-		const struct docker_task *best = NULL;
+		const struct docker_task *best = detail_data_newest_failed(p->tasks, p->ntasks);
 
-		for (i = 0; i < p->ntasks; i++) {
-			const struct docker_task *t = &p->tasks[i];
-
-			if (task_failed(t) && t->error[0] != '\0' &&
-			    (best == NULL || t->timestamp > best->timestamp))
-				best = t;
-		}
 		set_str(&d->task_error, best ? best->error : "");
 		d->task_error_at = best ? best->timestamp : 0;
-		build_from_tasks(p, &inst, &n, now);
+		n = detail_data_from_tasks(p->tasks, p->ntasks, p->ctrs, p->nctrs, now, &inst);
 	} else {
-		build_from_containers(p, &inst, &n);
+		char *image, *tag;
+
+		n = detail_data_from_containers(p->ctrs, p->nctrs, p->runtime_name, p->runtime_id,
+						p->context, &inst, &image, &tag);
+		if (image != NULL) {
+			free(d->image);
+			free(d->tag);
+			d->image = image;
+			d->tag = tag;
+		}
 	}
-	instances_free(d->inst, d->ninst);
+	detail_data_instances_free(d->inst, d->ninst);
 	d->inst = inst;
 	d->ninst = n;
 	d->have_runtime = true;
-	apply_cache(p);
+	detail_stats_apply(p->stats, p->d.inst, p->d.ninst);
 	drop_runtime_answers(p);
 }
 
@@ -785,7 +508,7 @@ finish_stats(struct detail_poll *p, double mono)
 	size_t i, to = p->vis_to < p->d.ninst ? p->vis_to : p->d.ninst;
 
 	p->r[R_STATS].done++;
-	apply_cache(p);
+	detail_stats_apply(p->stats, p->d.inst, p->d.ninst);
 	/* A container sampled once is sampled again soon: CPU % needs two. */
 	for (i = p->vis_from; i < to; i++) {
 		const struct detail_instance *in = &p->d.inst[i];
@@ -811,7 +534,7 @@ finish_metrics(struct detail_poll *p)
 	}
 	err_clear(&p->d.metrics_err);
 	for (k = 0; k < DETAIL_NCHARTS; k++) {
-		series_done(&p->d.series[k]);
+		detail_data_series_done(&p->d.series[k]);
 		p->d.series[k] = p->pending[k];
 		memset(&p->pending[k], 0, sizeof p->pending[k]);
 	}
@@ -838,37 +561,6 @@ apply_metric(struct detail_poll *p, int chart, const struct prom_result *r)
 		}
 		out->n = s->nsamples;
 	}
-}
-
-static void
-apply_inspect(struct detail_poll *p, const char *cid, const struct docker_container_detail *dt)
-{
-	struct ctr_cache *c = cache_get(p, cid, true);
-
-	snprintf(c->health, sizeof c->health, "%s", dt->health);
-	c->restarts = dt->restart_count;
-	if (strcmp(dt->state, "running") != 0 && (dt->exit_code != 0 || dt->oom_killed))
-		snprintf(c->exit_text, sizeof c->exit_text, "exit %ld%s", dt->exit_code,
-			 dt->oom_killed ? ", OOM killed" : "");
-	else
-		c->exit_text[0] = '\0';
-}
-
-static void
-apply_stats(struct detail_poll *p, const char *cid, const struct docker_stats *st)
-{
-	struct ctr_cache *c = cache_get(p, cid, true);
-
-	if (c->have_prev) {
-		double pct = docker_cpu_percent(&c->prev, st);
-
-		if (!isnan(pct))
-			c->cpu_pct = pct;
-	}
-	c->prev = *st;
-	c->have_prev = true;
-	c->mem_used = st->mem_used;
-	c->mem_limit = st->mem_limit;
 }
 
 static void
@@ -916,7 +608,7 @@ on_done(void *ud, const struct http_response *resp)
 
 			if (docker_parse_container(resp->status, resp->body, resp->len, &dt, &e) ==
 			    0) {
-				apply_inspect(p, rq->cid, &dt);
+				detail_stats_inspect(p->stats, rq->cid, &dt);
 				docker_container_detail_done(&dt);
 			}
 			rc = 0; /* a container on another node, or gone: no stats, no failure */
@@ -926,7 +618,7 @@ on_done(void *ud, const struct http_response *resp)
 			struct docker_stats st;
 
 			if (docker_parse_stats(resp->status, resp->body, resp->len, &st, &e) == 0)
-				apply_stats(p, rq->cid, &st);
+				detail_stats_sample(p->stats, rq->cid, &st);
 			rc = 0;
 			break;
 		}
@@ -1055,7 +747,7 @@ detail_poll_step_range(struct detail_poll *p, int dir)
 		return false;
 	p->range = next;
 	p->d.range_s = ranges[next];
-	p->d.step_s = fmax(MIN_STEP, ceil(p->d.range_s / CHART_POINTS));
+	p->d.step_s = step_of(p->d.range_s);
 	/* A new range: the answers of the old one are dropped, a query goes now. */
 	p->r[R_METRICS].id++;
 	p->r[R_METRICS].inflight = 0;

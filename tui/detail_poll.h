@@ -36,71 +36,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "detail_data.h"
 #include "err.h"
 #include "http.h"
 #include "model.h"
 #include "setup.h"
 
-/* The charts, in display order of importance. */
-enum detail_chart { DETAIL_RPS, DETAIL_ERRORS, DETAIL_P99, DETAIL_NCHARTS };
-
 /* The ranges +/- step through, in seconds. */
 #define DETAIL_RANGES 15 * 60.0, 3600.0, 6 * 3600.0, 24 * 3600.0
 #define DETAIL_NRANGES 4
 #define DETAIL_DEFAULT_RANGE 1 /* 1h */
-
-/* One instance: a Swarm task or a container.  Strings owned, never NULL. */
-struct detail_instance {
-	char *id;           /* task id, or container id */
-	char *container_id; /* "" unknown (a task not started yet) */
-	char *name;         /* container name; "" unknown */
-	long slot;          /* Swarm slot; 0 none (global services, containers) */
-	char *state;        /* "running", "failed", "exited", ... */
-	char *desired;      /* desired state ("running", "shutdown"); "" none */
-	char *health;       /* "healthy", "unhealthy", "starting"; "" none or unknown */
-	char *node;         /* node id, or the runtime context; "" unknown */
-	char *version;      /* image tag */
-	char *error;        /* why it failed (Status.Err, exit status); "" none */
-	double created;     /* unix seconds; 0 unknown */
-	long restarts;      /* -1 unknown */
-	double cpu_pct;     /* 100 = one core; NAN unknown */
-	double mem_used;    /* bytes; NAN unknown */
-	double mem_limit;   /* bytes; NAN unknown */
-};
-
-struct detail_series {
-	double *t, *v; /* owned, n each */
-	size_t n;
-};
-
-/* Everything the detail screen shows beyond the model.  Strings owned, "" none. */
-struct detail_data {
-	/* runtime */
-	bool have_runtime;            /* a runtime round has completed */
-	struct err runtime_err;       /* the last runtime round's failure; ERR_OK none */
-	struct detail_instance *inst; /* desired running by slot, then recent failures */
-	size_t ninst;
-	char *image;          /* current spec's image */
-	char *tag;            /* its version */
-	char *prev_image;     /* previous spec's image (Swarm PreviousSpec); "" none */
-	char *prev_tag;       /* its version */
-	char *update_state;   /* Swarm UpdateStatus.State; "" none */
-	char *update_message; /* UpdateStatus.Message */
-	double update_started;
-	double update_completed;
-	char *task_error;     /* the newest failed task's Status.Err */
-	double task_error_at; /* its time */
-	/* metrics */
-	double range_s;    /* the charts' range */
-	double step_s;     /* the range queries' step */
-	double t0, t1;     /* the range queried; 0 before the first query */
-	bool have_metrics; /* a metrics round has completed */
-	struct err metrics_err;
-	struct detail_series series[DETAIL_NCHARTS];
-};
-
-/* Free everything data owns and zero it. */
-void detail_data_done(struct detail_data *d);
 
 /* What to poll: a plain record; detail_poll_new copies the strings. */
 struct detail_poll_settings {

@@ -8,12 +8,15 @@
 #include <time.h>
 
 #include "canvas.h"
+#include "detail_json.h"
+#include "detail_poll.h"
 #include "docker_poll.h"
 #include "frame.h"
 #include "http.h"
 #include "model.h"
 #include "poller.h"
 #include "render.h"
+#include "screens/detail.h"
 #include "screens/overview.h"
 #include "signals.h"
 #include "text.h"
@@ -168,6 +171,74 @@ write_markdown(struct overview *ov, const struct view_ctx *v, struct buf *out)
 	overview_markdown(ov, v, out);
 }
 
+/* Whether the detail poller has what the snapshot shows; stats need two samples for CPU %. */
+static bool
+detail_ready(const struct detail_poll *dp, const struct detail_poll_settings *ds, bool want_stats)
+{
+	unsigned long rt, st, mt;
+
+	detail_poll_rounds(dp, &rt, &st, &mt);
+	if ((ds->docker && rt == 0) || (ds->prometheus && mt == 0))
+		return false;
+	return !want_stats || st >= 2;
+}
+
+/*
+ * The Service detail's own requests, after the Overview's poll: runtime and
+ * metrics first, then container stats for the instances the output shows
+ * (the rows that fit the canvas for text and ansi, all for json and
+ * markdown), sampled twice for CPU %.  Returns 2 when a detail request
+ * failed or the deadline passed, else 0.
+ */
+static int
+poll_detail(const struct snapshot_options *o, struct http *http, struct detail_poll *dp,
+	    const struct detail_poll_settings *ds, struct detail *dt, const struct view_ctx *v,
+	    double deadline, struct err *e)
+{
+	const struct detail_data *dd = detail_poll_data(dp);
+	bool want_stats = false;
+	int phase;
+
+	for (phase = 0; phase < 2; phase++) {
+		while (!detail_ready(dp, ds, want_stats) && !sig_quit) {
+			struct http_waitfd fd = { sig_pipe_fd[0], 1 /* POLLIN */, 0 };
+			double now = poller_mono_now();
+			long left = (long)((deadline - now) * 1000.0), due;
+
+			if (left <= 0)
+				return 2;
+			detail_poll_tick(dp, now);
+			due = detail_poll_next_due_ms(dp, now);
+			if (due < left)
+				left = due;
+			if (http_wait(http, &fd, 1, left > 200 ? 200 : (int)(left < 1 ? 1 : left),
+				      e) < 0)
+				return 2;
+			http_perform(http);
+		}
+		if (phase == 1 || !ds->docker)
+			break;
+		if (o->format == SNAP_TEXT || o->format == SNAP_ANSI) {
+			struct canvas *c = canvas_new(o->width, o->height);
+			struct render_state rs;
+			size_t from, to;
+
+			memset(&rs, 0, sizeof rs);
+			rs.detail = dt;
+			rs.detail_data = dd;
+			render_screen(c, v, &rs);
+			canvas_free(c);
+			detail_visible(dt, &from, &to);
+			detail_poll_set_visible(dp, from, to);
+			want_stats = to > from;
+		} else {
+			detail_poll_set_visible(dp, 0, dd->ninst);
+			want_stats = dd->ninst > 0;
+		}
+	}
+	return dd->runtime_err.code != ERR_OK || dd->metrics_err.code != ERR_OK ? 2 : 0;
+}
+
 int
 snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 {
@@ -182,8 +253,16 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	int status = 0;
 	size_t i;
 
-	if (strcmp(o->screen, "overview") != 0)
-		return err_set(e, ERR_USAGE, "unknown --screen '%s' (available: overview)",
+	const char *detail_name = NULL;
+	struct detail_poll *dp = NULL;
+	struct detail *dt = NULL;
+	struct detail_poll_settings ds;
+
+	if (strncmp(o->screen, "service:", 8) == 0 && o->screen[8] != '\0')
+		detail_name = o->screen + 8;
+	else if (strcmp(o->screen, "overview") != 0)
+		return err_set(e, ERR_USAGE,
+			       "unknown --screen '%s' (available: overview, service:NAME)",
 			       o->screen);
 	http = http_new(e);
 	if (http == NULL)
@@ -250,6 +329,27 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	v.docker = s->docker;
 	v.config_path = s->config_path;
 
+	if (detail_name != NULL) {
+		struct service *svc = model_service(model, detail_name, false);
+
+		if (svc == NULL) {
+			status = err_set(e, ERR_USAGE,
+					 "no service named '%s' answered (--screen overview lists "
+					 "them)",
+					 detail_name);
+			goto done;
+		}
+		dp = detail_poll_new(http);
+		detail_poll_settings_from(&ds, s, svc);
+		detail_poll_open(dp, &ds);
+		dt = detail_new(svc->name);
+		/* Its own deadline: the Overview's poll may have used the first one. */
+		if (poll_detail(o, http, dp, &ds, dt, &v,
+				poller_mono_now() + (double)o->timeout_ms / 1000.0, e) != 0)
+			status = 2;
+		v.now = poller_wall_now();
+	}
+
 	switch (o->format) {
 	case SNAP_TEXT:
 	case SNAP_ANSI: {
@@ -258,6 +358,8 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 
 		memset(&rs, 0, sizeof rs);
 		rs.overview = ov;
+		rs.detail = dt;
+		rs.detail_data = dp != NULL ? detail_poll_data(dp) : NULL;
 		c->ascii = o->ascii;
 		render_screen(c, &v, &rs);
 		if (o->format == SNAP_TEXT)
@@ -268,16 +370,25 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 		break;
 	}
 	case SNAP_MARKDOWN:
-		write_markdown(ov, &v, out);
+		if (dt != NULL)
+			detail_markdown(dt, &v, detail_poll_data(dp), out);
+		else
+			write_markdown(ov, &v, out);
 		break;
 	case SNAP_JSON:
-		write_json(model, &v, out);
+		if (dt != NULL)
+			detail_json_write(&v, detail_service(dt), detail_poll_data(dp), out);
+		else
+			write_json(model, &v, out);
 		break;
 	}
+done:
+	detail_free(dt);
 	overview_free(ov);
 	docker_poll_free(docker);
 	poller_free(poller);
 	http_free(http);
+	detail_poll_free(dp); /* after http: it owns the records of requests in flight */
 	model_free(model);
 	return status;
 }

@@ -21,7 +21,11 @@
 
 #include "buf.h"
 #include "canvas.h"
+#include "detail_json.h"
 #include "detail_poll.h"
+#include "detail_stats.h"
+#include "docker.h"
+#include <jansson.h>
 #include "keys.h"
 #include "model.h"
 #include "render.h"
@@ -426,6 +430,150 @@ test_poll_lifecycle(void **state)
 	detail_poll_free(p);
 }
 
+static char *
+fixture_file(const char *name, size_t *len)
+{
+	char path[256];
+	char *s;
+
+	snprintf(path, sizeof path, "tests/fixtures/docker/%s", name);
+	s = slurp(path);
+	assert_non_null(s);
+	*len = strlen(s);
+	return s;
+}
+
+/* Captured tasks: desired-running ones by slot with names from the containers. */
+static void
+test_instances_from_tasks(void **state)
+{
+	struct docker_task *t;
+	struct docker_container *c;
+	struct detail_instance *in;
+	size_t nt, nc, n, len;
+	struct err e;
+	char *body;
+
+	(void)state;
+	body = fixture_file("tasks_payments.json", &len);
+	assert_int_equal(docker_parse_tasks(200, body, len, &t, &nt, &e), 0);
+	free(body);
+	body = fixture_file("containers.json", &len);
+	assert_int_equal(docker_parse_containers(200, body, len, &c, &nc, &e), 0);
+	free(body);
+	n = detail_data_from_tasks(t, nt, c, nc, docker_parse_time("2026-11-23T00:20:00Z"), &in);
+	assert_int_equal(n, 2); /* the shut-down task is history, not an instance */
+	assert_int_equal(in[0].slot, 1);
+	assert_int_equal(in[1].slot, 2);
+	assert_string_equal(in[0].state, "running");
+	assert_string_equal(in[0].name, "payments.1.yii0tit19fjc2epq5dscwqk9w");
+	assert_string_equal(in[0].version, "1");
+	assert_int_equal(in[1].restarts, 0); /* shutdown is not a restart */
+	detail_data_instances_free(in, n);
+	docker_tasks_free(t, nt);
+
+	/* Rejected tasks of the last hour, newest first, at most five. */
+	body = fixture_file("tasks_search.json", &len);
+	assert_int_equal(docker_parse_tasks(200, body, len, &t, &nt, &e), 0);
+	free(body);
+	n = detail_data_from_tasks(t, nt, c, nc, docker_parse_time("2026-11-23T00:20:00Z"), &in);
+	assert_int_equal(n, 5);
+	assert_string_equal(in[0].id, detail_data_newest_failed(t, nt)->id);
+	assert_string_equal(in[0].error, "No such image: local/busybox:404");
+	assert_string_equal(in[0].state, "rejected");
+	detail_data_instances_free(in, n);
+	n = detail_data_from_tasks(t, nt, c, nc, docker_parse_time("2026-11-23T03:00:00Z"), &in);
+	assert_int_equal(n, 0); /* hours later they are no longer "recent" */
+	detail_data_instances_free(in, n);
+	docker_tasks_free(t, nt);
+	docker_containers_free(c, nc);
+}
+
+/* A compose group's containers; CPU % once two samples are in. */
+static void
+test_instances_from_containers_and_stats(void **state)
+{
+	struct docker_container *c;
+	struct detail_instance *in;
+	struct docker_stats s1, s2;
+	struct detail_stats *st = detail_stats_new();
+	size_t nc, n, len;
+	char *body, *image, *tag;
+	struct err e;
+
+	(void)state;
+	body = fixture_file("containers.json", &len);
+	assert_int_equal(docker_parse_containers(200, body, len, &c, &nc, &e), 0);
+	free(body);
+	n = detail_data_from_containers(c, nc, "notifications", "shop/notifications", "local", &in,
+					&image, &tag);
+	assert_int_equal(n, 2);
+	assert_non_null(image);
+	assert_string_equal(in[0].node, "local");
+	assert_true(strncmp(in[0].name, "shop-notifications-", 19) == 0);
+	free(image);
+	free(tag);
+	body = fixture_file("stats_1.json", &len);
+	assert_int_equal(docker_parse_stats(200, body, len, &s1, &e), 0);
+	free(body);
+	body = fixture_file("stats_2.json", &len);
+	assert_int_equal(docker_parse_stats(200, body, len, &s2, &e), 0);
+	free(body);
+	detail_stats_sample(st, in[0].container_id, &s1);
+	detail_stats_apply(st, in, n);
+	assert_true(isnan(in[0].cpu_pct)); /* one sample: no CPU % yet */
+	assert_false(isnan(in[0].mem_used));
+	detail_stats_sample(st, in[0].container_id, &s2);
+	detail_stats_apply(st, in, n);
+	assert_true(fabs(in[0].cpu_pct - docker_cpu_percent(&s1, &s2)) < 1e-9);
+	assert_true(isnan(in[1].cpu_pct));
+	/* containers that are gone are forgotten */
+	detail_stats_apply(st, in + 1, 1);
+	detail_stats_apply(st, in, 1);
+	assert_true(isnan(in[0].cpu_pct) || in[0].cpu_pct >= 0);
+	detail_data_instances_free(in, n);
+	n = detail_data_from_containers(c, nc, "notifications", "other/notifications", "local", &in,
+					&image, &tag);
+	assert_int_equal(n, 0);
+	assert_null(image);
+	detail_data_instances_free(in, n);
+	detail_stats_free(st);
+	docker_containers_free(c, nc);
+}
+
+static void
+test_json(void **state)
+{
+	struct fixture *f = *state;
+	struct buf out;
+	json_t *j, *inst;
+	json_error_t je;
+
+	buf_init(&out);
+	detail_json_write(&f->v_, NAME, &f->dd, &out);
+	j = json_loads(out.data, 0, &je);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "name")), NAME);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "CRIT");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(j, "rollout"), "state")),
+		"paused");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(j, "failed_task"), "error")),
+		FAILED_ERR);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(j, "deployment"), "previous"), "version")),
+		"1.4.1");
+	inst = json_object_get(j, "instances");
+	assert_int_equal(json_array_size(inst), 4);
+	assert_true(json_is_null(json_object_get(json_array_get(inst, 2), "cpu_percent")));
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "charts"), "rps")),
+			 120);
+	json_decref(j);
+	buf_done(&out);
+}
+
 int
 main(void)
 {
@@ -441,6 +589,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test(test_wrap_query),
 		cmocka_unit_test(test_poll_lifecycle),
+		cmocka_unit_test(test_instances_from_tasks),
+		cmocka_unit_test(test_instances_from_containers_and_stats),
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

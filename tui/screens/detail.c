@@ -647,12 +647,22 @@ detail_markdown(struct detail *d, const struct view_ctx *v, const struct detail_
 	if (svc->rt.present) {
 		const struct runtime_state *rt = &svc->rt;
 
+		char repl[48], rst[24];
+
 		age(v->now, rt->deployed_at, a, sizeof a);
+		if (rt->running >= 0 && rt->desired >= 0)
+			snprintf(repl, sizeof repl, "%ld/%ld", rt->running, rt->desired);
+		else
+			snprintf(repl, sizeof repl, "-");
+		if (rt->restarts >= 0)
+			snprintf(rst, sizeof rst, "%ld", rt->restarts);
+		else
+			snprintf(rst, sizeof rst, "-");
 		snprintf(buf, sizeof buf,
-			 "%s @ %s, replicas %ld/%ld, version %s, deployed %s ago, "
-			 "restarts %ld",
-			 rt->kind ? rt->kind : "?", rt->context ? rt->context : "?", rt->running,
-			 rt->desired, rt->version ? rt->version : "-", a, rt->restarts);
+			 "%s @ %s, replicas %s, version %s, deployed %s%s, restarts %s",
+			 rt->kind ? rt->kind : "?", rt->context ? rt->context : "?", repl,
+			 rt->version ? rt->version : "-", a, rt->deployed_at > 0 ? " ago" : "",
+			 rst);
 		md_line(out, "runtime", buf);
 	}
 	if (dd != NULL && dd->have_runtime) {

@@ -1,0 +1,99 @@
+/*
+ * detail_data.h - what the Service detail screen shows beyond the model:
+ * its instances, deployment history, rollout state and chart series, as
+ * plain records (tui/detail_poll.c fills them; tests build them by hand),
+ * and the pure functions that turn Docker answers into instances.
+ */
+#ifndef OPSDECK_TUI_DETAIL_DATA_H
+#define OPSDECK_TUI_DETAIL_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "docker.h"
+#include "err.h"
+
+/* The charts, in display order of importance. */
+enum detail_chart { DETAIL_RPS, DETAIL_ERRORS, DETAIL_P99, DETAIL_NCHARTS };
+
+/* One instance: a Swarm task or a container.  Strings owned, never NULL. */
+struct detail_instance {
+	char *id;           /* task id, or container id */
+	char *container_id; /* "" unknown (a task not started yet) */
+	char *name;         /* container name; "" unknown */
+	long slot;          /* Swarm slot; 0 none (global services, containers) */
+	char *state;        /* "running", "failed", "exited", ... */
+	char *desired;      /* desired state ("running", "shutdown"); "" none */
+	char *health;       /* "healthy", "unhealthy", "starting"; "" none or unknown */
+	char *node;         /* node id, or the runtime context; "" unknown */
+	char *version;      /* image tag */
+	char *error;        /* why it failed (Status.Err, exit status); "" none */
+	double created;     /* unix seconds; 0 unknown */
+	long restarts;      /* -1 unknown */
+	double cpu_pct;     /* 100 = one core; NAN unknown */
+	double mem_used;    /* bytes; NAN unknown */
+	double mem_limit;   /* bytes; NAN unknown */
+};
+
+struct detail_series {
+	double *t, *v; /* owned, n each */
+	size_t n;
+};
+
+/* Everything the detail screen shows beyond the model.  Strings owned, "" none. */
+struct detail_data {
+	/* runtime */
+	bool have_runtime;            /* a runtime round has completed */
+	struct err runtime_err;       /* the last runtime round's failure; ERR_OK none */
+	struct detail_instance *inst; /* desired running by slot, then recent failures */
+	size_t ninst;
+	char *image;          /* current spec's image */
+	char *tag;            /* its version */
+	char *prev_image;     /* previous spec's image (Swarm PreviousSpec); "" none */
+	char *prev_tag;       /* its version */
+	char *update_state;   /* Swarm UpdateStatus.State; "" none */
+	char *update_message; /* UpdateStatus.Message */
+	double update_started;
+	double update_completed;
+	char *task_error;     /* the newest failed task's Status.Err */
+	double task_error_at; /* its time */
+	/* metrics */
+	double range_s;    /* the charts' range */
+	double step_s;     /* the range queries' step */
+	double t0, t1;     /* the range queried; 0 before the first query */
+	bool have_metrics; /* a metrics round has completed */
+	struct err metrics_err;
+	struct detail_series series[DETAIL_NCHARTS];
+};
+
+/* Empty data: every string "" (owned), no instances, the given range and step. */
+void detail_data_init(struct detail_data *d, double range_s, double step_s);
+/* Free everything d owns and zero it. */
+void detail_data_done(struct detail_data *d);
+void detail_data_series_done(struct detail_series *s);
+void detail_data_instances_free(struct detail_instance *in, size_t n); /* NULL-safe */
+
+/*
+ * Swarm: the tasks of one service (t, as docker_parse_tasks sorted them)
+ * as instances (*out new): those desired running, by slot, with their
+ * slot's restarts (replaced tasks in its history), then up to 5 failed or
+ * rejected ones of the last hour, newest first.  Container names come
+ * from c.  Returns the count.
+ */
+size_t detail_data_from_tasks(const struct docker_task *t, size_t nt,
+			      const struct docker_container *c, size_t nc, double now,
+			      struct detail_instance **out);
+/*
+ * Compose groups, plain containers and Swarm task containers seen from a
+ * worker: the members of the group named runtime_name (and, for compose,
+ * runtime_id "project/name") as instances (*out new), on node context.
+ * *image and *tag (new, NULL when no group matched) get the newest member's.
+ */
+size_t detail_data_from_containers(const struct docker_container *c, size_t nc,
+				   const char *runtime_name, const char *runtime_id,
+				   const char *context, struct detail_instance **out, char **image,
+				   char **tag);
+/* borrowed: the newest failed or rejected task with an error, or NULL. */
+const struct docker_task *detail_data_newest_failed(const struct docker_task *t, size_t n);
+
+#endif

@@ -1,0 +1,212 @@
+#include "detail_json.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+static json_t *
+num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *
+count(long n)
+{
+	return n >= 0 ? json_integer(n) : json_null();
+}
+
+/* RFC 3339 UTC, or null for 0 (unknown). */
+static json_t *
+when(double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[32];
+
+	if (t <= 0)
+		return json_null();
+	gmtime_r(&tt, &tm);
+	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(s);
+}
+
+/* "" (none) as null. */
+static json_t *
+str(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
+static json_t *
+runtime_obj(const struct runtime_state *rt)
+{
+	json_t *j;
+
+	if (!rt->present)
+		return json_null();
+	j = json_object();
+	json_object_set_new(j, "kind", str(rt->kind));
+	json_object_set_new(j, "context", str(rt->context));
+	json_object_set_new(j, "name", str(rt->runtime_name));
+	json_object_set_new(j, "running", count(rt->running));
+	json_object_set_new(j, "desired", count(rt->desired));
+	json_object_set_new(j, "version", str(rt->version));
+	json_object_set_new(j, "deployed_at", when(rt->deployed_at));
+	json_object_set_new(j, "restarts", count(rt->restarts));
+	json_object_set_new(j, "crash_looping", json_boolean(rt->crash_looping));
+	return j;
+}
+
+static json_t *
+instance_obj(const struct detail_instance *in)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_string(in->id));
+	json_object_set_new(j, "container_id", str(in->container_id));
+	json_object_set_new(j, "name", str(in->name));
+	json_object_set_new(j, "slot", in->slot > 0 ? json_integer(in->slot) : json_null());
+	json_object_set_new(j, "state", json_string(in->state));
+	json_object_set_new(j, "desired_state", str(in->desired));
+	json_object_set_new(j, "health", str(in->health));
+	json_object_set_new(j, "node", str(in->node));
+	json_object_set_new(j, "version", str(in->version));
+	json_object_set_new(j, "created_at", when(in->created));
+	json_object_set_new(j, "restarts", count(in->restarts));
+	json_object_set_new(j, "cpu_percent", num(in->cpu_pct));
+	json_object_set_new(j, "memory_bytes",
+			    isfinite(in->mem_used) ? json_integer((json_int_t)llround(in->mem_used))
+						   : json_null());
+	json_object_set_new(j, "memory_limit_bytes",
+			    isfinite(in->mem_limit) && in->mem_limit > 0
+				    ? json_integer((json_int_t)llround(in->mem_limit))
+				    : json_null());
+	json_object_set_new(j, "error", str(in->error));
+	return j;
+}
+
+static json_t *
+points(const struct detail_series *s)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		json_array_append_new(a, json_pack("[fo]", s->t[i], num(s->v[i])));
+	return a;
+}
+
+static json_t *
+backends_obj(const struct model *m)
+{
+	json_t *j = json_object();
+	size_t i;
+
+	for (i = 0; i < model_nbackends(m); i++) {
+		const struct backend_state *b = model_backend_at(m, i);
+		json_t *jb = json_object();
+
+		json_object_set_new(jb, "ok", json_boolean(b->ok));
+		json_object_set_new(jb, "error",
+				    b->ok ? json_null()
+					  : json_string(b->err.msg[0] ? b->err.msg : "no answer"));
+		json_object_set_new(j, b->name, jb);
+	}
+	return j;
+}
+
+static void
+set_detail(json_t *root, const struct service *svc, const struct detail_data *dd)
+{
+	json_t *dep, *cur, *prev, *insts, *charts;
+	size_t i;
+
+	if (dd == NULL || !dd->have_runtime) {
+		json_object_set_new(root, "rollout",
+				    svc->rt.rollout_state
+					    ? json_pack("{s:s,s:o}", "state", svc->rt.rollout_state,
+							"message", str(svc->rt.message))
+					    : json_null());
+		json_object_set_new(root, "failed_task", json_null());
+		json_object_set_new(root, "deployment", json_null());
+		json_object_set_new(root, "instances", json_array());
+	} else {
+		json_object_set_new(root, "rollout",
+				    dd->update_state[0]
+					    ? json_pack("{s:s,s:o,s:o,s:o}", "state",
+							dd->update_state, "message",
+							str(dd->update_message), "started_at",
+							when(dd->update_started), "completed_at",
+							when(dd->update_completed))
+					    : json_null());
+		json_object_set_new(root, "failed_task",
+				    dd->task_error[0]
+					    ? json_pack("{s:s,s:o}", "error", dd->task_error, "at",
+							when(dd->task_error_at))
+					    : json_null());
+		dep = json_object();
+		cur = json_pack("{s:o,s:o}", "image", str(dd->image), "version", str(dd->tag));
+		prev = dd->prev_image[0] ? json_pack("{s:s,s:o}", "image", dd->prev_image,
+						     "version", str(dd->prev_tag))
+					 : json_null();
+		json_object_set_new(dep, "current", cur);
+		json_object_set_new(dep, "previous", prev);
+		json_object_set_new(root, "deployment", dep);
+		insts = json_array();
+		for (i = 0; i < dd->ninst; i++)
+			json_array_append_new(insts, instance_obj(&dd->inst[i]));
+		json_object_set_new(root, "instances", insts);
+	}
+	if (dd != NULL && dd->runtime_err.code != ERR_OK)
+		json_object_set_new(root, "runtime_error", json_string(dd->runtime_err.msg));
+	charts = json_object();
+	json_object_set_new(charts, "range_seconds", json_real(dd ? dd->range_s : 3600.0));
+	json_object_set_new(charts, "step_seconds", dd ? json_real(dd->step_s) : json_null());
+	json_object_set_new(charts, "start", dd ? when(dd->t0) : json_null());
+	json_object_set_new(charts, "end", dd ? when(dd->t1) : json_null());
+	json_object_set_new(charts, "error",
+			    dd && dd->metrics_err.code != ERR_OK ? json_string(dd->metrics_err.msg)
+								 : json_null());
+	json_object_set_new(charts, "rps", dd ? points(&dd->series[DETAIL_RPS]) : json_array());
+	json_object_set_new(charts, "error_ratio",
+			    dd ? points(&dd->series[DETAIL_ERRORS]) : json_array());
+	json_object_set_new(charts, "p99_seconds",
+			    dd ? points(&dd->series[DETAIL_P99]) : json_array());
+	json_object_set_new(root, "charts", charts);
+}
+
+void
+detail_json_write(const struct view_ctx *v, const char *service, const struct detail_data *dd,
+		  struct buf *out)
+{
+	const struct service *svc = model_service((struct model *)v->model, service, false);
+	json_t *root = json_object(), *vals;
+	char *text;
+
+	json_object_set_new(root, "generated_at", when(v->now));
+	json_object_set_new(root, "name", json_string(service));
+	if (svc == NULL) {
+		json_object_set_new(root, "status", json_null());
+	} else {
+		json_object_set_new(root, "status",
+				    json_string(status_name(model_service_status(svc, v->th, v->now,
+										 v->stale_after))));
+		vals = json_object();
+		json_object_set_new(vals, "rps", num(svc->value[METRIC_RPS]));
+		json_object_set_new(vals, "error_ratio", num(svc->value[METRIC_ERRORS]));
+		json_object_set_new(vals, "p99_seconds", num(svc->value[METRIC_P99]));
+		json_object_set_new(vals, "cpu_cores", num(svc->value[METRIC_CPU]));
+		json_object_set_new(vals, "memory_bytes", num(svc->value[METRIC_MEMORY]));
+		json_object_set_new(root, "values", vals);
+		json_object_set_new(root, "runtime", runtime_obj(&svc->rt));
+		set_detail(root, svc, dd);
+	}
+	json_object_set_new(root, "backends", backends_obj(v->model));
+	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
+	buf_puts(out, text);
+	buf_putc(out, '\n');
+	free(text);
+	json_decref(root);
+}
