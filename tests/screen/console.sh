@@ -2,7 +2,8 @@
 # The real binary in tmux against the real local stack: the Overview
 # appears, /pay filters to payments, an invalid pattern shows PCRE2's
 # message and keeps the filter, sort keys move the mark, a resize to 80x24
-# relayouts, ? opens the help, q quits and the terminal is restored.
+# relayouts, ? opens the help, Enter opens the Service detail and q goes
+# back, q quits and the terminal is restored.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib.sh"
@@ -67,6 +68,18 @@ check "Esc closes the help" wait_for 10 bash -c "$(declare -f screen lacks); lac
 
 tmux -L "$SOCK" resize-window -t t -x 200 -y 50
 check "resize to 200x50 shows every column" wait_for 10 bash -c "$(declare -f screen has); has 'ERR TREND' && has MEM"
+
+keys Enter
+check "Enter opens the Service detail" wait_for 10 bash -c "$(declare -f screen has); has 'Overview › ' && has 'range 1h'"
+check "the detail charts requests/s with a time axis" wait_for 20 bash -c "$(declare -f screen has); has 'requests/s' && screen | grep -q '└─*┬'"
+check "the detail says no runtime is configured" has 'no container runtime configured'
+keys +
+check "+ widens the charts to 6h" wait_for 10 has 'range 6h'
+tmux -L "$SOCK" resize-window -t t -x 80 -y 24
+check "the detail relayouts at 80x24" wait_for 10 bash -c "$(declare -f screen has); has 'requests/s' && [ \$(screen | wc -L) -le 80 ]"
+tmux -L "$SOCK" resize-window -t t -x 200 -y 50
+keys q
+check "q goes back to the Overview" wait_for 10 bash -c "$(declare -f screen has lacks); has 'ERR TREND' && lacks 'Overview ›'"
 
 keys q
 check "q quits with status 0" wait_for 10 bash -c "$(declare -f screen has); has 'EXITED 0'"
