@@ -52,6 +52,7 @@ struct runtime_state {
 	char *runtime_name;  /* its name in the runtime */
 	long running;        /* instances running; -1 unknown */
 	long desired;        /* instances wanted; -1 unknown */
+	bool fixed_count;    /* the count follows the nodes (Swarm global mode): not scalable */
 	char *version;       /* image tag */
 	double deployed_at;  /* last deployment (unix seconds); 0 unknown */
 	long restarts;       /* restarts so far; -1 unknown */
@@ -78,6 +79,7 @@ struct runtime_row {
 	const char *id;
 	const char *runtime_name;
 	long running, desired;     /* -1 unknown */
+	bool fixed_count;          /* not scalable (Swarm global mode) */
 	const char *version;       /* may be NULL */
 	double deployed_at;        /* 0 unknown */
 	long restarts;             /* -1 unknown */

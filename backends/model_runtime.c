@@ -45,6 +45,7 @@ apply_row(struct runtime_state *rt, const char *context, const struct runtime_ro
 	set_str(&rt->message, r->message);
 	rt->running = r->running;
 	rt->desired = r->desired;
+	rt->fixed_count = r->fixed_count;
 	rt->deployed_at = r->deployed_at;
 	rt->restarts_prev = before;
 	rt->restarts = r->restarts;

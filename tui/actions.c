@@ -20,6 +20,8 @@ struct flight {
 	enum phase phase;
 	double started_mono;
 	double started_wall;
+	double accepted_wall; /* when the runtime accepted the request; 0 before */
+	bool rollout_seen;    /* a refresh after acceptance showed the rollout running */
 	char progress[192];
 };
 
@@ -32,6 +34,7 @@ struct actions {
 	char message[ERR_MSG_MAX + 256];
 	int message_role;
 	bool have_message;
+	bool accepted; /* a request was accepted since the last actions_take_accepted */
 };
 
 struct actions *
@@ -164,6 +167,10 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 			 "%s: %s needs a Swarm service (this is a %s; scaling needs Swarm, "
 			 "Kubernetes or ECS)",
 			 svc->name, op_kind_name(op), out->kind);
+	else if (op == OP_SCALE && rt->fixed_count)
+		snprintf(why, sizeof why,
+			 "%s: a global service runs one instance per node and cannot be scaled",
+			 svc->name);
 	else if (op == OP_SCALE && replicas < 0)
 		snprintf(why, sizeof why, "%s: the replica count must be 0 or more", svc->name);
 	if (why[0] != '\0') {
@@ -261,6 +268,8 @@ on_result(void *ud, const struct docker_action_result *r)
 	f->req = NULL;
 	if (r->ok) {
 		f->phase = PHASE_CONVERGING;
+		f->accepted_wall = poller_wall_now();
+		f->owner->accepted = true;
 		snprintf(f->progress, sizeof f->progress, "%s accepted, waiting for the runtime",
 			 op_kind_name(f->plan.op));
 		return;
@@ -305,11 +314,19 @@ actions_execute(struct actions *a, const struct action_plan *p, struct http *htt
 	return 0;
 }
 
+/* The rollout state that ends op: a rollback ends in rollback_completed, an update in completed. */
 static bool
-rollout_done(const char *state)
+rollout_done(enum op_kind op, const char *state)
 {
 	return state != NULL &&
-	       (strcmp(state, "completed") == 0 || strcmp(state, "rollback_completed") == 0);
+	       strcmp(state, op == OP_ROLLBACK ? "rollback_completed" : "completed") == 0;
+}
+
+static bool
+rollout_running(const char *state)
+{
+	return state != NULL &&
+	       (strcmp(state, "updating") == 0 || strcmp(state, "rollback_started") == 0);
 }
 
 static bool
@@ -366,13 +383,23 @@ actions_tick(struct actions *a, const struct model *m, double mono)
 			}
 			continue;
 		}
-		/* Restart and rollback: a rollout that finished after we started it. */
-		if (rt->deployed_at + 1.0 >= f->started_wall && rollout_done(rt->rollout_state) &&
+		/*
+		 * Restart and rollback: judge only refreshes taken after the runtime
+		 * accepted the request (the model may still hold the previous
+		 * rollout's "completed"), and only a rollout of this request: one we
+		 * saw running, or one that completed after we sent it.
+		 */
+		if (rt->updated <= f->accepted_wall)
+			continue;
+		if (rollout_running(rt->rollout_state))
+			f->rollout_seen = true;
+		if (rollout_done(f->plan.op, rt->rollout_state) &&
+		    (f->rollout_seen || rt->deployed_at > f->started_wall) &&
 		    rt->running == rt->desired) {
 			conclude(a, f, AUDIT_SUCCEEDED, NULL);
 			changed = true;
 		} else if (rollout_failed(rt->rollout_state) &&
-			   rt->deployed_at + 1.0 >= f->started_wall) {
+			   (f->rollout_seen || rt->deployed_at > f->started_wall)) {
 			conclude(a, f, AUDIT_FAILED, rt->message ? rt->message : rt->rollout_state);
 			changed = true;
 		}
@@ -397,6 +424,15 @@ actions_inflight(const struct actions *a)
 	for (f = a->flights; f != NULL; f = f->next)
 		n++;
 	return n;
+}
+
+bool
+actions_take_accepted(struct actions *a)
+{
+	bool r = a->accepted;
+
+	a->accepted = false;
+	return r;
 }
 
 bool

@@ -74,6 +74,12 @@ int actions_execute(struct actions *a, const struct action_plan *p, struct http 
 bool actions_tick(struct actions *a, const struct model *m, double mono);
 /* borrowed: "scale 2 → 4: 3/4 running" for the service in flight, or NULL. */
 const char *actions_progress(const struct actions *a, const char *service);
+/*
+ * True once after a runtime accepted a request: the caller refreshes the
+ * runtime at once so convergence is seen without waiting a full interval.
+ */
+bool actions_take_accepted(struct actions *a);
+
 /* Number of actions in flight. */
 size_t actions_inflight(const struct actions *a);
 /*

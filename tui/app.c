@@ -161,11 +161,14 @@ pop_screen(struct app *a)
 
 /* The service the action keys act on: the detail's, else the Overview's cursor. */
 static const char *
-current_service(const struct app *a)
+current_service(struct app *a)
 {
+	struct view_ctx v;
+
 	if (top_screen(a) == SCREEN_DETAIL)
 		return detail_service(a->detail);
-	return overview_selected(a->overview);
+	view_of(a, &v);
+	return overview_current(a->overview, &v); /* the rows as filtered now */
 }
 
 static void
@@ -564,7 +567,7 @@ handle_key(struct app *a, int key)
 			a->quit = true;
 		break;
 	case ACT_OPEN:
-		open_detail(a, overview_selected(a->overview));
+		open_detail(a, current_service(a));
 		break;
 	case ACT_RANGE_WIDER:
 	case ACT_RANGE_NARROWER:
@@ -722,6 +725,8 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 			a.dirty = true;
 		if (actions_tick(a.actions, a.model, mono))
 			a.dirty = true;
+		if (actions_take_accepted(a.actions) && a.docker != NULL)
+			docker_poll_refresh_now(a.docker); /* see convergence without waiting */
 		{
 			char msg[sizeof a.message];
 			int role;

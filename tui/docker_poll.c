@@ -24,6 +24,7 @@ struct docker_poll {
 	double next_due;
 	int inflight;
 	unsigned long round_id, rounds;
+	double round_wall; /* when this round's requests left: the time its data describes */
 	bool failed;
 	struct err err;
 	long latency_ms;
@@ -139,6 +140,7 @@ apply(struct docker_poll *p)
 		r->runtime_name = s->name;
 		r->running = s->running;
 		r->desired = s->desired;
+		r->fixed_count = s->mode != DOCKER_MODE_REPLICATED;
 		r->version = s->tag;
 		r->deployed_at = s->update_completed > 0 ? s->update_completed : s->updated;
 		r->restarts = p->tasks ? docker_task_restarts(p->tasks, p->ntasks, s->id) : -1;
@@ -164,7 +166,12 @@ apply(struct docker_poll *p)
 		r->restarts = -1; /* per-container RestartCount costs a request each */
 		r->message = g->restarting > 0 ? "restarting" : NULL;
 	}
-	model_runtime_apply(p->model, p->s.context, rows, n, poller_wall_now());
+	/*
+	 * Stamped with the time the requests left, not the time they were
+	 * applied: an action accepted meanwhile must not take this round's
+	 * answers for news about itself.
+	 */
+	model_runtime_apply(p->model, p->s.context, rows, n, p->round_wall);
 	for (i = 0; i < ngroups; i++)
 		free(owned[i]);
 	free(owned);
@@ -293,6 +300,7 @@ docker_poll_tick(struct docker_poll *p, double mono)
 	if (p->inflight > 0 || mono < p->next_due)
 		return false;
 	p->round_id++;
+	p->round_wall = poller_wall_now();
 	p->next_due = mono + (double)p->s.refresh_ms / 1000.0;
 	p->failed = false;
 	err_clear(&p->err);

@@ -90,8 +90,23 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 				  (enum role)rs->message_role, ATTR_NONE);
 		}
 		input_draw(c, 0, c->h - 1, c->w, rs->input_prompt, rs->input, ROLE_NORMAL);
-	} else if (rs->message == NULL && rs->hint != NULL)
+	} else if (rs->message == NULL && rs->hint != NULL) {
 		frame_draw_status(c, c->h - 1, v, rs->hint, ROLE_BAR);
-	else
+	} else if (rs->message != NULL && rs->message_role == ROLE_CRIT &&
+		   text_width(rs->message) > c->w / 2) {
+		/*
+		 * A long error (a runtime's refusal) is the one thing the user
+		 * must read whole: wrapped above the status line, up to 4 rows.
+		 */
+		int wide = c->w - 2, rows = (text_width(rs->message) + wide - 1) / wide;
+
+		if (rows > 4)
+			rows = 4;
+		canvas_fill(c, (struct rect){ 0, c->h - 1 - rows, c->w, rows }, ROLE_CRIT);
+		text_draw_wrapped(c, (struct rect){ 1, c->h - 1 - rows, wide, rows }, rs->message,
+				  ROLE_CRIT, ATTR_NONE);
+		frame_draw_status(c, c->h - 1, v, NULL, ROLE_BAR);
+	} else {
 		frame_draw_status(c, c->h - 1, v, rs->message, rs->message_role);
+	}
 }

@@ -33,6 +33,11 @@ cleanup() {
 	trap - EXIT
 	trap "" INT TERM HUP # finish stopping the stack even if more signals come
 	{ echo "demo.sh: stopping the stack"; } 2>/dev/null
+	if [ -n "${DOCKER_START_PID:-}" ]; then
+		# Interrupted while dockerd was starting: end the start, then stop what it began.
+		kill -TERM "$DOCKER_START_PID" 2>/dev/null
+		wait "$DOCKER_START_PID" 2>/dev/null
+	fi
 	[ -n "${OWN_DOCKER:-}" ] && tests/stack/dockerd.sh stop "$T/docker" >/dev/null 2>&1
 	tests/stack/stop.sh "$S" >/dev/null 2>&1
 	rm -rf "$T"
@@ -77,12 +82,16 @@ elif [ -z "${DOCKER_HOST:-}" ] && docker_answers unix:///var/run/docker.sock; th
 elif [ "$(id -u)" -eq 0 ] && command -v dockerd >/dev/null; then
 	echo "demo.sh: starting a private dockerd with Swarm and shop services ..."
 	OWN_DOCKER=1 # before the start: a hangup during it must still stop it
-	if tests/stack/dockerd.sh start "$T/docker" --services >"$T/dockerd-start.log" 2>&1; then
+	tests/stack/dockerd.sh start "$T/docker" --services >"$T/dockerd-start.log" 2>&1 &
+	DOCKER_START_PID=$!
+	if wait "$DOCKER_START_PID"; then
+		DOCKER_START_PID=
 		# shellcheck source=/dev/null
 		. "$T/docker/docker.env"
 		echo "demo.sh: Docker        $DOCKER_HOST (private, Swarm; try S, R, B on a service)"
 		docker_args=(--docker "$DOCKER_HOST")
 	else
+		DOCKER_START_PID=
 		echo "demo.sh: no Docker: the private dockerd did not start (see $T/dockerd-start.log)"
 	fi
 else

@@ -117,6 +117,15 @@ overview_selected(const struct overview *ov)
 	return ov->rows[ov->selected].svc->name;
 }
 
+static void build(struct overview *ov, const struct view_ctx *v);
+
+const char *
+overview_current(struct overview *ov, const struct view_ctx *v)
+{
+	build(ov, v);
+	return overview_selected(ov);
+}
+
 const char *
 overview_filter(const struct overview *ov)
 {

@@ -58,6 +58,12 @@ const char *overview_filter(const struct overview *ov); /* borrowed; "" if none 
 
 /* borrowed: the service under the cursor at the last draw, or NULL. */
 const char *overview_selected(const struct overview *ov);
+/*
+ * borrowed: the service under the cursor now, with the current filter and
+ * model (rows rebuilt first) — for keys typed faster than the screen
+ * redraws.  NULL when no row is shown.
+ */
+const char *overview_current(struct overview *ov, const struct view_ctx *v);
 
 /* Sort by column col (descending when desc).  Spark columns are not sortable. */
 void overview_set_sort(struct overview *ov, enum overview_col col, bool desc);
