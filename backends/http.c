@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -278,6 +279,43 @@ ms_since(const struct timespec *t0)
 	return (long)((now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/*
+ * The client certificate and key, by name: curl reads them.  Checking that
+ * they can be read first turns curl's "could not load PEM client
+ * certificate" into a message that names the file.
+ */
+static int
+client_cert(struct http_req *r, const struct http_endpoint *ep, struct err *e)
+{
+	static const char *const what[2] = { "client certificate", "client key" };
+	const char *file[2] = { ep->cert_file, ep->key_file };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (file[i] == NULL || file[i][0] == '\0')
+			continue;
+		if (access(file[i], R_OK) != 0)
+			return err_set(e, ERR_TLS,
+				       "%s: cannot read the TLS %s %.200s (%s) — check the file "
+				       "and its permissions, or the [%s] settings that name it",
+				       r->name, what[i], file[i], strerror(errno), r->name);
+	}
+	if (file[0] != NULL && file[0][0] != '\0') {
+		curl_easy_setopt(r->easy, CURLOPT_SSLCERT, file[0]);
+		curl_easy_setopt(r->easy, CURLOPT_SSLCERTTYPE, "PEM");
+		if (file[1] != NULL && file[1][0] != '\0') {
+			curl_easy_setopt(r->easy, CURLOPT_SSLKEY, file[1]);
+			curl_easy_setopt(r->easy, CURLOPT_SSLKEYTYPE, "PEM");
+		}
+	} else if (file[1] != NULL && file[1][0] != '\0') {
+		return err_set(e, ERR_CONFIG,
+			       "%s: a TLS client key (%.200s) without its certificate — name the "
+			       "certificate too",
+			       r->name, file[1]);
+	}
+	return 0;
+}
+
 /* Set curl options for one request; returns 0 or -1 with e filled. */
 static int
 setup(struct http_req *r, const struct http_endpoint *ep, const char *path, const char *body,
@@ -345,6 +383,8 @@ setup(struct http_req *r, const struct http_endpoint *ep, const char *path, cons
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, ep->insecure ? 0L : 2L);
 	if (ep->ca_file != NULL && ep->ca_file[0] != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, ep->ca_file);
+	if (client_cert(r, ep, e) < 0)
+		return -1;
 
 	if (ep->username != NULL && ep->username[0] != '\0') {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -564,6 +604,12 @@ transfer_error(struct http_req *r, CURLcode cc, struct err *e)
 	case CURLE_SSL_CACERT_BADFILE:
 		err_set(e, ERR_TLS, "%s: cannot use the CA file for %s (%s) — check [%s] ca_file",
 			n, u, what, n);
+		return;
+	case CURLE_SSL_CERTPROBLEM:
+		err_set(e, ERR_TLS,
+			"%s: the TLS client certificate or key for %s cannot be used (%s) — check "
+			"that the key belongs to the certificate",
+			n, u, what);
 		return;
 	default:
 		break;

@@ -12,7 +12,10 @@
  * (endpoint max_body); exceeding either completes the request with an error.
  * TLS verification is on unless the endpoint says insecure.  Credentials
  * are set through curl options, never put into URLs, and are never written
- * to the debug log or to an error message.
+ * to the debug log or to an error message.  A client certificate and key
+ * (cert_file, key_file) are passed to curl by name; their contents are
+ * never read here, and a file that cannot be read fails the request before
+ * it starts, naming the file.
  *
  * Read-only mode: a request not declared a read (is_read) is refused by
  * http_submit() with ERR_READONLY before it reaches the network.  This is the
@@ -42,6 +45,8 @@ struct http_endpoint {
 	const char *url;            /* base: http(s)://host:port[/prefix] or unix:///path.sock */
 	const char *ca_file;        /* PEM bundle; NULL = system store */
 	bool insecure;              /* skip TLS verification (explicit opt-in only) */
+	const char *cert_file;      /* PEM client certificate; NULL = none */
+	const char *key_file;       /* PEM private key of cert_file; NULL = in cert_file */
 	const char *bearer_token;   /* secret; NULL = none */
 	const char *username;       /* basic auth user; NULL = none */
 	const char *password;       /* secret */

@@ -719,6 +719,10 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 
 		if (poller_tick(a.poller, mono))
 			a.dirty = true;
+		/* The ssh tunnel came up or ssh exited: a Docker round says so now. */
+		if (s->docker_tunnel != NULL && ssh_tunnel_tick(s->docker_tunnel) &&
+		    a.docker != NULL)
+			docker_poll_refresh_now(a.docker);
 		if (a.docker != NULL && docker_poll_tick(a.docker, mono))
 			a.dirty = true;
 		if (detail_poll_is_open(a.detail_poll) && detail_poll_tick(a.detail_poll, mono))

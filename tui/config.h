@@ -134,6 +134,12 @@ enum config_type {
 	  NULL,                                                                                    \
 	  "use TLS and verify the daemon (as in Docker, any non-empty DOCKER_TLS_VERIFY "          \
 	  "means true)")                                                                           \
+	X(DOCKER_SSH_SOCKET, "docker", "ssh_socket", STRING, "/var/run/docker.sock", NULL, NULL,   \
+	  NULL, "the Docker socket on the remote host of an ssh:// endpoint (an absolute path)")   \
+	X(DOCKER_SSH_OPTIONS, "docker", "ssh_options", STRING, NULL, NULL,                         \
+	  "OPSDECK_DOCKER_SSH_OPTIONS", NULL,                                                      \
+	  "extra ssh arguments for an ssh:// endpoint, separated by blanks, no quoting or ~ "      \
+	  "(e.g. -i /etc/opsdeck/deploy_key -o ConnectTimeout=5)")                                 \
 	X(DOCKER_TIMEOUT, "docker", "timeout", DURATION, "5s", NULL, NULL, NULL,                   \
 	  "deadline of each request")                                                              \
 	X(DOCKER_MAX_BODY, "docker", "max_body", SIZE, "32MiB", NULL, NULL, NULL,                  \

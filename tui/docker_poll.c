@@ -192,6 +192,8 @@ finish_round(struct docker_poll *p)
 	double now = poller_wall_now();
 
 	if (p->failed) {
+		if (p->err.code == ERR_CONNECT && p->s.explain != NULL)
+			p->s.explain(p->s.explain_ud, &p->err);
 		model_backend_fail(p->model, "docker", &p->err, now);
 	} else {
 		apply(p);

@@ -27,6 +27,13 @@ struct docker_poll_settings {
 	/* Display name for a runtime name (aliases); NULL = identity. */
 	const char *(*display_name)(void *ud, const char *runtime_name);
 	void *ud;
+	/*
+	 * A round that failed to connect (ERR_CONNECT) is shown with the
+	 * message explain(explain_ud, &err) leaves: the ssh tunnel says it is
+	 * still starting, or why ssh exited.  NULL: the HTTP error as it is.
+	 */
+	void (*explain)(void *ud, struct err *e);
+	void *explain_ud;
 };
 
 struct docker_poll; /* opaque */

@@ -2,8 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
 #include "xalloc.h"
 
 static const enum config_key metric_keys[PROM_METRIC_COUNT] = {
@@ -28,37 +26,49 @@ runtime_display(void *ud, const char *runtime_name)
 	return config_service_display_name(ud, CFG_ALIAS_RUNTIME, runtime_name);
 }
 
-#define DOCKER_DEFAULT_SOCKET "/var/run/docker.sock"
+/* Hands a failed connection to the ssh tunnel, which may know why. */
+static void
+explain_tunnel(void *ud, struct err *e)
+{
+	ssh_tunnel_explain(ud, e);
+}
 
 /*
- * The Docker endpoint: [docker] host / DOCKER_HOST / --docker as
- * unix:///path or tcp://host:port; else the default socket when it exists.
- * Returns 0 with *url NULL when none is configured.
+ * The Docker endpoint (docker_endpoint.h); for ssh:// start the tunnel,
+ * whose local socket is then the endpoint.  Nothing here waits for it.
  */
 static int
-docker_url(const struct config *cfg, char **url, struct err *e)
+docker_setup(struct setup *s, const struct config *cfg, struct err *e)
 {
-	const char *host = config_str(cfg, CFG_DOCKER_HOST);
-	struct stat st;
+	struct docker_endpoint *de = &s->docker_ep;
+	struct http_endpoint *ep = &s->docker_poll.ep;
 
-	*url = NULL;
-	if (host == NULL || *host == '\0') {
-		if (stat(DOCKER_DEFAULT_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode))
-			*url = xstrdup("unix://" DOCKER_DEFAULT_SOCKET);
-		return 0;
-	}
-	if (strncmp(host, "unix://", 7) == 0) {
-		*url = xstrdup(host);
-	} else if (strncmp(host, "tcp://", 6) == 0) {
-		*url = xasprintf("%s://%s",
-				 config_bool(cfg, CFG_DOCKER_TLS_VERIFY) ? "https" : "http",
-				 host + 6);
+	if (docker_endpoint_resolve(de, cfg, getenv, DOCKER_DEFAULT_SOCKET, e) < 0)
+		return -1;
+	if (de->kind == DOCKER_EP_SSH) {
+		struct ssh_tunnel_settings ts = { de->ssh_dest, de->ssh_port, de->ssh_socket,
+						  config_str(cfg, CFG_DOCKER_SSH_OPTIONS), NULL };
+
+		s->docker_tunnel = ssh_tunnel_start(&ts, e);
+		if (s->docker_tunnel == NULL)
+			return -1;
+		s->docker_url = xstrdup(ssh_tunnel_url(s->docker_tunnel));
+		s->docker_poll.explain = explain_tunnel;
+		s->docker_poll.explain_ud = s->docker_tunnel;
 	} else {
-		return err_set(e, ERR_CONFIG,
-			       "[docker] host '%s': only unix:// and tcp:// endpoints are "
-			       "supported so far",
-			       host);
+		s->docker_url = xstrdup(de->url);
 	}
+	s->docker = s->docker_url != NULL;
+	ep->url = s->docker_url;
+	ep->ca_file = de->ca_file;
+	ep->cert_file = de->cert_file;
+	ep->key_file = de->key_file;
+	ep->insecure = de->insecure;
+	s->docker_poll.context = config_str(cfg, CFG_DOCKER_NAME);
+	/* A context names itself unless [docker] name says otherwise. */
+	if (de->context != NULL && strcmp(de->context, "default") != 0 &&
+	    config_source(cfg, CFG_DOCKER_NAME) == CFG_SRC_DEFAULT)
+		s->docker_poll.context = de->context;
 	return 0;
 }
 
@@ -121,17 +131,12 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->poll.display_name = prometheus_display;
 	s->poll.ud = (void *)cfg;
 
-	if (docker_url(cfg, &s->docker_url, e) < 0)
-		return -1;
-	s->docker = s->docker_url != NULL;
 	s->docker_auth_hint = xstrdup("check [docker] host and that you may use the Docker socket");
 	s->docker_poll.ep.name = "docker";
-	s->docker_poll.ep.url = s->docker_url;
 	s->docker_poll.ep.timeout_ms = (long)config_ms(cfg, CFG_DOCKER_TIMEOUT);
 	s->docker_poll.ep.max_body = (size_t)config_size(cfg, CFG_DOCKER_MAX_BODY);
 	s->docker_poll.ep.auth_hint = s->docker_auth_hint;
 	s->docker_poll.ep.is_read = docker_is_read;
-	s->docker_poll.context = config_str(cfg, CFG_DOCKER_NAME);
 	s->docker_poll.refresh_ms = s->poll.refresh_ms;
 	s->docker_poll.display_name = runtime_display;
 	s->docker_poll.ud = (void *)cfg;
@@ -143,6 +148,11 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 		s->actions.audit_path = NULL;
 	s->actions.mode = "console";
 	s->actions.confirm_name = strcmp(config_str(cfg, CFG_GENERAL_CONFIRM), "name") == 0;
+	/* Last: it may start ssh, which setup_done stops. */
+	if (docker_setup(s, cfg, e) < 0) {
+		setup_done(s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -155,6 +165,8 @@ setup_done(struct setup *s)
 		free(s->queries[m]);
 	free(s->auth_hint);
 	free(s->config_path);
+	ssh_tunnel_free(s->docker_tunnel);
+	docker_endpoint_done(&s->docker_ep);
 	free(s->docker_url);
 	free(s->docker_auth_hint);
 	memset(s, 0, sizeof *s);

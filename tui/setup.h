@@ -8,9 +8,11 @@
 
 #include "actions.h"
 #include "config.h"
+#include "docker_endpoint.h"
 #include "docker_poll.h"
 #include "model.h"
 #include "poller.h"
+#include "ssh_tunnel.h"
 
 struct setup {
 	struct poll_settings poll; /* points into the fields below and cfg */
@@ -23,6 +25,8 @@ struct setup {
 	bool docker;                             /* a Docker endpoint is configured */
 	struct docker_poll_settings docker_poll; /* points into the fields below and cfg */
 	char *docker_url;                        /* owned */
+	struct docker_endpoint docker_ep;        /* owned: where docker_url came from */
+	struct ssh_tunnel *docker_tunnel;        /* owned: for ssh://, else NULL */
 	char *docker_auth_hint;                  /* owned */
 	struct actions_settings actions;         /* points into cfg */
 	const struct config *cfg;                /* borrowed */
@@ -30,7 +34,10 @@ struct setup {
 
 /*
  * Fill s from cfg (finalized).  cfg is borrowed and must outlive s: the
- * endpoint's strings point into it.  Fails on an unknown preset.
+ * endpoint's strings point into it.  Fails on an unknown preset or a
+ * Docker endpoint that cannot be resolved (docker_endpoint.h).  For an
+ * ssh:// endpoint it starts ssh (ssh_tunnel.h), without waiting for it;
+ * setup_done stops it.  On failure nothing is left to undo.
  */
 int setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e);
 void setup_done(struct setup *s);

@@ -277,6 +277,9 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 
 	start = poller_mono_now();
 	deadline = start + (double)o->timeout_ms / 1000.0;
+	/* Through ssh: the first round only once the tunnel is up (or ssh gave up). */
+	if (docker != NULL && s->docker_tunnel != NULL)
+		ssh_tunnel_wait(s->docker_tunnel, o->timeout_ms, sig_pipe_fd[0]);
 	poller_tick(poller, start);
 	if (docker != NULL)
 		docker_poll_tick(docker, start);
