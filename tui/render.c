@@ -96,7 +96,8 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 		   text_width(rs->message) > c->w / 2) {
 		/*
 		 * A long error (a runtime's refusal) is the one thing the user
-		 * must read whole: wrapped above the status line, up to 4 rows.
+		 * must read whole: the status line shows its start, and the whole
+		 * text is wrapped above it, up to 4 rows.
 		 */
 		int wide = c->w - 2, rows = (text_width(rs->message) + wide - 1) / wide;
 
@@ -105,7 +106,7 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 		canvas_fill(c, (struct rect){ 0, c->h - 1 - rows, c->w, rows }, ROLE_CRIT);
 		text_draw_wrapped(c, (struct rect){ 1, c->h - 1 - rows, wide, rows }, rs->message,
 				  ROLE_CRIT, ATTR_NONE);
-		frame_draw_status(c, c->h - 1, v, NULL, ROLE_BAR);
+		frame_draw_status(c, c->h - 1, v, rs->message, rs->message_role);
 	} else {
 		frame_draw_status(c, c->h - 1, v, rs->message, rs->message_role);
 	}
