@@ -22,6 +22,7 @@ struct flight {
 	double started_wall;
 	double accepted_wall; /* when the runtime accepted the request; 0 before */
 	bool rollout_seen;    /* a refresh after acceptance showed the rollout running */
+	bool containers;      /* plain containers restarted one by one: done when all answered */
 	char progress[192];
 };
 
@@ -151,6 +152,7 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 			 rt->runtime_name ? rt->runtime_name : svc->name);
 		snprintf(out->kind, sizeof out->kind, "%s", rt->kind ? rt->kind : "");
 		snprintf(out->context, sizeof out->context, "%s", rt->context ? rt->context : "");
+		snprintf(out->runtime_id, sizeof out->runtime_id, "%s", rt->id ? rt->id : "");
 	}
 	why[0] = '\0';
 	if (a->s.read_only)
@@ -162,11 +164,17 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 		snprintf(why, sizeof why,
 			 "%s: no container runtime reports this service, so there is nothing to %s",
 			 svc->name, op_kind_name(op));
-	else if (strcmp(out->kind, "swarm") != 0)
+	else if (strcmp(out->kind, "swarm") != 0 && op == OP_SCALE)
 		snprintf(why, sizeof why,
-			 "%s: %s needs a Swarm service (this is a %s; scaling needs Swarm, "
-			 "Kubernetes or ECS)",
-			 svc->name, op_kind_name(op), out->kind);
+			 "%s: scaling needs Swarm, Kubernetes or ECS (this is a %s: plain "
+			 "containers "
+			 "have no replica count)",
+			 svc->name, out->kind);
+	else if (strcmp(out->kind, "swarm") != 0 && op == OP_ROLLBACK)
+		snprintf(why, sizeof why,
+			 "%s: rollback needs a Swarm service (this is a %s: it keeps no previous "
+			 "version)",
+			 svc->name, out->kind);
 	else if (op == OP_SCALE && rt->fixed_count)
 		snprintf(why, sizeof why,
 			 "%s: a global service runs one instance per node and cannot be scaled",
@@ -192,9 +200,11 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 		snprintf(out->after, sizeof out->after, "%s", rt->version ? rt->version : "");
 		snprintf(out->title, sizeof out->title, "Restart %s?", svc->name);
 		snprintf(out->change, sizeof out->change,
-			 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 rolling restart of %ld instance%s",
-			 svc->name, out->kind, out->context, rt->desired,
-			 rt->desired == 1 ? "" : "s");
+			 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 %s of %ld instance%s", svc->name,
+			 out->kind, out->context,
+			 strcmp(out->kind, "swarm") == 0 ? "rolling restart"
+							 : "restart, one at a time,",
+			 rt->desired, rt->desired == 1 ? "" : "s");
 		break;
 	default:
 		snprintf(out->before, sizeof out->before, "%s", rt->version ? rt->version : "");
@@ -266,6 +276,11 @@ on_result(void *ud, const struct docker_action_result *r)
 	struct flight *f = ud;
 
 	f->req = NULL;
+	if (r->ok && f->containers) {
+		/* Each restart answered once its container ran again: converged. */
+		conclude(f->owner, f, AUDIT_SUCCEEDED, NULL);
+		return;
+	}
 	if (r->ok) {
 		f->phase = PHASE_CONVERGING;
 		f->accepted_wall = poller_wall_now();
@@ -302,8 +317,17 @@ actions_execute(struct actions *a, const struct action_plan *p, struct http *htt
 	f->started_mono = poller_mono_now();
 	f->started_wall = poller_wall_now();
 	snprintf(f->progress, sizeof f->progress, "%s sent", op_kind_name(p->op));
-	f->req =
-		docker_action_start(http, ep, p->runtime_name, p->op, p->replicas, on_result, f, e);
+	f->containers = strcmp(p->kind, "swarm") != 0;
+	if (f->containers) {
+		const char *ids[sizeof p->ids / sizeof p->ids[0]];
+		size_t i;
+
+		for (i = 0; i < p->nids && i < sizeof ids / sizeof ids[0]; i++)
+			ids[i] = p->ids[i];
+		f->req = docker_action_restart_containers(http, ep, ids, i, on_result, f, e);
+	} else
+		f->req = docker_action_start(http, ep, p->runtime_name, p->op, p->replicas,
+					     on_result, f, e);
 	if (f->req == NULL) {
 		audit(a, p, AUDIT_FAILED, e->msg, NULL);
 		free(f);

@@ -40,7 +40,10 @@ struct action_plan {
 	char after[64];         /* "4", "previous image 1.2" */
 	long replicas;          /* scale target */
 	char title[320];        /* "Scale payments?" */
-	char change[640];       /* "payments — swarm @ local — replicas 2 → 4" */
+	char runtime_id[320];   /* the runtime's id of the row ("shop/mail" for compose) */
+	char ids[32][80]; /* containers to restart (compose/container rows); set by the caller */
+	size_t nids;
+	char change[640]; /* "payments — swarm @ local — replicas 2 → 4" */
 };
 
 struct actions; /* opaque */

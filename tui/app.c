@@ -323,6 +323,24 @@ begin_action(struct app *a, enum op_kind op, const char *service, long replicas)
 		show_error(a, e.msg);
 		return;
 	}
+	if (op == OP_RESTART && strcmp(a->plan.kind, "swarm") != 0) {
+		/* Plain containers: restarted one at a time, by id (copied: rounds move on). */
+		const char *ids[sizeof a->plan.ids / sizeof a->plan.ids[0]];
+		size_t i;
+
+		a->plan.nids = a->docker == NULL
+				       ? 0
+				       : docker_poll_container_ids(a->docker, a->plan.kind,
+								   a->plan.runtime_id, ids,
+								   sizeof ids / sizeof ids[0]);
+		for (i = 0; i < a->plan.nids; i++)
+			snprintf(a->plan.ids[i], sizeof a->plan.ids[i], "%s", ids[i]);
+		if (a->plan.nids == 0) {
+			show_error(a, "no container of this service is known yet; try again after "
+				      "a refresh");
+			return;
+		}
+	}
 	a->dialog_open = true;
 	input_set(&a->typed, "");
 }

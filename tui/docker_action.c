@@ -5,7 +5,9 @@
 
 #include "xalloc.h"
 
-enum step { STEP_READ, STEP_UPDATE };
+enum step { STEP_READ, STEP_UPDATE, STEP_CONTAINER };
+
+#define CONTAINER_STOP_SECONDS 5 /* ?t= of a container restart: SIGKILL after this */
 
 struct docker_action {
 	struct http *http;
@@ -19,7 +21,9 @@ struct docker_action {
 	enum step step;
 	int attempts;
 	bool cancelled;
-	bool busy; /* a request is in flight: free after its callback */
+	bool busy;  /* a request is in flight: free after its callback */
+	char **ids; /* containers to restart, in order (STEP_CONTAINER) */
+	size_t nids, next_id;
 };
 
 const char *
@@ -31,11 +35,24 @@ op_kind_name(enum op_kind k)
 }
 
 static void
+free_ids(struct docker_action *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nids; i++)
+		free(a->ids[i]);
+	free(a->ids);
+	a->ids = NULL;
+	a->nids = 0;
+}
+
+static void
 finish(struct docker_action *a, struct docker_action_result *r)
 {
 	r->attempts = a->attempts;
 	if (!a->cancelled)
 		a->done(a->ud, r);
+	free_ids(a);
 	free(a->url);
 	free(a->name_field);
 	free(a->runtime_name);
@@ -85,6 +102,22 @@ send_update(struct docker_action *a, const char *service_json, size_t len, struc
 	return rc;
 }
 
+/* Restart the next container of the list. */
+static int
+send_container(struct docker_action *a, struct err *e)
+{
+	struct docker_request rq;
+	int rc;
+
+	docker_container_restart_request(a->ids[a->next_id], CONTAINER_STOP_SECONDS, &rq);
+	a->step = STEP_CONTAINER;
+	a->attempts++;
+	rc = http_submit(a->http, &a->ep, rq.method, rq.path, NULL, false, on_answer, a, e);
+	docker_request_done(&rq);
+	a->busy = rc == 0;
+	return rc;
+}
+
 static void
 on_answer(void *ud, const struct http_response *resp)
 {
@@ -96,6 +129,21 @@ on_answer(void *ud, const struct http_response *resp)
 	memset(&r, 0, sizeof r);
 	err_clear(&r.err);
 	if (a->cancelled) {
+		finish(a, &r);
+		return;
+	}
+	if (a->step == STEP_CONTAINER) {
+		if (resp->err.code != ERR_OK) {
+			r.err = resp->err;
+			r.unknown = resp->err.code == ERR_TIMEOUT;
+		} else if (resp->status / 100 != 2) {
+			r.fail = docker_parse_error(resp->status, resp->body, resp->len, &r.err);
+		} else if (++a->next_id < a->nids) {
+			if (send_container(a, &r.err) == 0)
+				return; /* the next one, only once this one runs again */
+		} else {
+			r.ok = true;
+		}
 		finish(a, &r);
 		return;
 	}
@@ -159,6 +207,47 @@ docker_action_start(struct http *http, const struct http_endpoint *ep, const cha
 	return a;
 }
 
+struct docker_action *
+docker_action_restart_containers(struct http *http, const struct http_endpoint *ep,
+				 const char *const *ids, size_t n, docker_action_done_fn done,
+				 void *ud, struct err *e)
+{
+	struct docker_action *a;
+	size_t i;
+
+	if (n == 0) {
+		err_set(e, ERR_USAGE, "docker: no container to restart");
+		return NULL;
+	}
+	a = xcalloc(1, sizeof *a);
+	a->http = http;
+	a->ep = *ep;
+	a->url = xstrdup(ep->url);
+	a->name_field = xstrdup(ep->name);
+	a->ep.url = a->url;
+	a->ep.name = a->name_field;
+	/* The daemon answers once the container is back: allow its stop timeout. */
+	if (a->ep.timeout_ms < (CONTAINER_STOP_SECONDS + 25) * 1000L)
+		a->ep.timeout_ms = (CONTAINER_STOP_SECONDS + 25) * 1000L;
+	a->runtime_name = xstrdup(ids[0]);
+	a->op = OP_RESTART;
+	a->done = done;
+	a->ud = ud;
+	a->ids = xcalloc(n, sizeof *a->ids);
+	for (i = 0; i < n; i++)
+		a->ids[i] = xstrdup(ids[i]);
+	a->nids = n;
+	if (send_container(a, e) < 0) {
+		free_ids(a);
+		free(a->url);
+		free(a->name_field);
+		free(a->runtime_name);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
 void
 docker_action_cancel(struct docker_action *a)
 {
@@ -171,6 +260,7 @@ docker_action_abandon(struct docker_action *a)
 {
 	if (a == NULL)
 		return;
+	free_ids(a);
 	free(a->url);
 	free(a->name_field);
 	free(a->runtime_name);

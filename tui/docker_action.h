@@ -43,6 +43,18 @@ struct docker_action; /* opaque; frees itself after the callback */
 struct docker_action *docker_action_start(struct http *http, const struct http_endpoint *ep,
 					  const char *runtime_name, enum op_kind op, long replicas,
 					  docker_action_done_fn done, void *ud, struct err *e);
+/*
+ * Restart plain containers (a compose service's, or one container) one at a
+ * time, in order: each POST /containers/{id}/restart returns once that
+ * container runs again, so the next starts only then.  Stops at the first
+ * failure.  ids are copied.  The request deadline is raised to cover the
+ * stop timeout.
+ */
+struct docker_action *docker_action_restart_containers(struct http *http,
+						       const struct http_endpoint *ep,
+						       const char *const *ids, size_t n,
+						       docker_action_done_fn done, void *ud,
+						       struct err *e);
 void docker_action_cancel(struct docker_action *a);
 /* Free a handle whose request will never answer (after http_free()).  NULL-safe. */
 void docker_action_abandon(struct docker_action *a);

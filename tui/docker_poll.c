@@ -42,6 +42,8 @@ struct docker_poll {
 	/* the last complete round's services, for actions */
 	struct docker_service *last_svcs;
 	size_t nlast_svcs;
+	struct docker_container *last_ctrs; /* the last round's containers, for restarts */
+	size_t nlast_ctrs;
 	bool manager;
 };
 
@@ -90,6 +92,7 @@ docker_poll_free(struct docker_poll *p)
 	}
 	drop_round(p);
 	docker_services_free(p->last_svcs, p->nlast_svcs);
+	docker_containers_free(p->last_ctrs, p->nlast_ctrs);
 	free(p);
 }
 
@@ -183,6 +186,11 @@ apply(struct docker_poll *p)
 	p->nlast_svcs = p->nsvcs;
 	p->svcs = NULL;
 	p->nsvcs = 0;
+	docker_containers_free(p->last_ctrs, p->nlast_ctrs);
+	p->last_ctrs = p->ctrs;
+	p->nlast_ctrs = p->nctrs;
+	p->ctrs = NULL;
+	p->nctrs = 0;
 	p->manager = p->have_info && p->info.swarm_manager;
 }
 
@@ -355,4 +363,32 @@ docker_poll_service(const struct docker_poll *p, const char *runtime_name)
 		if (strcmp(p->last_svcs[i].name, runtime_name) == 0)
 			return &p->last_svcs[i];
 	return NULL;
+}
+
+size_t
+docker_poll_container_ids(const struct docker_poll *p, const char *kind, const char *id,
+			  const char **ids, size_t max)
+{
+	const char *slash = strchr(id, '/');
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nlast_ctrs && n < max; i++) {
+		const struct docker_container *c = &p->last_ctrs[i];
+
+		if (c->swarm_service != NULL)
+			continue; /* Swarm's own: restarted through the service */
+		if (strcmp(kind, "compose") == 0) {
+			if (slash == NULL || c->compose_project == NULL ||
+			    c->compose_service == NULL)
+				continue;
+			if (strlen(c->compose_project) != (size_t)(slash - id) ||
+			    strncmp(c->compose_project, id, (size_t)(slash - id)) != 0 ||
+			    strcmp(c->compose_service, slash + 1) != 0)
+				continue;
+		} else if (c->compose_project != NULL || strcmp(c->name, id) != 0) {
+			continue;
+		}
+		ids[n++] = c->id;
+	}
+	return n;
 }

@@ -53,4 +53,13 @@ bool docker_poll_swarm_manager(const struct docker_poll *p);
 const struct docker_service *docker_poll_service(const struct docker_poll *p,
 						 const char *runtime_name);
 
+/*
+ * The ids of the containers behind a compose or container row of the last
+ * round, newest first, at most max: kind "compose" with id "PROJECT/SERVICE",
+ * kind "container" with the container's name.  Writes ids (borrowed until
+ * the next round) and returns how many.
+ */
+size_t docker_poll_container_ids(const struct docker_poll *p, const char *kind, const char *id,
+				 const char **ids, size_t max);
+
 #endif
