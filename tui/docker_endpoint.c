@@ -327,7 +327,8 @@ static int
 from_context(struct docker_endpoint *de, const struct where *w, const char *name, struct err *e)
 {
 	char *host = NULL, *sub = NULL, *hostport = NULL, *tlsdir, *s, *hint;
-	bool skip;
+	struct stat st;
+	bool skip, tls;
 	int rc = 0;
 
 	de->context = xstrdup(name);
@@ -347,24 +348,18 @@ from_context(struct docker_endpoint *de, const struct where *w, const char *name
 	if (host == NULL)
 		host = xasprintf("unix://%s", w->def_sock);
 	tlsdir = xasprintf("%s/contexts/tls/%s/docker", w->dir, sub);
-	if (parse_host(de, host, de->origin, true, &hostport, e) < 0) {
-		rc = -1;
-	} else if (de->kind == DOCKER_EP_TCP) {
-		struct stat st;
-		bool has_tls = stat(tlsdir, &st) == 0 && S_ISDIR(st.st_mode);
-
+	if (strncmp(host, "tcp://", 6) == 0 && stat(tlsdir, &st) == 0 && S_ISDIR(st.st_mode)) {
 		hint = xasprintf("run `docker context inspect %s`", name);
-		if (has_tls)
-			rc = tls_files(de, w, tlsdir, false, hint, e);
+		rc = tls_files(de, w, tlsdir, false, hint, e);
 		free(hint);
+	}
+	/* The docker command speaks TLS when the context has TLS data or skips verifying. */
+	tls = de->ca_file != NULL || de->cert_file != NULL || skip;
+	if (rc == 0 && parse_host(de, host, de->origin, tls, &hostport, e) < 0) {
+		rc = -1;
+	} else if (rc == 0 && de->kind == DOCKER_EP_TCP) {
 		de->insecure = skip;
-		/* The docker command speaks TLS when the context has TLS data or skips verifying. */
-		de->url = xasprintf("%s://%s",
-				    (has_tls && (de->ca_file != NULL || de->cert_file != NULL)) ||
-						    skip
-					    ? "https"
-					    : "http",
-				    hostport);
+		de->url = xasprintf("%s://%s", tls ? "https" : "http", hostport);
 	}
 	free(hostport);
 	free(tlsdir);
