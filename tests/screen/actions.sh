@@ -245,15 +245,24 @@ check ":scale nosuch 2 says unknown service" wait_for 20 status_has "unknown ser
 keys : "scale orders x" Enter
 check ":scale orders x says the count is not a number" wait_for 20 status_has "scale: invalid number 'x'"
 keys : "scale notifications 3" Enter
-check ":scale on the compose group is refused (needs a Swarm service)" \
-	wait_for 20 status_has "notifications: scale needs a Swarm service"
+check ":scale on the compose group is refused (scaling needs Swarm, Kubernetes or ECS)" \
+	wait_for 20 status_has "notifications: scaling needs Swarm, Kubernetes or ECS"
+keys : "rollback adhoc-debug" Enter
+check ":rollback on the bare container is refused (needs a Swarm service)" \
+	wait_for 20 status_has "adhoc-debug: rollback needs a Swarm service"
+# A plain container restarts through the containers API, confirmed like any action.
+started_before=$(dk inspect --format '{{.State.StartedAt}}' adhoc-debug)
 keys : "restart adhoc-debug" Enter
-check ":restart on the bare container is refused (needs a Swarm service)" \
-	wait_for 20 status_has "adhoc-debug: restart needs a Swarm service"
+check ":restart on the bare container asks to restart it, one at a time" \
+	wait_for 20 has "adhoc-debug — container @ local — restart, one at a time, of 1 instance"
+keys y
+check "the bare container restart completes" wait_for 60 status_has "adhoc-debug: restart done"
+check "the daemon restarted it (StartedAt moved)" \
+	bash -c "test \"\$(/usr/bin/docker -H '$DOCKER_HOST' inspect --format '{{.State.StartedAt}}' adhoc-debug)\" != '$started_before'"
 filter_to adhoc-debug
 keys S
 check "S on the bare container is refused before the count prompt" \
-	wait_for 20 bash -c "$(declare -f screen lacks); screen | tail -1 | grep -q 'adhoc-debug: scale needs a Swarm service' && lacks 'how many replicas'"
+	wait_for 20 bash -c "$(declare -f screen lacks); screen | tail -1 | grep -q 'adhoc-debug: scaling needs Swarm, Kubernetes or ECS' && lacks 'how many replicas'"
 
 keys q
 check "q quits with status 0 (session A)" wait_for 20 has "EXITED 0"
@@ -302,11 +311,11 @@ check "every line has exactly time/user/host/mode/runtime/context/service/action
 # adhoc-debug twice; failed users rollback.  Usage errors are no attempt.
 counts=$(jq -r -R -s 'split("\n") | map(select(length > 0) | fromjson) | group_by(.result)
 	| map("\(.[0].result)=\(length)") | join(" ")' "$AUDIT")
-check "one line per attempt: cancelled=2 failed=1 refused=5 succeeded=5 (got: $counts)" \
-	test "$counts" = "cancelled=2 failed=1 refused=5 succeeded=5"
+check "one line per attempt: cancelled=2 failed=1 refused=5 succeeded=6 (got: $counts)" \
+	test "$counts" = "cancelled=2 failed=1 refused=5 succeeded=6"
 check "the succeeded lines are the actions done, with before/after" \
 	test "$(jq -r -c 'select(.result == "succeeded") | [.service, .action, .before, .after] | join(" ")' "$AUDIT" | tr '\n' ';')" \
-	= "payments scale 2 3;orders scale 2 3;gateway restart 1 1;inventory rollback 2 previous;payments scale 3 2;"
+	= "payments scale 2 3;orders scale 2 3;gateway restart 1 1;inventory rollback 2 previous;adhoc-debug restart 1 1;payments scale 3 2;"
 check "the in-flight refusals name the running action" \
 	test "$(jq -r 'select(.result == "refused" and (.error // "" | test("orders: scale is still in flight"))) | .service' "$AUDIT" | grep -c orders)" = 2
 check "the planted secret never appears in the audit log" bash -c "! grep -q '$SECRET' '$AUDIT'"
