@@ -261,8 +261,8 @@ on_done(void *ud, const struct http_response *r)
 		case DREQ_TASKS:
 			rc = docker_parse_tasks(r->status, r->body, r->len, &p->tasks, &p->ntasks,
 						&e);
-			if (rc < 0 && r->status == 503)
-				rc = 0;
+			if (rc < 0 && (r->status == 503 || r->status == 404))
+				rc = 0; /* not a manager, or Podman (no Swarm API): no tasks */
 			break;
 		case DREQ_CONTAINERS:
 			rc = docker_parse_containers(r->status, r->body, r->len, &p->ctrs,
