@@ -64,7 +64,7 @@ AllowStreamLocalForwarding yes
 LogLevel VERBOSE
 EOF
 # Debian's sshd insists on its privilege separation directory.
-[ -d /run/sshd ] || mkdir -p -m 755 /run/sshd
+[ -d /run/sshd ] || mkdir -m 755 /run/sshd
 /usr/sbin/sshd -t -f "$T/sshd_config" >"$T/sshd-t.log" 2>&1 || {
 	echo "sshd cannot run here: $(tail -1 "$T/sshd-t.log")"; exit 77; }
 /usr/sbin/sshd -D -f "$T/sshd_config" -E "$T/sshd.log" &
@@ -76,6 +76,7 @@ fi
 ok "private sshd listens on 127.0.0.1:$PORT"
 
 SSH_OPTS="-F /dev/null -o IdentitiesOnly=yes -o UserKnownHostsFile=$T/known_hosts -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10"
+# shellcheck disable=SC2086  # the options split into words, as opsdeck splits them
 check "ssh with the throwaway key logs in" \
 	ssh -n -o BatchMode=yes $SSH_OPTS -i "$T/client_key" -p "$PORT" root@127.0.0.1 true
 
@@ -143,6 +144,7 @@ rc=$?
 err=$(jq -r '.backends.docker.error' "$T/nowhere.json")
 echo "# missing remote socket: $err"
 check "missing remote socket: exit status 2 (was $rc)" [ "$rc" -eq 2 ]
+# shellcheck disable=SC2016  # expanded by the inner bash
 check "missing remote socket: ssh's complaint and the key to fix are named" \
 	bash -c '[[ $1 == "docker: ssh to root@127.0.0.1: "*"ssh_socket"* ]]' _ "$err"
 check "no ssh left" wait_for 5 no_ssh_left
