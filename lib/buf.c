@@ -74,9 +74,13 @@ buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
+	char probe[1];
 
+	if (fmt == NULL)
+		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(probe, sizeof probe, fmt,
+		      ap); /* measures; a NULL buffer upsets -Wformat-truncation */
 	va_end(ap);
 	if (n <= 0)
 		return;

@@ -49,7 +49,12 @@ err_prefix(struct err *e, const char *fmt, ...)
 	e->msg[n] = ':';
 	e->msg[n + 1] = ' ';
 	/* copy what fits of the old message, always NUL-terminated */
-	strncpy(e->msg + n + 2, old, sizeof e->msg - (size_t)n - 3);
+	{
+		size_t room = sizeof e->msg - (size_t)n - 3, len = strnlen(old, room);
+
+		memcpy(e->msg + n + 2, old, len);
+		e->msg[n + 2 + len] = '\0';
+	}
 	e->msg[sizeof e->msg - 1] = '\0';
 	return -1;
 }

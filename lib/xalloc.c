@@ -81,10 +81,14 @@ xasprintf(const char *fmt, ...)
 	va_list ap, ap2;
 	int n;
 	char *p;
+	char probe[1];
 
+	if (fmt == NULL)
+		return xstrdup("");
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(probe, sizeof probe, fmt,
+		      ap); /* measures; a NULL buffer upsets -Wformat-truncation */
 	va_end(ap);
 	if (n < 0)
 		n = 0;
