@@ -334,3 +334,26 @@ canvas_write_ansi(const struct canvas *c, struct buf *out, bool color)
 		buf_putc(out, '\n');
 	}
 }
+
+void
+canvas_box(struct canvas *c, struct rect b, enum role role)
+{
+	bool a = c->ascii;
+	const char *h = a ? "-" : "\xe2\x94\x80", *vb = a ? "|" : "\xe2\x94\x82";
+	int x, y;
+
+	if (b.w < 2 || b.h < 2)
+		return;
+	for (x = b.x + 1; x < b.x + b.w - 1; x++) {
+		canvas_put(c, x, b.y, h, 1, role, ATTR_NONE);
+		canvas_put(c, x, b.y + b.h - 1, h, 1, role, ATTR_NONE);
+	}
+	for (y = b.y + 1; y < b.y + b.h - 1; y++) {
+		canvas_put(c, b.x, y, vb, 1, role, ATTR_NONE);
+		canvas_put(c, b.x + b.w - 1, y, vb, 1, role, ATTR_NONE);
+	}
+	canvas_put(c, b.x, b.y, a ? "+" : "\xe2\x94\x8c", 1, role, ATTR_NONE);
+	canvas_put(c, b.x + b.w - 1, b.y, a ? "+" : "\xe2\x94\x90", 1, role, ATTR_NONE);
+	canvas_put(c, b.x, b.y + b.h - 1, a ? "+" : "\xe2\x94\x94", 1, role, ATTR_NONE);
+	canvas_put(c, b.x + b.w - 1, b.y + b.h - 1, a ? "+" : "\xe2\x94\x98", 1, role, ATTR_NONE);
+}

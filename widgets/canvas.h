@@ -83,6 +83,11 @@ struct cell *canvas_at(struct canvas *c, int x, int y);
  */
 int canvas_put(struct canvas *c, int x, int y, const char *g, int width, enum role role,
 	       unsigned attr);
+/*
+ * Draw the frame of rect b (corners and edges; the inside untouched) with
+ * box-drawing glyphs, or +-| in ascii mode.  Rects under 2x2 draw nothing.
+ */
+void canvas_box(struct canvas *c, struct rect b, enum role role);
 /* Set role (and attr) of cells without changing their characters. */
 void canvas_paint(struct canvas *c, struct rect r, enum role role, unsigned attr);
 

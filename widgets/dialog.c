@@ -32,18 +32,18 @@
 #define TOO_SMALL_ASCII "terminal too small for the dialog - Esc cancels"
 
 struct dialog_layout {
-	struct rect box;  /* border included */
-	int inner;        /* text columns */
-	int sp_top;       /* blank row above the body */
-	int body;         /* body rows shown */
-	int body_need;    /* body rows wrapped in full */
-	int sp_body;      /* blank row between body and change */
-	int change;       /* change rows (all of them when fits) */
-	int sp_prompt;    /* blank row between change and prompt */
-	int prompt;       /* prompt rows */
-	int input;        /* typed mode: the input row */
-	int note;         /* typed mode: the note row */
-	bool fits;        /* the whole change and prompt are shown */
+	struct rect box; /* border included */
+	int inner;       /* text columns */
+	int sp_top;      /* blank row above the body */
+	int body;        /* body rows shown */
+	int body_need;   /* body rows wrapped in full */
+	int sp_body;     /* blank row between body and change */
+	int change;      /* change rows (all of them when fits) */
+	int sp_prompt;   /* blank row between change and prompt */
+	int prompt;      /* prompt rows */
+	int input;       /* typed mode: the input row */
+	int note;        /* typed mode: the note row */
+	bool fits;       /* the whole change and prompt are shown */
 };
 
 static int
@@ -76,8 +76,8 @@ prompt_text(const struct dialog_view *v, bool ascii)
 static int
 rows_of(struct canvas *c, int w, const char *s)
 {
-	return text_draw_wrapped(c, (struct rect){ 0, 0, w, 0 }, str_or_empty(s),
-				 ROLE_NORMAL, ATTR_NONE);
+	return text_draw_wrapped(c, (struct rect){ 0, 0, w, 0 }, str_or_empty(s), ROLE_NORMAL,
+				 ATTR_NONE);
 }
 
 /* Take up to `want` rows from *avail. */
@@ -104,8 +104,8 @@ dialog_layout(struct canvas *c, struct rect screen, const struct dialog_view *v,
 	inner = max_int(inner, text_width(str_or_empty(v->change)));
 	inner = max_int(inner, text_width(prompt));
 	if (v->typed)
-		inner = max_int(inner, text_width(INPUT_PROMPT) +
-					       text_width(str_or_empty(v->expect)) + 1);
+		inner = max_int(inner,
+				text_width(INPUT_PROMPT) + text_width(str_or_empty(v->expect)) + 1);
 	inner = min_int(inner, MAX_INNER);
 	bw = min_int(inner + 2 * PAD + 2, screen.w);
 	l->inner = inner = bw - 2 * PAD - 2;
@@ -129,10 +129,10 @@ dialog_layout(struct canvas *c, struct rect screen, const struct dialog_view *v,
 	}
 	l->sp_top = take(&avail, 1);
 
-	bh = 2 + l->sp_top + l->body + l->sp_body + l->change + l->sp_prompt +
-	     l->prompt + l->input + l->note;
-	l->box = (struct rect){ screen.x + (screen.w - bw) / 2,
-				screen.y + (screen.h - bh) / 2, bw, bh };
+	bh = 2 + l->sp_top + l->body + l->sp_body + l->change + l->sp_prompt + l->prompt +
+	     l->input + l->note;
+	l->box = (struct rect){ screen.x + (screen.w - bw) / 2, screen.y + (screen.h - bh) / 2, bw,
+				bh };
 	return true;
 }
 
@@ -162,25 +162,11 @@ dialog_fits(struct canvas *c, struct rect screen, const struct dialog_view *v)
 static void
 draw_border(struct canvas *c, struct rect b, const char *title, bool danger)
 {
-	bool a = c->ascii;
 	enum role br = danger ? ROLE_CRIT : ROLE_NORMAL;
 	enum role tr = danger ? ROLE_CRIT : ROLE_HEADER;
-	const char *h = a ? "-" : "\xe2\x94\x80", *vb = a ? "|" : "\xe2\x94\x82";
-	int x, y, tw;
+	int tw;
 
-	for (x = b.x + 1; x < b.x + b.w - 1; x++) {
-		canvas_put(c, x, b.y, h, 1, br, ATTR_NONE);
-		canvas_put(c, x, b.y + b.h - 1, h, 1, br, ATTR_NONE);
-	}
-	for (y = b.y + 1; y < b.y + b.h - 1; y++) {
-		canvas_put(c, b.x, y, vb, 1, br, ATTR_NONE);
-		canvas_put(c, b.x + b.w - 1, y, vb, 1, br, ATTR_NONE);
-	}
-	canvas_put(c, b.x, b.y, a ? "+" : "\xe2\x94\x8c", 1, br, ATTR_NONE);
-	canvas_put(c, b.x + b.w - 1, b.y, a ? "+" : "\xe2\x94\x90", 1, br, ATTR_NONE);
-	canvas_put(c, b.x, b.y + b.h - 1, a ? "+" : "\xe2\x94\x94", 1, br, ATTR_NONE);
-	canvas_put(c, b.x + b.w - 1, b.y + b.h - 1, a ? "+" : "\xe2\x94\x98", 1, br,
-		   ATTR_NONE);
+	canvas_box(c, b, br);
 	if (title == NULL || title[0] == '\0' || b.w < 7)
 		return;
 	canvas_put(c, b.x + 2, b.y, " ", 1, tr, ATTR_BOLD);
@@ -207,11 +193,10 @@ draw_note(struct canvas *c, int x, int y, int w, const struct dialog_view *v,
 	bool a = c->ascii;
 
 	if (dialog_matches(v, in))
-		text_draw(c, x, y, w, a ? NOTE_MATCH_ASCII : NOTE_MATCH, ROLE_OK,
-			  ATTR_NONE);
+		text_draw(c, x, y, w, a ? NOTE_MATCH_ASCII : NOTE_MATCH, ROLE_OK, ATTR_NONE);
 	else if (in->text.len > 0)
-		text_draw(c, x, y, w, a ? NOTE_MISMATCH_ASCII : NOTE_MISMATCH,
-			  ROLE_WARN, ATTR_NONE);
+		text_draw(c, x, y, w, a ? NOTE_MISMATCH_ASCII : NOTE_MISMATCH, ROLE_WARN,
+			  ATTR_NONE);
 	else
 		text_draw(c, x, y, w, NOTE_EMPTY, ROLE_DIM, ATTR_NONE);
 }
@@ -236,11 +221,11 @@ dialog_draw(struct canvas *c, struct rect screen, const struct dialog_view *v)
 	text_draw_wrapped(c, (struct rect){ x, y, l.inner, l.body }, str_or_empty(v->body),
 			  ROLE_NORMAL, ATTR_NONE);
 	if (l.body > 0 && l.body < l.body_need) /* the rest of the body is cut */
-		text_draw(c, x + l.inner - 1, y + l.body - 1, 1,
-			  c->ascii ? "~" : "\xe2\x80\xa6", ROLE_DIM, ATTR_NONE);
+		text_draw(c, x + l.inner - 1, y + l.body - 1, 1, c->ascii ? "~" : "\xe2\x80\xa6",
+			  ROLE_DIM, ATTR_NONE);
 	y += l.body + l.sp_body;
-	text_draw_wrapped(c, (struct rect){ x, y, l.inner, l.change },
-			  str_or_empty(v->change), ROLE_ACCENT, ATTR_BOLD);
+	text_draw_wrapped(c, (struct rect){ x, y, l.inner, l.change }, str_or_empty(v->change),
+			  ROLE_ACCENT, ATTR_BOLD);
 	y += l.change + l.sp_prompt;
 	text_draw_wrapped(c, (struct rect){ x, y, l.inner, l.prompt }, prompt_text(v, c->ascii),
 			  ROLE_NORMAL, ATTR_NONE);

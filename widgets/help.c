@@ -90,22 +90,9 @@ draw_border(struct canvas *c, const struct help_layout *l, const char *title, co
 {
 	const struct rect b = l->box;
 	bool a = c->ascii;
-	const char *h = a ? "-" : "\xe2\x94\x80", *vb = a ? "|" : "\xe2\x94\x82";
-	int x, y, tw;
+	int x, tw;
 
-	for (x = b.x + 1; x < b.x + b.w - 1; x++) {
-		canvas_put(c, x, b.y, h, 1, ROLE_NORMAL, ATTR_NONE);
-		canvas_put(c, x, b.y + b.h - 1, h, 1, ROLE_NORMAL, ATTR_NONE);
-	}
-	for (y = b.y + 1; y < b.y + b.h - 1; y++) {
-		canvas_put(c, b.x, y, vb, 1, ROLE_NORMAL, ATTR_NONE);
-		canvas_put(c, b.x + b.w - 1, y, vb, 1, ROLE_NORMAL, ATTR_NONE);
-	}
-	canvas_put(c, b.x, b.y, a ? "+" : "\xe2\x94\x8c", 1, ROLE_NORMAL, ATTR_NONE);
-	canvas_put(c, b.x + b.w - 1, b.y, a ? "+" : "\xe2\x94\x90", 1, ROLE_NORMAL, ATTR_NONE);
-	canvas_put(c, b.x, b.y + b.h - 1, a ? "+" : "\xe2\x94\x94", 1, ROLE_NORMAL, ATTR_NONE);
-	canvas_put(c, b.x + b.w - 1, b.y + b.h - 1, a ? "+" : "\xe2\x94\x98", 1, ROLE_NORMAL,
-		   ATTR_NONE);
+	canvas_box(c, b, ROLE_NORMAL);
 	if (title != NULL && title[0] != '\0') {
 		canvas_put(c, b.x + 2, b.y, " ", 1, ROLE_HEADER, ATTR_NONE);
 		tw = text_draw(c, b.x + 3, b.y, b.w - 6, title, ROLE_HEADER, ATTR_NONE);
