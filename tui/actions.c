@@ -439,6 +439,21 @@ actions_progress(const struct actions *a, const char *service)
 	return f ? f->progress : NULL;
 }
 
+bool
+actions_status(const struct actions *a, char *out, size_t n)
+{
+	const struct flight *f = a->flights; /* the newest is first */
+
+	if (f == NULL)
+		return false;
+	if (a->flights->next != NULL)
+		snprintf(out, n, "%s: %s (and %zu more in flight)", f->plan.service, f->progress,
+			 actions_inflight(a) - 1);
+	else
+		snprintf(out, n, "%s: %s", f->plan.service, f->progress);
+	return true;
+}
+
 size_t
 actions_inflight(const struct actions *a)
 {

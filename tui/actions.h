@@ -83,6 +83,12 @@ const char *actions_progress(const struct actions *a, const char *service);
  */
 bool actions_take_accepted(struct actions *a);
 
+/*
+ * "payments: scale 2/4 running, updating" for the newest action in flight
+ * (into out), for the status line; false when none is in flight.
+ */
+bool actions_status(const struct actions *a, char *out, size_t n);
+
 /* Number of actions in flight. */
 size_t actions_inflight(const struct actions *a);
 /*

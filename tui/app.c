@@ -59,6 +59,7 @@ struct app {
 	struct action_plan plan;
 	struct input typed;     /* confirm = name: what the user typed */
 	char change_ascii[640]; /* the change line for a non-UTF-8 terminal */
+	char progress[512];     /* the status line's live progress of an action */
 	char *filter_before;    /* restored on Esc */
 	/* status-line message */
 	char message[ERR_MSG_MAX + 768];
@@ -216,6 +217,9 @@ draw(struct app *a)
 	if (a->message[0] != '\0') {
 		rs.message = a->message;
 		rs.message_role = a->message_role;
+	} else if (actions_status(a->actions, a->progress, sizeof a->progress)) {
+		rs.message = a->progress; /* live progress of the action in flight */
+		rs.message_role = ROLE_ACCENT;
 	}
 	if (a->edit == EDIT_FILTER) {
 		rs.input = &a->input;
@@ -439,6 +443,7 @@ handle_dialog_key(struct app *a, int key)
 		return;
 	}
 	set_message(a, ROLE_ACCENT, "%s", a->plan.change);
+	a->message_until = poller_mono_now() + 1.5; /* then the live progress shows */
 	if (a->docker != NULL)
 		docker_poll_refresh_now(a->docker);
 	if (detail_poll_is_open(a->detail_poll))
