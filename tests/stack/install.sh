@@ -21,6 +21,7 @@ PACKAGES=(
 	procps                                     # ps, used when a test reports leftovers
 	util-linux                                 # setsid
 	docker.io busybox-static                   # tests/stack/dockerd.sh: private dockerd + Swarm, images without a registry
+	podman                                     # tests/stack/podman.sh: private Podman service (Docker-compatible API)
 	openssh-server openssh-client openssl      # ssh:// Docker endpoint against a private sshd; TLS test certificates
 )
 
