@@ -92,6 +92,9 @@ docker_image_tag(const char *image)
 
 	if (image == NULL || *image == '\0')
 		return xstrdup("");
+	/* A bare image id (a container whose tag moved on): short, as docker ps shows it. */
+	if (strncmp(image, "sha256:", 7) == 0 && strchr(image, '@') == NULL)
+		return xasprintf("sha256:%.12s", image + 7);
 	at = strchr(image, '@');
 	n = at != NULL ? (size_t)(at - image) : strlen(image);
 	colon = NULL;

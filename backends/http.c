@@ -31,6 +31,7 @@
 #define DEFAULT_MAX_BODY ((size_t)32 << 20)
 
 struct http_req {
+	char url_key[96]; /* "[docker] host": the setting named in errors */
 	CURL *easy;
 	struct curl_slist *hdrs; /* owned; holds the bearer header (secret) */
 	struct buf body;         /* response bytes */
@@ -472,6 +473,10 @@ http_submit(struct http *h, const struct http_endpoint *ep, enum http_method met
 	r = xcalloc(1, sizeof *r);
 	buf_init(&r->body);
 	r->name = xstrdup(name);
+	if (ep->url_key != NULL)
+		snprintf(r->url_key, sizeof r->url_key, "%s", ep->url_key);
+	else
+		snprintf(r->url_key, sizeof r->url_key, "[%s] url", name);
 	r->method = method;
 	r->timeout_ms = ep->timeout_ms > 0 ? ep->timeout_ms : DEFAULT_TIMEOUT_MS;
 	r->max_body = ep->max_body > 0 ? ep->max_body : DEFAULT_MAX_BODY;
@@ -582,24 +587,23 @@ transfer_error(struct http_req *r, CURLcode cc, struct err *e)
 		return;
 	case CURLE_COULDNT_CONNECT:
 		curl_easy_getinfo(r->easy, CURLINFO_OS_ERRNO, &oserr);
-		err_set(e, ERR_CONNECT,
-			"%s: cannot connect to %s (%s) — is %s running? check [%s] url", n, u,
-			oserr != 0 ? strerror((int)oserr) : what, who, n);
+		err_set(e, ERR_CONNECT, "%s: cannot connect to %s (%s) — is %s running? check %s",
+			n, u, oserr != 0 ? strerror((int)oserr) : what, who, r->url_key);
 		return;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
-		err_set(e, ERR_CONNECT, "%s: cannot resolve the host of %s (%s) — check [%s] url",
-			n, u, what, n);
+		err_set(e, ERR_CONNECT, "%s: cannot resolve the host of %s (%s) — check %s", n, u,
+			what, r->url_key);
 		return;
 	case CURLE_GOT_NOTHING:
 		err_set(e, ERR_CONNECT,
 			"%s: %s closed the connection without answering — http vs https? check "
-			"[%s] url",
-			n, u, n);
+			"%s",
+			n, u, r->url_key);
 		return;
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		err_set(e, ERR_CONFIG, "%s: bad URL %s (%s) — check [%s] url", n, u, what, n);
+		err_set(e, ERR_CONFIG, "%s: bad URL %s (%s) — check %s", n, u, what, r->url_key);
 		return;
 	case CURLE_SSL_CACERT_BADFILE:
 		err_set(e, ERR_TLS, "%s: cannot use the CA file for %s (%s) — check [%s] ca_file",

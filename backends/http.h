@@ -61,6 +61,8 @@ struct http_endpoint {
 	 * read AND the caller declared it one.  NULL: only declared GETs.
 	 */
 	bool (*is_read)(enum http_method method, const char *path);
+	/* The setting that holds url, named in errors ("[docker] host"); NULL = "[name] url". */
+	const char *url_key;
 };
 
 struct http_response {

@@ -95,10 +95,11 @@ send_update(struct docker_action *a, const char *service_json, size_t len, struc
 	if (rc < 0)
 		return -1;
 	a->step = STEP_UPDATE;
-	a->attempts++;
 	rc = http_submit(a->http, &a->ep, rq.method, rq.path, rq.body, false, on_answer, a, e);
 	docker_request_done(&rq);
 	a->busy = rc == 0;
+	if (rc == 0)
+		a->attempts++; /* counts updates sent, not refused locally */
 	return rc;
 }
 
@@ -111,10 +112,11 @@ send_container(struct docker_action *a, struct err *e)
 
 	docker_container_restart_request(a->ids[a->next_id], CONTAINER_STOP_SECONDS, &rq);
 	a->step = STEP_CONTAINER;
-	a->attempts++;
 	rc = http_submit(a->http, &a->ep, rq.method, rq.path, NULL, false, on_answer, a, e);
 	docker_request_done(&rq);
 	a->busy = rc == 0;
+	if (rc == 0)
+		a->attempts++;
 	return rc;
 }
 

@@ -93,11 +93,23 @@ frame_backend_text(const struct backend_state *b, double now, char *out, size_t 
 		snprintf(out, n, "%s: connecting...", b->name);
 	} else if (b->ok) {
 		snprintf(out, n, "%s ok %ldms", b->name, b->latency_ms);
-	} else if (b->ever_ok) {
-		format_duration_ms((long long)((now - b->last_ok) * 1000.0), age, sizeof age);
-		snprintf(out, n, "%s (last good %s ago)", b->err.msg, age);
 	} else {
-		snprintf(out, n, "%s (no data yet)", b->err.msg);
+		/*
+		 * The age of the last good data comes first: a long error is cut at
+		 * the right edge, and "how old is what I see" must survive the cut.
+		 */
+		const char *m = b->err.msg;
+		size_t nl = strlen(b->name);
+
+		if (strncmp(m, b->name, nl) == 0 && m[nl] == ':' && m[nl + 1] == ' ')
+			m += nl + 2; /* the message already names the backend */
+		if (b->ever_ok) {
+			format_duration_ms((long long)((now - b->last_ok) * 1000.0), age,
+					   sizeof age);
+			snprintf(out, n, "%s, last good %s ago: %s", b->name, age, m);
+		} else {
+			snprintf(out, n, "%s, no data yet: %s", b->name, m);
+		}
 	}
 }
 

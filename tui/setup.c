@@ -136,6 +136,7 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->docker_poll.ep.timeout_ms = (long)config_ms(cfg, CFG_DOCKER_TIMEOUT);
 	s->docker_poll.ep.max_body = (size_t)config_size(cfg, CFG_DOCKER_MAX_BODY);
 	s->docker_poll.ep.auth_hint = s->docker_auth_hint;
+	s->docker_poll.ep.url_key = "[docker] host (or DOCKER_HOST, --docker)";
 	s->docker_poll.ep.is_read = docker_is_read;
 	s->docker_poll.refresh_ms = s->poll.refresh_ms;
 	s->docker_poll.display_name = runtime_display;

@@ -139,13 +139,13 @@ kill -TERM "$DPID"
 gone() { ! kill -0 "$DPID" 2>/dev/null; }
 check "dockerd stops on TERM" wait_for 30 gone
 check "the status line names the Docker failure (cannot connect to the socket)" \
-	wait_for 20 status_has "docker: cannot connect to $DOCKER_HOST"
+	wait_for 20 status_has "cannot connect to $DOCKER_HOST"
 # At 120 columns the long error is cut; the age of the last good data must still show.
 check "at 120 columns the status line shows the age of the last good data" \
 	wait_for 5 bash -c "$(declare -f screen status_line); status_line | grep -Eq 'last good [0-9.]+(ms|s|m)'"
 tmux -L "$SOCK" resize-window -t t -x 220 -y 40
 check "at 220 columns the status line shows the failure and 'last good N ago'" \
-	wait_for 10 bash -c "$(declare -f screen status_line); status_line | grep -Eq 'docker: cannot connect to .* \\(last good [0-9.]+(ms|s|m[0-9]*s?) ago\\)'"
+	wait_for 10 bash -c "$(declare -f screen status_line); status_line | grep -Eq 'docker, last good [0-9.]+(ms|s|m[0-9]*s?) ago: cannot connect to .*check \\[docker\\] host'"
 age_s() { status_line | sed -n 's/.*last good \([0-9.]*\)s ago.*/\1/p' | cut -d. -f1; }
 age_at_least() { local a; a=$(age_s); [ -n "$a" ] && [ "$a" -ge "$1" ]; }
 check "the age grows while dockerd is down (reaches 3s)" wait_for 20 age_at_least 3

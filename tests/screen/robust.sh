@@ -39,7 +39,7 @@ check "q quits" wait_for 10 has "EXITED 0"
 # A port nothing listens on: connection refused.
 start C.UTF-8 "'$OPSDECK_BIN' --prometheus http://127.0.0.1:9 --refresh 1s"
 check "dead Prometheus: console opens" wait_for 15 has "opsdeck · Overview"
-check "dead Prometheus: status line names the failure and the URL" wait_for 15 bash -c "$(declare -f screen); screen | tail -1 | grep -q 'prometheus: cannot connect to http://127.0.0.1:9'"
+check "dead Prometheus: status line names the failure and the URL" wait_for 15 bash -c "$(declare -f screen); screen | tail -1 | grep -q 'prometheus, no data yet: cannot connect to http://127.0.0.1:9'"
 check "dead Prometheus: the table says it waits" has "waiting for the first answer"
 keys '?'
 check "dead Prometheus: keys still work (help opens)" wait_for 10 has "opsdeck keys"
