@@ -208,6 +208,7 @@ lookup(struct model *m, const char *name, bool create, size_t *idx)
 		s->value[k] = NAN;
 		s->hist[k].cap = m->points;
 	}
+	s->errors_per_min = NAN;
 	m->svc[m->nsvc] = s;
 	m->index[slot] = m->nsvc;
 	*idx = m->nsvc++;
@@ -257,6 +258,24 @@ model_apply_metric(struct model *m, enum metric metric, const char *const *names
 			s->updated[metric] = now;
 	}
 	free(seen);
+}
+
+void
+model_apply_log_errors(struct model *m, const char *const *names, const double *counts, size_t n,
+		       double now)
+{
+	size_t i, idx;
+
+	for (i = 0; i < m->nsvc; i++) {
+		m->svc[i]->errors_per_min = 0;
+		m->svc[i]->errors_per_min_updated = now;
+	}
+	for (i = 0; i < n; i++) {
+		struct service *s = lookup(m, names[i], false, &idx);
+
+		if (s != NULL && isfinite(counts[i]))
+			s->errors_per_min += counts[i]; /* two aliases of one service add up */
+	}
 }
 
 /* ---- rings ------------------------------------------------------------- */

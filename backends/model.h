@@ -70,6 +70,8 @@ struct service {
 	struct ring hist[METRIC_COUNT]; /* history for sparklines/charts */
 	double first_seen;              /* unix seconds */
 	struct runtime_state rt;        /* from the container runtime, if any */
+	double errors_per_min;          /* error-level log lines in the last minute; NAN unknown */
+	double errors_per_min_updated;  /* when errors_per_min was set; 0 never */
 };
 
 /* One service as a runtime reports it: a plain record of borrowed strings. */
@@ -167,6 +169,16 @@ void model_runtime_apply(struct model *m, const char *context, const struct runt
 			 size_t n, double now);
 /* Free the strings of a runtime state and reset it (present = false). */
 void model_runtime_clear(struct runtime_state *rt);
+
+/*
+ * Apply one count of error-level log lines per service over the last
+ * minute (from a terms aggregation): every known service named in names[]
+ * gets counts[i]; known services absent from the answer get 0, since the
+ * aggregation lists only services that logged an error.  Names the model
+ * does not hold are ignored: logs alone do not make a service appear.
+ */
+void model_apply_log_errors(struct model *m, const char *const *names, const double *counts,
+			    size_t n, double now);
 
 /* Bytes held by the model's heap objects (for the bench and the memory bound). */
 size_t model_bytes(const struct model *m);
