@@ -18,6 +18,7 @@ struct view_ctx {
 	bool prometheus;             /* a Prometheus backend is configured */
 	const char *config_path;     /* for the "nothing configured" screen */
 	bool docker;                 /* a Docker endpoint is configured */
+	bool elasticsearch;          /* an Elasticsearch URL is configured (logs) */
 	/* The progress of an action in flight on service, or NULL.  May be NULL. */
 	const char *(*progress)(const void *ud, const char *service);
 	const void *progress_ud; /* passed to progress */

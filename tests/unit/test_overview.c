@@ -271,6 +271,39 @@ test_sort_by_replicas_missing(void **state)
 	free(s);
 }
 
+/* Errors/min from the logs: a column only with Elasticsearch, sortable, worst first. */
+static void
+test_errors_per_min_column(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "payments", "gateway" };
+	const double counts[] = { 3, 42 };
+	char *s = render(f, 200, 12, false);
+
+	assert_null(strstr(s, "ERR/MIN"));
+	free(s);
+	f->v.elasticsearch = true;
+	s = render(f, 200, 12, false);
+	assert_non_null(strstr(s, "ERR/MIN"));
+	free(s);
+	model_apply_log_errors(f->m, names, counts, 2, NOW);
+	overview_set_sort(f->ov, OV_ERRMIN, true);
+	s = render(f, 200, 12, false);
+	assert_true(strstr(s, "gateway") < strstr(s, "payments"));
+	assert_true(strstr(s, "payments") < strstr(s, "orders"));
+	assert_non_null(strstr(s, "     42 "));
+	free(s);
+	/* Still there at 80 columns, where on-call people look. */
+	s = render(f, 80, 12, false);
+	assert_non_null(strstr(s, "ERR/MIN"));
+	free(s);
+	add_runtime(f->m);
+	s = render(f, 80, 12, false);
+	assert_non_null(strstr(s, "ERR/MIN"));
+	assert_non_null(strstr(s, "REPL"));
+	free(s);
+}
+
 static void
 test_golden_too_small(void **state)
 {
@@ -418,6 +451,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sort_by_replicas_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_sort_worst_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_by_rps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_per_min_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_and_invalid_pattern, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursor_follows_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_and_unknown, setup, teardown),

@@ -35,6 +35,7 @@ struct overview {
 	size_t nrows, cap;
 	size_t total;                        /* services before filtering */
 	bool runtime_cols;                   /* some service has a runtime: show its columns */
+	bool errmin_col;                     /* Elasticsearch is configured: errors/min */
 	enum overview_col vis[OV_NCOLS];     /* visible columns, in order */
 	struct table_column vcols[OV_NCOLS]; /* their definitions */
 	size_t nvis;
@@ -52,6 +53,7 @@ static const struct table_column columns[OV_NCOLS] = {
 	[OV_REPLICAS] = { "REPL", 5, 7, 0, 0, ALIGN_RIGHT, false },
 	[OV_RPS] = { "REQ/S", 7, 9, 0, 0, ALIGN_RIGHT, false },
 	[OV_ERRORS] = { "ERR%", 6, 8, 0, 0, ALIGN_RIGHT, false },
+	[OV_ERRMIN] = { "ERR/MIN", 8, 8, 0, 3, ALIGN_RIGHT, false },
 	[OV_P99] = { "P99", 7, 8, 0, 0, ALIGN_RIGHT, false },
 	[OV_CPU] = { "CPU", 5, 7, 0, 7, ALIGN_RIGHT, false },
 	[OV_MEMORY] = { "MEM", 6, 8, 0, 8, ALIGN_RIGHT, false },
@@ -70,6 +72,7 @@ static const int col_metric[OV_NCOLS] = {
 	[OV_REPLICAS] = -1,
 	[OV_RPS] = METRIC_RPS,
 	[OV_ERRORS] = METRIC_ERRORS,
+	[OV_ERRMIN] = -1,
 	[OV_P99] = METRIC_P99,
 	[OV_CPU] = METRIC_CPU,
 	[OV_MEMORY] = METRIC_MEMORY,
@@ -193,7 +196,11 @@ cmp_rows(const void *pa, const void *pb)
 		c = ra->deployed_at > rb->deployed_at ? -1 : ra->deployed_at < rb->deployed_at;
 	else if (sort_ov->sort_col == OV_RUNTIME)
 		c = strcmp(ra->kind ? ra->kind : "", rb->kind ? rb->kind : "");
-	else if (m >= 0) {
+	else if (sort_ov->sort_col == OV_ERRMIN) {
+		c = cmp_num(a->svc->errors_per_min, b->svc->errors_per_min);
+		if (c == 2 || c == -2)
+			return c;
+	} else if (m >= 0) {
 		c = cmp_num(a->svc->value[m], b->svc->value[m]);
 		if (c == 2 || c == -2)
 			return c; /* unknown last, whatever the direction */
@@ -308,6 +315,8 @@ fill_row(struct row *r, const struct view_ctx *v)
 		r->cells[OV_STATUS].role = ROLE_ACCENT;
 	}
 	for (col = OV_RPS; col <= OV_MEMORY; col++) {
+		if (col == OV_ERRMIN)
+			continue;
 		fmt_metric(col_metric[col], s->value[col_metric[col]], r->text[col], CELL_TEXT);
 		r->cells[col].text = r->text[col];
 		r->cells[col].role = isnan(s->value[col_metric[col]]) ? ROLE_DIM : ROLE_NORMAL;
@@ -316,6 +325,17 @@ fill_row(struct row *r, const struct view_ctx *v)
 		threshold_role(s->value[METRIC_ERRORS], v->th->error_warn, v->th->error_crit);
 	r->cells[OV_P99].role =
 		threshold_role(s->value[METRIC_P99], v->th->p99_warn, v->th->p99_crit);
+	/* Error-level log lines in the last minute: any is worth a look. */
+	if (isnan(s->errors_per_min))
+		snprintf(r->text[OV_ERRMIN], CELL_TEXT, "-");
+	else if (s->errors_per_min < 10000)
+		snprintf(r->text[OV_ERRMIN], CELL_TEXT, "%.0f", s->errors_per_min);
+	else
+		format_si(s->errors_per_min, r->text[OV_ERRMIN], CELL_TEXT);
+	r->cells[OV_ERRMIN].text = r->text[OV_ERRMIN];
+	r->cells[OV_ERRMIN].role = isnan(s->errors_per_min) ? ROLE_DIM
+				   : s->errors_per_min > 0  ? ROLE_WARN
+							    : ROLE_NORMAL;
 	for (k = 0; k < 2; k++) {
 		enum metric m = k == 0 ? METRIC_RPS : METRIC_ERRORS;
 		int c = k == 0 ? OV_SPARK_RPS : OV_SPARK_ERRORS;
@@ -346,6 +366,7 @@ build(struct overview *ov, const struct view_ctx *v)
 	ov->nrows = 0;
 	ov->total = n;
 	ov->runtime_cols = false;
+	ov->errmin_col = v->elasticsearch;
 	memset(ov->counts, 0, sizeof ov->counts);
 	for (i = 0; i < n; i++) {
 		struct service *s = model_service_at(v->model, i);
@@ -402,6 +423,8 @@ make_view(struct overview *ov, const struct view_ctx *v, struct table_view *tv,
 	ov->nvis = 0;
 	for (j = 0; j < OV_NCOLS; j++) {
 		if (is_runtime_col((enum overview_col)j) && !ov->runtime_cols)
+			continue;
+		if (j == OV_ERRMIN && !v->elasticsearch)
 			continue;
 		ov->vcols[ov->nvis] = columns[j];
 		ov->vis[ov->nvis++] = (enum overview_col)j;
@@ -498,6 +521,8 @@ next_sort_col(const struct overview *ov, enum overview_col from, int dir)
 		if (columns[c].spark)
 			continue;
 		if (is_runtime_col((enum overview_col)c) && !ov->runtime_cols)
+			continue;
+		if (c == OV_ERRMIN && !ov->errmin_col)
 			continue;
 		return (enum overview_col)c;
 	}

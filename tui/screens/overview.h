@@ -16,8 +16,9 @@
 
 /*
  * Columns in display order.  The runtime columns (replicas, version,
- * restarts, deployed, runtime) appear only when some service has a runtime;
- * the trend columns are not sortable.
+ * restarts, deployed, runtime) appear only when some service has a runtime,
+ * errors/min from the logs only when Elasticsearch is configured; the trend
+ * columns are not sortable.
  */
 enum overview_col {
 	OV_NAME,
@@ -25,6 +26,7 @@ enum overview_col {
 	OV_REPLICAS,
 	OV_RPS,
 	OV_ERRORS,
+	OV_ERRMIN,
 	OV_P99,
 	OV_CPU,
 	OV_MEMORY,
