@@ -13,11 +13,9 @@
 #include "config_internal.h"
 #include "ini.h"
 #include "parse.h"
-#include "prometheus.h"
 #include "xalloc.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
-#define SECRET_FILE_MAX (64 * 1024)
 
 #define CONFIG_KEY_ROW(id, sec, key, type, def, dom, env, flag, help) \
 	{ sec, key, CFG_T_##type, def, dom, env, flag, help },
@@ -26,8 +24,8 @@ static const struct config_key_info keys[CFG_KEY_COUNT] = { CONFIG_KEYS(CONFIG_K
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static void
-wipe(char *s)
+void
+config_wipe(char *s)
 {
 	volatile char *p = s;
 
@@ -35,8 +33,8 @@ wipe(char *s)
 		*p++ = '\0';
 }
 
-static void
-slot_clear(struct config_slot *sl)
+void
+config_slot_clear(struct config_slot *sl)
 {
 	size_t i;
 
@@ -53,8 +51,8 @@ slot_clear(struct config_slot *sl)
 	sl->where = NULL;
 }
 
-static bool
-slot_set(const struct config_slot *sl)
+bool
+config_slot_set(const struct config_slot *sl)
 {
 	return sl->text != NULL || sl->nitems > 0;
 }
@@ -65,7 +63,7 @@ config_effective(const struct config *cfg, enum config_key k, enum config_source
 	int s;
 
 	for (s = CFG_SRC_COUNT - 1; s >= 0; s--) {
-		if (slot_set(&cfg->slot[k][s])) {
+		if (config_slot_set(&cfg->slot[k][s])) {
 			if (src != NULL)
 				*src = (enum config_source)s;
 			return &cfg->slot[k][s];
@@ -82,8 +80,8 @@ config_is_preset_default(const struct config_key_info *ki)
 	return ki->domain != NULL && strcmp(ki->domain, "preset") == 0;
 }
 
-static int
-find_key(const char *section, const char *name)
+int
+config_find_key(const char *section, const char *name)
 {
 	int k;
 
@@ -114,8 +112,8 @@ expand_home(const char *path)
  * Read at most cap bytes of path into a new NUL-terminated string.
  * Returns NULL with *err_no set (EFBIG when larger than cap).
  */
-static char *
-slurp(const char *path, size_t cap, size_t *len, int *err_no)
+char *
+config_slurp(const char *path, size_t cap, size_t *len, int *err_no)
 {
 	struct stat st;
 	char *data;
@@ -172,16 +170,16 @@ set_value(struct config *cfg, enum config_key k, enum config_source src, const c
 	if (config_check_value(k, v, e) < 0)
 		return -1;
 	if (ki->type == CFG_T_SECRET)
-		wipe(sl->text);
+		config_wipe(sl->text);
 	if (ki->type == CFG_T_LIST) {
 		if (src != CFG_SRC_FILE || sl->gen != cfg->gen)
-			slot_clear(sl);
+			config_slot_clear(sl);
 		sl->items = xrealloc(sl->items, (sl->nitems + 1) * sizeof *sl->items);
 		sl->lines = xrealloc(sl->lines, (sl->nitems + 1) * sizeof *sl->lines);
 		sl->items[sl->nitems] = xstrdup(v);
 		sl->lines[sl->nitems++] = line;
 	} else {
-		slot_clear(sl);
+		config_slot_clear(sl);
 		if (*v == '\0' && config_is_preset_default(ki))
 			sl->text = NULL; /* "use the preset's" */
 		else if (ki->type == CFG_T_PATH)
@@ -218,10 +216,10 @@ config_free(struct config *cfg)
 	for (k = 0; k < CFG_KEY_COUNT; k++) {
 		for (s = 0; s < CFG_SRC_COUNT; s++) {
 			if (keys[k].type == CFG_T_SECRET)
-				wipe(cfg->slot[k][s].text);
-			slot_clear(&cfg->slot[k][s]);
+				config_wipe(cfg->slot[k][s].text);
+			config_slot_clear(&cfg->slot[k][s]);
 		}
-		wipe(cfg->secret[k]);
+		config_wipe(cfg->secret[k]);
 		free(cfg->secret[k]);
 	}
 	config_svc_free(cfg);
@@ -258,7 +256,8 @@ config_type_name(enum config_type type)
 		[CFG_T_SIZE] = "size",         [CFG_T_LIST] = "list",
 		[CFG_T_TEMPLATE] = "PromQL",   [CFG_T_SECRET] = "secret",
 		[CFG_T_ENDPOINT] = "endpoint", [CFG_T_CONTEXT] = "context name",
-		[CFG_T_NAME] = "name",
+		[CFG_T_NAME] = "name",         [CFG_T_INDEX] = "index pattern",
+		[CFG_T_FIELD] = "field name",
 	};
 
 	if ((int)type < 0 || (size_t)type >= sizeof names / sizeof names[0])
@@ -318,7 +317,7 @@ file_key(void *ud, const char *section, const char *sub, const char *key, const 
 			       sub ? " \"" : "", ex, sub ? "\"" : "",
 			       hint ? " (did you mean [" : "", hint ? hint : "", hint ? "]?)" : "");
 	}
-	k = find_key(section, key);
+	k = config_find_key(section, key);
 	if (k < 0) {
 		int other;
 
@@ -371,7 +370,7 @@ config_load_file(struct config *cfg, const char *path, bool must_exist, struct e
 {
 	size_t len;
 	int err_no = 0, rc;
-	char *text = slurp(path, CONFIG_FILE_MAX, &len, &err_no);
+	char *text = config_slurp(path, CONFIG_FILE_MAX, &len, &err_no);
 
 	if (text == NULL) {
 		if (err_no == ENOENT && !must_exist)
@@ -442,8 +441,6 @@ config_set_flag(struct config *cfg, const char *flag, const char *value, struct 
 	return 0;
 }
 
-/* ---- finalize ---------------------------------------------------------- */
-
 /* The PATH key holding the file of SECRET key k ("token" -> "token_file"). */
 int
 config_secret_file_key(enum config_key k)
@@ -451,170 +448,7 @@ config_secret_file_key(enum config_key k)
 	char name[64];
 
 	snprintf(name, sizeof name, "%s_file", keys[k].name);
-	return find_key(keys[k].section, name);
-}
-
-static int
-read_secret(struct config *cfg, enum config_key k, struct err *e)
-{
-	int fk = config_secret_file_key(k), err_no = 0;
-	const char *path;
-	size_t len, i;
-	char *data;
-
-	wipe(cfg->secret[k]);
-	free(cfg->secret[k]);
-	cfg->secret[k] = NULL;
-	if (slot_set(&cfg->slot[k][CFG_SRC_ENV]) || fk < 0 || (path = config_str(cfg, fk)) == NULL)
-		return 0;
-	data = slurp(path, SECRET_FILE_MAX, &len, &err_no);
-	if (data == NULL)
-		return err_set(e, ERR_CONFIG, "cannot read %s '%s' ([%s] %s): %s", keys[fk].name,
-			       path, keys[k].section, keys[k].name,
-			       err_no == EFBIG ? "larger than 64 KiB" : strerror(err_no));
-	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-		data[--len] = '\0';
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)data[i] < 0x20 || data[i] == 0x7f) {
-			wipe(data);
-			memset(data, 0, len);
-			free(data);
-			return err_set(e, ERR_CONFIG,
-				       "%s '%s' holds a line break or control character (one line "
-				       "expected)",
-				       keys[fk].name, path);
-		}
-	}
-	if (len == 0) {
-		free(data);
-		return err_set(e, ERR_CONFIG, "%s '%s' is empty", keys[fk].name, path);
-	}
-	cfg->secret[k] = data;
-	return 0;
-}
-
-/* Fill the DEFAULT slot of "preset" keys from the chosen preset. */
-static int
-fill_preset(struct config *cfg, struct err *e)
-{
-	const char *name = config_str(cfg, CFG_PROMETHEUS_PRESET);
-	const struct prom_preset *p = prometheus_preset(name);
-	char *where;
-	int k, m;
-
-	if (p == NULL)
-		return err_set(e, ERR_CONFIG,
-			       "unknown [prometheus] preset '%s' (choose one of: %s)",
-			       name ? name : "", prometheus_preset_names());
-	where = xasprintf("preset %s", p->name);
-	for (k = 0; k < CFG_KEY_COUNT; k++) {
-		struct config_slot *sl = &cfg->slot[k][CFG_SRC_DEFAULT];
-		const char *v = NULL;
-
-		if (!config_is_preset_default(&keys[k]))
-			continue;
-		if (k == CFG_PROMETHEUS_SERVICE_LABEL)
-			v = p->service_label;
-		for (m = 0; m < PROM_METRIC_COUNT; m++)
-			if (strcmp(keys[k].name, prometheus_metric_name((enum prom_metric)m)) == 0)
-				v = p->query[m];
-		slot_clear(sl);
-		sl->text = v != NULL ? xstrdup(v) : NULL;
-		sl->where = xstrdup(where);
-	}
-	free(where);
-	return 0;
-}
-
-/* Each "<x>_warn" key must not exceed its "<x>_crit" sibling. */
-static int
-check_thresholds(const struct config *cfg, struct err *e)
-{
-	int w;
-
-	for (w = 0; w < CFG_KEY_COUNT; w++) {
-		const char *n = keys[w].name, *wt, *ct;
-		size_t len = strlen(n);
-		char crit[64];
-		bool bad;
-		int c;
-
-		if (len < 5 || strcmp(n + len - 5, "_warn") != 0 || len > 40)
-			continue;
-		snprintf(crit, sizeof crit, "%.*s_crit", (int)(len - 5), n);
-		c = find_key(keys[w].section, crit);
-		if (c < 0)
-			continue;
-		if (keys[w].type == CFG_T_PERCENT)
-			bad = config_ratio(cfg, w) > config_ratio(cfg, c);
-		else
-			bad = config_ms(cfg, w) > config_ms(cfg, c);
-		if (bad) {
-			wt = config_str(cfg, w);
-			ct = config_str(cfg, c);
-			return err_set(e, ERR_CONFIG,
-				       "[%s] %s = %s is above %s = %s: warn must not exceed crit",
-				       keys[w].section, n, wt, crit, ct);
-		}
-	}
-	return 0;
-}
-
-/* With tls_verify on, cert_path (when set) must be a directory we can read. */
-static int
-check_cert_path(const struct config *cfg, struct err *e)
-{
-	const char *dir = config_str(cfg, CFG_DOCKER_CERT_PATH);
-	struct stat st;
-
-	if (dir == NULL || !config_bool(cfg, CFG_DOCKER_TLS_VERIFY))
-		return 0;
-	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-		return err_set(e, ERR_CONFIG,
-			       "cert_path '%s' ([docker]) is not a directory: name the directory "
-			       "holding ca.pem, cert.pem and key.pem",
-			       dir);
-	if (access(dir, R_OK | X_OK) != 0)
-		return err_set(e, ERR_CONFIG, "cannot read cert_path '%s' ([docker]): %s", dir,
-			       strerror(errno));
-	return 0;
-}
-
-int
-config_finalize(struct config *cfg, struct err *e)
-{
-	const char *user, *ca;
-	bool token, password;
-	int k;
-
-	if (fill_preset(cfg, e) < 0)
-		return -1;
-	for (k = 0; k < CFG_KEY_COUNT; k++)
-		if (keys[k].type == CFG_T_SECRET && read_secret(cfg, (enum config_key)k, e) < 0)
-			return -1;
-	if (check_thresholds(cfg, e) < 0)
-		return -1;
-	token = config_secret(cfg, CFG_PROMETHEUS_TOKEN) != NULL;
-	password = config_secret(cfg, CFG_PROMETHEUS_PASSWORD) != NULL;
-	user = config_str(cfg, CFG_PROMETHEUS_USERNAME);
-	if (token && (user != NULL || password))
-		return err_set(e, ERR_CONFIG,
-			       "[prometheus] has both a token and a username/password: "
-			       "keep one kind of credentials");
-	if (user != NULL && !password)
-		return err_set(e, ERR_CONFIG,
-			       "[prometheus] username is set but no password: set "
-			       "password_file or OPSDECK_PROMETHEUS_PASSWORD");
-	if (user == NULL && password)
-		return err_set(e, ERR_CONFIG,
-			       "[prometheus] a password is set but no username: set username");
-	ca = config_str(cfg, CFG_PROMETHEUS_CA_FILE);
-	if (ca != NULL && access(ca, R_OK) != 0)
-		return err_set(e, ERR_CONFIG, "cannot read ca_file '%s' ([prometheus]): %s", ca,
-			       strerror(errno));
-	if (check_cert_path(cfg, e) < 0)
-		return -1;
-	return config_svc_finalize(cfg, e);
+	return config_find_key(keys[k].section, name);
 }
 
 /* ---- accessors --------------------------------------------------------- */
@@ -740,6 +574,14 @@ bool
 config_prometheus_configured(const struct config *cfg)
 {
 	const char *url = config_str(cfg, CFG_PROMETHEUS_URL);
+
+	return url != NULL && *url != '\0';
+}
+
+bool
+config_elasticsearch_configured(const struct config *cfg)
+{
+	const char *url = config_str(cfg, CFG_ELASTICSEARCH_URL);
 
 	return url != NULL && *url != '\0';
 }

@@ -19,9 +19,10 @@
  * Every failure is an ERR_CONFIG error (ERR_USAGE for an unknown flag) whose
  * message names the file and line, variable or flag; main exits 1.
  *
- * Secrets (token, password) are accepted from the environment only, or read
- * by config_finalize() from token_file / password_file; they never appear
- * in config_print() output or in error messages.
+ * Secrets (token, password, api_key) are accepted from the environment
+ * only, or read by config_finalize() from token_file / password_file /
+ * api_key_file; they never appear in config_print() output or in error
+ * messages.
  */
 #ifndef OPSDECK_TUI_CONFIG_H
 #define OPSDECK_TUI_CONFIG_H
@@ -50,6 +51,8 @@ enum config_type {
 	CFG_T_ENDPOINT, /* unix:///path, tcp://host[:port], ssh://[user@]host[:port] */
 	CFG_T_CONTEXT,  /* a Docker context name [a-zA-Z0-9][a-zA-Z0-9_.+-]* */
 	CFG_T_NAME,     /* not empty, valid UTF-8, no control characters */
+	CFG_T_INDEX,    /* Elasticsearch index pattern(s): "logs-*", "a-*,b-*" */
+	CFG_T_FIELD,    /* Elasticsearch field name: "log.level", "@timestamp" */
 };
 
 /*
@@ -76,6 +79,8 @@ enum config_type {
 	  "--read-only", "refuse every action (scale, restart, roll back)")                        \
 	X(GENERAL_ACTION_TIMEOUT, "general", "action_timeout", DURATION, "2m", NULL, NULL, NULL,   \
 	  "how long an action may take to converge before it is reported as timed out")            \
+	X(GENERAL_TIMEZONE, "general", "timezone", ENUM, "local", "local, UTC", NULL, NULL,        \
+	  "time zone of the times shown (log lines, ranges): local or UTC")                        \
 	X(PROMETHEUS_URL, "prometheus", "url", URL, NULL, NULL, "OPSDECK_PROMETHEUS_URL",          \
 	  "--prometheus", "base URL: http://, https:// or unix:///path; unset = no Prometheus")    \
 	X(PROMETHEUS_TOKEN_FILE, "prometheus", "token_file", PATH, NULL, NULL, NULL, NULL,         \
@@ -145,7 +150,64 @@ enum config_type {
 	X(DOCKER_MAX_BODY, "docker", "max_body", SIZE, "32MiB", NULL, NULL, NULL,                  \
 	  "largest response body accepted")                                                        \
 	X(DOCKER_NAME, "docker", "name", NAME, "local", NULL, NULL, NULL,                          \
-	  "the context's name in confirmation dialogs and the audit log")
+	  "the context's name in confirmation dialogs and the audit log")                          \
+	X(ELASTICSEARCH_URL, "elasticsearch", "url", URL, NULL, NULL, "OPSDECK_ELASTICSEARCH_URL", \
+	  "--elasticsearch",                                                                       \
+	  "base URL: http://, https:// or unix:///path; unset = no Elasticsearch")                 \
+	X(ELASTICSEARCH_INDEX, "elasticsearch", "index", INDEX, "logs-*", NULL, NULL, NULL,        \
+	  "index pattern searched for logs (comma-separated patterns, wildcards)")                 \
+	X(ELASTICSEARCH_TOKEN_FILE, "elasticsearch", "token_file", PATH, NULL, NULL, NULL, NULL,   \
+	  "file holding the bearer token")                                                         \
+	X(ELASTICSEARCH_TOKEN, "elasticsearch", "token", SECRET, NULL, NULL,                       \
+	  "OPSDECK_ELASTICSEARCH_TOKEN", NULL, "bearer token (environment only; else token_file)") \
+	X(ELASTICSEARCH_USERNAME, "elasticsearch", "username", STRING, NULL, NULL, NULL, NULL,     \
+	  "basic-auth user name")                                                                  \
+	X(ELASTICSEARCH_PASSWORD_FILE, "elasticsearch", "password_file", PATH, NULL, NULL, NULL,   \
+	  NULL, "file holding the basic-auth password")                                            \
+	X(ELASTICSEARCH_PASSWORD, "elasticsearch", "password", SECRET, NULL, NULL,                 \
+	  "OPSDECK_ELASTICSEARCH_PASSWORD", NULL,                                                  \
+	  "basic-auth password (environment only; else password_file)")                            \
+	X(ELASTICSEARCH_API_KEY_FILE, "elasticsearch", "api_key_file", PATH, NULL, NULL, NULL,     \
+	  NULL,                                                                                    \
+	  "file holding the API key as Elasticsearch returns it (the base64 \"encoded\" value), "  \
+	  "sent as 'Authorization: ApiKey ...'")                                                   \
+	X(ELASTICSEARCH_API_KEY, "elasticsearch", "api_key", SECRET, NULL, NULL,                   \
+	  "OPSDECK_ELASTICSEARCH_API_KEY", NULL,                                                   \
+	  "API key, the base64 \"encoded\" value (environment only; else api_key_file)")           \
+	X(ELASTICSEARCH_CA_FILE, "elasticsearch", "ca_file", PATH, NULL, NULL, NULL, NULL,         \
+	  "CA bundle (PEM) that verifies the server")                                              \
+	X(ELASTICSEARCH_INSECURE, "elasticsearch", "insecure", BOOL, "false", NULL, NULL, NULL,    \
+	  "skip TLS certificate verification (testing only)")                                      \
+	X(ELASTICSEARCH_TIMEOUT, "elasticsearch", "timeout", DURATION, "5s", NULL, NULL, NULL,     \
+	  "deadline of each request")                                                              \
+	X(ELASTICSEARCH_MAX_BODY, "elasticsearch", "max_body", SIZE, "32MiB", NULL, NULL, NULL,    \
+	  "largest response body accepted")                                                        \
+	X(ELASTICSEARCH_HEADER, "elasticsearch", "header", LIST, NULL, NULL, NULL, NULL,           \
+	  "extra request header 'Name: value'; may repeat")                                        \
+	X(ELASTICSEARCH_TIMESTAMP_FIELD, "elasticsearch", "timestamp_field", FIELD, "@timestamp",  \
+	  NULL, NULL, NULL, "field holding each line's time (sorted and ranged on)")               \
+	X(ELASTICSEARCH_MESSAGE_FIELD, "elasticsearch", "message_field", FIELD, "message", NULL,   \
+	  NULL, NULL, "field holding the log message")                                             \
+	X(ELASTICSEARCH_LEVEL_FIELD, "elasticsearch", "level_field", FIELD, "log.level", NULL,     \
+	  NULL, NULL, "field holding the log level (ERROR, warn...)")                              \
+	X(ELASTICSEARCH_SERVICE_FIELD, "elasticsearch", "service_field", FIELD, "service.name",    \
+	  NULL, NULL, NULL, "field naming the service")                                            \
+	X(ELASTICSEARCH_TRACE_FIELD, "elasticsearch", "trace_field", FIELD, "trace.id", NULL,      \
+	  NULL, NULL, "field holding the trace id")                                                \
+	X(ELASTICSEARCH_TIEBREAK_FIELD, "elasticsearch", "tiebreak_field", FIELD, "_doc", NULL,    \
+	  NULL, NULL,                                                                              \
+	  "second sort field that orders lines of the same time (paging and tail); _doc or a "     \
+	  "unique keyword field")                                                                  \
+	X(LOGS_MAX_LINES, "logs", "max_lines", INT, "10000", "100..1000000", NULL, NULL,           \
+	  "log lines held at most; older ones are dropped and fetched again on demand")            \
+	X(LOGS_MAX_BYTES, "logs", "max_bytes", SIZE, "16MiB", NULL, NULL, NULL,                    \
+	  "bytes of log lines held at most")                                                       \
+	X(LOGS_MAX_MESSAGE, "logs", "max_message", SIZE, "64KiB", NULL, NULL, NULL,                \
+	  "bytes kept of a single message; the rest is marked as cut")                             \
+	X(LOGS_PAGE, "logs", "page", INT, "200", "10..10000", NULL, NULL,                          \
+	  "log lines fetched per request")                                                         \
+	X(LOGS_RANGE, "logs", "range", DURATION, "15m", NULL, NULL, NULL,                          \
+	  "time range of the Logs screen when it opens (back from now)")
 
 #define CONFIG_KEY_ENUM(id, sec, key, type, def, dom, env, flag, help) CFG_##id,
 enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
@@ -245,10 +307,12 @@ int config_load_env(struct config *cfg, char *(*getenv_fn)(const char *), struct
 int config_set_flag(struct config *cfg, const char *flag, const char *value, struct err *e);
 
 /*
- * Check rules across keys (warn <= crit, one kind of credentials, a
- * readable [docker] cert_path when tls_verify is on, each runtime name and
- * Prometheus label value aliased by at most one [service]), read
- * token_file / password_file (trailing newline trimmed; kept in memory
+ * Check rules across keys (warn <= crit, one kind of credentials per
+ * backend, a readable ca_file, a base64 Elasticsearch API key, [logs]
+ * max_message <= max_bytes and page <= max_lines, a readable [docker]
+ * cert_path when tls_verify is on, each runtime name and Prometheus label
+ * value aliased by at most one [service]), read token_file /
+ * password_file / api_key_file (trailing newline trimmed; kept in memory
  * only, wiped by config_free) unless the environment gave the secret, and
  * fill defaults that come from the preset.  Call once, after all sources.
  */
@@ -281,6 +345,8 @@ const char *config_secret(const struct config *cfg, enum config_key key);
 
 /* Whether [prometheus] url is set and not empty. */
 bool config_prometheus_configured(const struct config *cfg);
+/* Whether [elasticsearch] url is set and not empty. */
+bool config_elasticsearch_configured(const struct config *cfg);
 
 /*
  * new: the audit log's file name: [general] audit_log, else

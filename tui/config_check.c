@@ -114,10 +114,15 @@ bad_value(struct err *e, const struct config_key_info *ki, const char *what, con
 static int
 check_url(const struct config_key_info *ki, const char *v, struct err *e)
 {
-	static const char hint[] = "write e.g. http://localhost:9090, https://prom.example.com "
-				   "or unix:///run/prometheus.sock";
-	const char *auth = NULL;
+	static const char prom_hint[] =
+		"write e.g. http://localhost:9090, https://prom.example.com "
+		"or unix:///run/prometheus.sock";
+	static const char es_hint[] = "write e.g. http://localhost:9200, https://logs.example.com "
+				      "or unix:///run/elasticsearch.sock";
+	const char *hint = strcmp(ki->section, "elasticsearch") == 0 ? es_hint : prom_hint;
+	const char *auth = NULL, *pw_env = NULL;
 	size_t alen;
+	int k;
 
 	if (*v == '\0')
 		return 0; /* explicitly not configured */
@@ -130,11 +135,20 @@ check_url(const struct config_key_info *ki, const char *v, struct err *e)
 	if (auth == NULL || strpbrk(v, " \t") != NULL)
 		return bad_value(e, ki, "URL", v, hint);
 	alen = strcspn(auth, "/?#");
-	if (memchr(auth, '@', alen) != NULL)
+	if (memchr(auth, '@', alen) != NULL) {
+		for (k = 0; k < CFG_KEY_COUNT; k++) {
+			const struct config_key_info *pi = config_key_info((enum config_key)k);
+
+			if (strcmp(pi->section, ki->section) == 0 &&
+			    strcmp(pi->name, "password") == 0)
+				pw_env = pi->env;
+		}
 		return err_set(e, ERR_CONFIG,
 			       "%s must not contain credentials (user:password@host): set username "
-			       "and password_file in [%s], or OPSDECK_PROMETHEUS_PASSWORD",
-			       ki->name, ki->section);
+			       "and password_file in [%s]%s%s",
+			       ki->name, ki->section, pw_env != NULL ? ", or " : "",
+			       pw_env != NULL ? pw_env : "");
+	}
 	if (alen == 0)
 		return bad_value(e, ki, "URL", v, hint);
 	return 0;
@@ -223,6 +237,55 @@ check_name(const struct config_key_info *ki, const char *v, struct err *e)
 		return err_set(e, ERR_CONFIG, "control character in the value of %s", ki->name);
 	if (!config_check_utf8(v))
 		return err_set(e, ERR_CONFIG, "invalid UTF-8 in the value of %s", ki->name);
+	return 0;
+}
+
+/*
+ * Elasticsearch index patterns, comma-separated: each names indices as
+ * Elasticsearch allows (lowercase; none of \\ / ? " < > | # : or blanks;
+ * not starting with _ - or +), with * wildcards, an optional cluster:
+ * prefix for cross-cluster search, and after the first a leading - that
+ * excludes ("logs-*,-logs-debug").
+ */
+static int
+check_index(const struct config_key_info *ki, const char *v, struct err *e)
+{
+	static const char hint[] = "lowercase index names or patterns separated by commas, "
+				   "e.g. logs-* or logs-*,-logs-debug";
+	const char *p = v;
+
+	do {
+		size_t len = strcspn(p, ",");
+		const char *end = p + len, *q = memchr(p, ':', len);
+
+		q = q != NULL ? q + 1 : p;
+		if (q == p + 1)
+			return bad_value(e, ki, "index pattern", v, hint); /* ":name" */
+		if (*q == '-' && p != v)
+			q++; /* an exclusion */
+		if (q >= end || *q == '_' || *q == '-' || *q == '+')
+			return bad_value(e, ki, "index pattern", v, hint);
+		for (; q < end; q++)
+			if ((*q >= 'A' && *q <= 'Z') || strchr("\\/?\"<>| \t#:", *q) != NULL)
+				return bad_value(e, ki, "index pattern", v, hint);
+		p = end;
+	} while (*p++ == ',');
+	return 0;
+}
+
+/*
+ * An Elasticsearch field name: dotted path segments ("log.level",
+ * "@timestamp"), no blanks, quotes, backslashes or wildcards, valid UTF-8.
+ */
+static int
+check_field(const struct config_key_info *ki, const char *v, struct err *e)
+{
+	static const char hint[] = "a field name such as @timestamp or log.level";
+	size_t n = strlen(v);
+
+	if (n == 0 || v[0] == '.' || v[n - 1] == '.' || strstr(v, "..") != NULL ||
+	    strpbrk(v, " \t\"\\*?,") != NULL || !config_check_utf8(v))
+		return bad_value(e, ki, "field name", v, hint);
 	return 0;
 }
 
@@ -376,6 +439,10 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 				 "'_', '.', '+' or '-'");
 	case CFG_T_NAME:
 		return check_name(ki, v, e);
+	case CFG_T_INDEX:
+		return check_index(ki, v, e);
+	case CFG_T_FIELD:
+		return check_field(ki, v, e);
 	}
 	return 0;
 }

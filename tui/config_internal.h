@@ -2,6 +2,8 @@
  * config_internal.h - private to tui/config*.c; no other file includes it.
  *
  * config.c owns the key table, the loading and the accessors;
+ * config_finalize.c reads the secret files, fills the preset's defaults
+ * and checks the rules across keys;
  * config_check.c checks single values against their key's type;
  * config_service.c loads and looks up the [service "NAME"] sections;
  * config_print.c prints the configuration and the key reference.  The
@@ -83,6 +85,25 @@ const struct config_slot *config_effective(const struct config *cfg, enum config
 bool config_is_preset_default(const struct config_key_info *ki);
 /* The PATH key holding the file of SECRET key k ("token" -> "token_file"), or -1. */
 int config_secret_file_key(enum config_key k);
+/* The key named name in [section], or -1. */
+int config_find_key(const char *section, const char *name);
+/* Overwrite s (may be NULL) with NUL bytes, so a secret does not outlive its use. */
+void config_wipe(char *s);
+/* Free what sl owns and mark it unset. */
+void config_slot_clear(struct config_slot *sl);
+/* Whether sl holds a value (text or list items). */
+bool config_slot_set(const struct config_slot *sl);
+/*
+ * new: at most cap bytes of the file at path, NUL-terminated, its length
+ * in *len.  NULL with *err_no set (EISDIR for a directory, EFBIG when
+ * larger than cap); a partial read is wiped before it is freed.
+ */
+char *config_slurp(const char *path, size_t cap, size_t *len, int *err_no);
+
+/* ---- config_finalize.c ------------------------------------------------- */
+
+/* Largest secret file (token_file, password_file, api_key_file). */
+#define CONFIG_SECRET_FILE_MAX (64 * 1024)
 
 /* ---- config_check.c ---------------------------------------------------- */
 

@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{ "prometheus", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "refresh", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "docker", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "elasticsearch", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "read-only", no_argument, NULL, OPT_CONFIG_FLAG },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
@@ -66,6 +67,8 @@ usage(FILE *f)
 	      "      --refresh DURATION  poll interval, e.g. 2s (env OPSDECK_REFRESH)\n"
 	      "      --docker HOST       Docker endpoint: unix:///path, tcp://host:port or\n"
 	      "                          ssh://user@host (env DOCKER_HOST)\n"
+	      "      --elasticsearch URL Elasticsearch base URL for logs\n"
+	      "                          (env OPSDECK_ELASTICSEARCH_URL)\n"
 	      "      --read-only         refuse every action: scale, restart, roll back\n"
 	      "                          (env OPSDECK_READ_ONLY)\n"
 	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
@@ -83,8 +86,10 @@ usage(FILE *f)
 	      "  Snapshot exits 0 when every configured backend answered, 2 when any\n"
 	      "  failed (the output still names the failure), 1 on usage errors.\n"
 	      "\n"
-	      "Secrets never go on the command line: use token_file / password_file in\n"
-	      "the config, or OPSDECK_PROMETHEUS_TOKEN / OPSDECK_PROMETHEUS_PASSWORD.\n"
+	      "Secrets never go on the command line: use token_file / password_file /\n"
+	      "api_key_file in the config, or OPSDECK_PROMETHEUS_TOKEN,\n"
+	      "OPSDECK_PROMETHEUS_PASSWORD, OPSDECK_ELASTICSEARCH_TOKEN,\n"
+	      "OPSDECK_ELASTICSEARCH_PASSWORD, OPSDECK_ELASTICSEARCH_API_KEY.\n"
 	      "In the console, press ? for keys.  See opsdeck(1).\n",
 	      f);
 }
