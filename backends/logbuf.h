@@ -7,7 +7,10 @@
  * down) enter at the oldest end.  When a bound is exceeded, lines are
  * dropped from the end opposite to the one that grew: a tail drops the
  * oldest, paging back drops the newest (they can be fetched again on
- * demand, which logbuf_dropped_newer() tells the screen).
+ * demand, which logbuf_dropped_newer() tells the screen).  The bound in
+ * bytes counts the records, the strings (as malloc charges them) and the
+ * buffer's own ring and dedupe set; a single line larger than max_bytes
+ * is still held, alone.
  */
 #ifndef OPSDECK_BACKENDS_LOGBUF_H
 #define OPSDECK_BACKENDS_LOGBUF_H
@@ -45,9 +48,17 @@ size_t logbuf_len(const struct logbuf *b);
 const struct log_line *logbuf_at(const struct logbuf *b, size_t i);
 /* Bytes held (strings and records). */
 size_t logbuf_bytes(const struct logbuf *b);
-/* Whether lines newer than index 0 were dropped (paging back): fetch them again to go up. */
+/*
+ * Whether lines newer than index 0 were dropped (paging back): fetch them
+ * again to go up (a search with newer = logbuf_newest()).  It stays true
+ * until an add_newer brings back a line at least as new as the newest one
+ * dropped, or a clear.  The screen should not live-tail while it is true.
+ */
 bool logbuf_dropped_newer(const struct logbuf *b);
-/* Whether lines older than the last were dropped (tail): fetch them again to page down. */
+/*
+ * Whether lines older than the last were dropped (tail): fetch them again
+ * to page down; true until an add_older reaches the oldest one dropped.
+ */
 bool logbuf_dropped_older(const struct logbuf *b);
 /* Cursors of the newest and oldest held lines (unset when empty). */
 struct es_cursor logbuf_newest(const struct logbuf *b);
