@@ -72,6 +72,61 @@ docker_setup(struct setup *s, const struct config *cfg, struct err *e)
 	return 0;
 }
 
+/*
+ * [elasticsearch] and [logs] into s->logs.  An API key travels as one
+ * more header, built here: http.c sends headers as given and never logs
+ * them, and setup_done wipes this one.
+ */
+static void
+logs_setup(struct setup *s, const struct config *cfg)
+{
+	struct logs_settings *ls = &s->logs;
+	struct http_endpoint *ep = &ls->ep;
+	const char *const *cfg_headers;
+	const char *api_key = config_secret(cfg, CFG_ELASTICSEARCH_API_KEY);
+	size_t nh, i;
+
+	ls->enabled = config_elasticsearch_configured(cfg);
+	s->logs_auth_hint = xstrdup("set [elasticsearch] token_file, username + password_file, or "
+				    "api_key_file");
+	ep->name = "elasticsearch";
+	ep->url = config_str(cfg, CFG_ELASTICSEARCH_URL);
+	ep->ca_file = config_str(cfg, CFG_ELASTICSEARCH_CA_FILE);
+	ep->insecure = config_bool(cfg, CFG_ELASTICSEARCH_INSECURE);
+	ep->bearer_token = config_secret(cfg, CFG_ELASTICSEARCH_TOKEN);
+	ep->username = config_str(cfg, CFG_ELASTICSEARCH_USERNAME);
+	ep->password = config_secret(cfg, CFG_ELASTICSEARCH_PASSWORD);
+	cfg_headers = config_list(cfg, CFG_ELASTICSEARCH_HEADER, &nh);
+	s->logs_headers = xcalloc(nh + 1, sizeof *s->logs_headers);
+	for (i = 0; i < nh; i++)
+		s->logs_headers[i] = cfg_headers[i];
+	if (api_key != NULL) {
+		s->logs_api_key_header = xasprintf("Authorization: ApiKey %s", api_key);
+		s->logs_headers[nh++] = s->logs_api_key_header;
+	}
+	ep->headers = s->logs_headers;
+	ep->nheaders = nh;
+	ep->timeout_ms = (long)config_ms(cfg, CFG_ELASTICSEARCH_TIMEOUT);
+	ep->max_body = (size_t)config_size(cfg, CFG_ELASTICSEARCH_MAX_BODY);
+	ep->auth_hint = s->logs_auth_hint;
+	ep->is_read = elasticsearch_is_read;
+
+	ls->index = config_str(cfg, CFG_ELASTICSEARCH_INDEX);
+	ls->fields.timestamp = config_str(cfg, CFG_ELASTICSEARCH_TIMESTAMP_FIELD);
+	ls->fields.message = config_str(cfg, CFG_ELASTICSEARCH_MESSAGE_FIELD);
+	ls->fields.level = config_str(cfg, CFG_ELASTICSEARCH_LEVEL_FIELD);
+	ls->fields.service = config_str(cfg, CFG_ELASTICSEARCH_SERVICE_FIELD);
+	ls->fields.trace_id = config_str(cfg, CFG_ELASTICSEARCH_TRACE_FIELD);
+	ls->fields.tiebreak = config_str(cfg, CFG_ELASTICSEARCH_TIEBREAK_FIELD);
+	ls->max_lines = (size_t)config_int(cfg, CFG_LOGS_MAX_LINES);
+	ls->max_bytes = (size_t)config_size(cfg, CFG_LOGS_MAX_BYTES);
+	ls->max_message = (size_t)config_size(cfg, CFG_LOGS_MAX_MESSAGE);
+	ls->page = (size_t)config_int(cfg, CFG_LOGS_PAGE);
+	ls->utc = strcmp(config_str(cfg, CFG_GENERAL_TIMEZONE), "UTC") == 0;
+	ls->refresh_ms = config_ms(cfg, CFG_GENERAL_REFRESH);
+	ls->default_range_s = (double)config_ms(cfg, CFG_LOGS_RANGE) / 1000.0;
+}
+
 int
 setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e)
 {
@@ -149,6 +204,7 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 		s->actions.audit_path = NULL;
 	s->actions.mode = "console";
 	s->actions.confirm_name = strcmp(config_str(cfg, CFG_GENERAL_CONFIRM), "name") == 0;
+	logs_setup(s, cfg);
 	/* Last: it may start ssh, which setup_done stops. */
 	if (docker_setup(s, cfg, e) < 0) {
 		setup_done(s);
@@ -170,5 +226,11 @@ setup_done(struct setup *s)
 	docker_endpoint_done(&s->docker_ep);
 	free(s->docker_url);
 	free(s->docker_auth_hint);
+	free(s->logs_auth_hint);
+	free(s->logs_headers);
+	if (s->logs_api_key_header != NULL) {
+		explicit_bzero(s->logs_api_key_header, strlen(s->logs_api_key_header));
+		free(s->logs_api_key_header);
+	}
 	memset(s, 0, sizeof *s);
 }

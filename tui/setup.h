@@ -1,7 +1,8 @@
 /*
  * setup.h - turn the effective configuration into what the running parts
- * need: poll settings with expanded PromQL, the thresholds, the Prometheus
- * endpoint.  Shared by the console and snapshot so both poll alike.
+ * need: poll settings with expanded PromQL, the thresholds, the Prometheus,
+ * Docker and Elasticsearch endpoints, the logs settings.  Shared by the
+ * console and snapshot so both poll alike.
  */
 #ifndef OPSDECK_TUI_SETUP_H
 #define OPSDECK_TUI_SETUP_H
@@ -10,6 +11,7 @@
 #include "config.h"
 #include "docker_endpoint.h"
 #include "docker_poll.h"
+#include "logs_settings.h"
 #include "model.h"
 #include "poller.h"
 #include "ssh_tunnel.h"
@@ -29,12 +31,19 @@ struct setup {
 	struct ssh_tunnel *docker_tunnel;        /* owned: for ssh://, else NULL */
 	char *docker_auth_hint;                  /* owned */
 	struct actions_settings actions;         /* points into cfg */
+	struct logs_settings logs;               /* points into the fields below and cfg */
+	char *logs_auth_hint;                    /* owned */
+	const char **logs_headers;               /* owned array; items: cfg's, then the next */
+	char *logs_api_key_header;               /* owned secret: "Authorization: ApiKey ..." */
 	const struct config *cfg;                /* borrowed */
 };
 
 /*
  * Fill s from cfg (finalized).  cfg is borrowed and must outlive s: the
- * endpoint's strings point into it.  Fails on an unknown preset or a
+ * endpoints' strings point into it.  s->logs.enabled is whether an
+ * Elasticsearch URL is configured; its endpoint carries the [elasticsearch]
+ * headers plus, for an API key, an "Authorization: ApiKey" header owned by
+ * s (a secret: setup_done wipes it).  Fails on an unknown preset or a
  * Docker endpoint that cannot be resolved (docker_endpoint.h).  For an
  * ssh:// endpoint it starts ssh (ssh_tunnel.h), without waiting for it;
  * setup_done stops it.  On failure nothing is left to undo.
