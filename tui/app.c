@@ -1,4 +1,5 @@
 #include "app.h"
+#include "app_internal.h"
 
 #include <math.h>
 #include <poll.h>
@@ -26,51 +27,8 @@
 #include "text.h"
 #include "xalloc.h"
 
-#define MESSAGE_SECONDS 6.0
-
-struct app {
-	const struct app_options *o;
-	struct http *http;
-	struct model *model;
-	struct poller *poller;
-	struct overview *overview;
-	/* The screen stack: the Overview at the bottom, the Service detail above it. */
-	enum screen_id { SCREEN_OVERVIEW, SCREEN_DETAIL } stack[2];
-	int depth;                       /* screens on the stack, >= 1 */
-	struct detail *detail;           /* the Service detail's state while it is open */
-	struct detail_poll *detail_poll; /* its requests; lives as long as http */
-	struct canvas *canvas;
-	bool ascii;
-	bool dirty;
-	bool quit;
-	/* help overlay */
-	bool help_shown;
-	struct help_entry *help;
-	size_t nhelp;
-	size_t help_scroll;
-	struct docker_poll *docker; /* NULL when no Docker endpoint */
-	struct actions *actions;
-	/* the line being edited: a filter, a replica count or a command */
-	enum edit_mode { EDIT_NONE, EDIT_FILTER, EDIT_SCALE, EDIT_COMMAND } edit;
-	char edit_service[256]; /* EDIT_SCALE: the service being scaled */
-	struct input input;
-	/* the confirmation dialog */
-	bool dialog_open;
-	struct action_plan plan;
-	struct input typed;     /* confirm = name: what the user typed */
-	char change_ascii[640]; /* the change line for a non-UTF-8 terminal */
-	char progress[512];     /* the status line's live progress of an action */
-	char *filter_before;    /* restored on Esc */
-	/* status-line message */
-	char message[ERR_MSG_MAX + 768];
-	char prompt[320];
-	int message_role;
-	double message_until; /* monotonic; 0 = sticky while editing */
-	double last_second;   /* wall second last drawn, for the clock and ages */
-};
-
-static void
-set_message(struct app *a, int role, const char *fmt, const char *arg)
+void
+app_set_message(struct app *a, int role, const char *fmt, const char *arg)
 {
 	snprintf(a->message, sizeof a->message, fmt, arg);
 	a->message_role = role;
@@ -84,8 +42,8 @@ progress_of(const void *ud, const char *service)
 	return actions_progress(ud, service);
 }
 
-static void
-view_of(const struct app *a, struct view_ctx *v)
+void
+app_view_of(const struct app *a, struct view_ctx *v)
 {
 	const struct setup *s = a->o->setup;
 
@@ -97,6 +55,7 @@ view_of(const struct app *a, struct view_ctx *v)
 	v->ascii = a->ascii;
 	v->prometheus = s->poll.prometheus;
 	v->docker = s->docker;
+	v->elasticsearch = s->logs.enabled;
 	v->config_path = s->config_path;
 	v->progress = progress_of;
 	v->progress_ud = a->actions;
@@ -123,8 +82,8 @@ ascii_change(const char *in, char *out, size_t n)
 	out[o] = '\0';
 }
 
-static enum screen_id
-top_screen(const struct app *a)
+enum screen_id
+app_top_screen(const struct app *a)
 {
 	return a->stack[a->depth - 1];
 }
@@ -137,7 +96,7 @@ open_detail(struct app *a, const char *service)
 	const struct service *svc = service ? model_service(a->model, service, false) : NULL;
 
 	if (svc == NULL) {
-		set_message(a, ROLE_CRIT, "%s", "no service selected");
+		app_set_message(a, ROLE_CRIT, "%s", "no service selected");
 		return;
 	}
 	detail_free(a->detail);
@@ -155,20 +114,24 @@ pop_screen(struct app *a)
 	if (a->depth <= 1)
 		return;
 	a->depth--;
+	if (a->stack[a->depth] == SCREEN_LOGS) {
+		app_logs_close(a);
+		return;
+	}
 	detail_poll_close(a->detail_poll);
 	detail_free(a->detail);
 	a->detail = NULL;
 }
 
 /* The service the action keys act on: the detail's, else the Overview's cursor. */
-static const char *
-current_service(struct app *a)
+const char *
+app_current_service(struct app *a)
 {
 	struct view_ctx v;
 
-	if (top_screen(a) == SCREEN_DETAIL)
+	if (app_top_screen(a) == SCREEN_DETAIL)
 		return detail_service(a->detail);
-	view_of(a, &v);
+	app_view_of(a, &v);
 	return overview_current(a->overview, &v); /* the rows as filtered now */
 }
 
@@ -205,14 +168,20 @@ draw(struct app *a)
 	if (w != a->canvas->w || h != a->canvas->h)
 		canvas_resize(a->canvas, w, h);
 	a->canvas->ascii = a->ascii;
-	view_of(a, &v);
+	app_view_of(a, &v);
 	memset(&rs, 0, sizeof rs);
 	rs.overview = a->overview;
 	rs.hint = "? help  / filter  < > sort  q quit ";
-	if (top_screen(a) == SCREEN_DETAIL) {
+	if (app_top_screen(a) == SCREEN_DETAIL) {
 		rs.detail = a->detail;
 		rs.detail_data = detail_poll_data(a->detail_poll);
-		rs.hint = "? help  +/- range  Esc back ";
+		rs.hint = "? help  +/- range  l logs  Esc back ";
+	}
+	if (app_top_screen(a) == SCREEN_LOGS) {
+		rs.logs = a->logs;
+		rs.logs_data = logs_poll_data(a->logs_poll);
+		rs.logs_from = a->depth > 2 ? detail_service(a->detail) : NULL;
+		rs.hint = "? help  e query  / filter  F tail  +/- range  Esc back ";
 	}
 	if (a->message[0] != '\0') {
 		rs.message = a->message;
@@ -234,6 +203,10 @@ draw(struct app *a)
 	} else if (a->edit == EDIT_COMMAND) {
 		rs.input = &a->input;
 		rs.input_prompt = ":";
+	} else if (a->edit == EDIT_QUERY) {
+		rs.input = &a->input;
+		rs.input_prompt =
+			w < 100 ? "query: " : "Query (Lucene; Enter searches, Up/Down history): ";
 	}
 	if (a->dialog_open) {
 		dialog_view_of(a, &dv);
@@ -255,6 +228,8 @@ draw(struct app *a)
 		detail_visible(a->detail, &from, &to);
 		detail_poll_set_visible(a->detail_poll, from, to);
 	}
+	if (rs.logs != NULL)
+		logs_poll_set_width(a->logs_poll, logs_histogram_width(a->logs));
 	term_blit(a->canvas);
 	a->dirty = false;
 }
@@ -267,7 +242,12 @@ apply_filter_text(struct app *a)
 
 	if (a->edit != EDIT_FILTER)
 		return; /* a count or a command is applied on Enter only */
-	view_of(a, &v);
+	if (app_top_screen(a) == SCREEN_LOGS) {
+		app_logs_filter_text(a);
+		a->dirty = true;
+		return;
+	}
+	app_view_of(a, &v);
 	if (overview_set_filter(a->overview, a->input.text.data, &e) < 0) {
 		snprintf(a->message, sizeof a->message, "invalid pattern: %s (keeping /%s/)", e.msg,
 			 overview_filter(a->overview));
@@ -279,142 +259,13 @@ apply_filter_text(struct app *a)
 	a->dirty = true;
 }
 
-static void
-show_error(struct app *a, const char *msg)
+void
+app_show_error(struct app *a, const char *msg)
 {
 	snprintf(a->message, sizeof a->message, "%s", msg);
 	a->message_role = ROLE_CRIT;
 	a->message_until = poller_mono_now() + 2 * MESSAGE_SECONDS;
 	a->dirty = true;
-}
-
-/*
- * Start the path to an action on service: refusals first (read-only, in
- * flight, no runtime), then the replica count for a scale without one,
- * then the confirmation dialog.
- */
-static void
-begin_action(struct app *a, enum op_kind op, const char *service, long replicas)
-{
-	struct service *svc;
-	struct err e;
-
-	if (service == NULL) {
-		show_error(a, "no service selected");
-		return;
-	}
-	svc = model_service(a->model, service, false);
-	if (svc == NULL) {
-		char msg[400];
-
-		snprintf(msg, sizeof msg, "unknown service '%s'", service);
-		show_error(a, msg);
-		return;
-	}
-	if (op == OP_SCALE && replicas < 0) {
-		/* Ask for the count first; refusals still come before the prompt. */
-		if (actions_prepare(a->actions, svc, op, svc->rt.desired >= 0 ? svc->rt.desired : 1,
-				    &a->plan, &e) < 0) {
-			show_error(a, e.msg);
-			return;
-		}
-		snprintf(a->edit_service, sizeof a->edit_service, "%s", service);
-		a->edit = EDIT_SCALE;
-		input_set(&a->input, "");
-		return;
-	}
-	if (actions_prepare(a->actions, svc, op, replicas, &a->plan, &e) < 0) {
-		show_error(a, e.msg);
-		return;
-	}
-	if (op == OP_RESTART && strcmp(a->plan.kind, "swarm") != 0) {
-		/* Plain containers: restarted one at a time, by id (copied: rounds move on). */
-		const char *ids[sizeof a->plan.ids / sizeof a->plan.ids[0]];
-		size_t i;
-
-		a->plan.nids = a->docker == NULL
-				       ? 0
-				       : docker_poll_container_ids(a->docker, a->plan.kind,
-								   a->plan.runtime_id, ids,
-								   sizeof ids / sizeof ids[0]);
-		for (i = 0; i < a->plan.nids; i++)
-			snprintf(a->plan.ids[i], sizeof a->plan.ids[i], "%s", ids[i]);
-		if (a->plan.nids == 0) {
-			show_error(a, "no container of this service is known yet; try again after "
-				      "a refresh");
-			return;
-		}
-	}
-	a->dialog_open = true;
-	input_set(&a->typed, "");
-}
-
-static void
-accept_scale(struct app *a)
-{
-	long n;
-	struct err e;
-	char msg[ERR_MSG_MAX + 16];
-
-	if (parse_long(a->input.text.data, 0, 10000, &n, &e) < 0) {
-		snprintf(msg, sizeof msg, "scale: %s", e.msg);
-		show_error(a, msg);
-		return;
-	}
-	begin_action(a, OP_SCALE, a->edit_service, n);
-}
-
-/* ":scale NAME N", ":restart NAME", ":rollback NAME" (and ":q"). */
-static void
-run_command(struct app *a, const char *line)
-{
-	char verb[32], name[256], extra[64], count[32];
-	int n;
-	long replicas;
-	struct err e;
-
-	count[0] = extra[0] = name[0] = verb[0] = '\0';
-	n = sscanf(line, " %31s %255s %31s %63s", verb, name, count, extra);
-	if (n <= 0)
-		return;
-	if (strcmp(verb, "q") == 0 || strcmp(verb, "quit") == 0) {
-		a->quit = true;
-		return;
-	}
-	if (n == 4) {
-		show_error(a,
-			   "too many words; commands: scale NAME N, restart NAME, rollback NAME");
-		return;
-	}
-	if (strcmp(verb, "scale") == 0) {
-		if (n != 3) {
-			show_error(a, "usage: scale NAME N");
-			return;
-		}
-		if (parse_long(count, 0, 10000, &replicas, &e) < 0) {
-			char msg[ERR_MSG_MAX + 16];
-
-			snprintf(msg, sizeof msg, "scale: %s", e.msg);
-			show_error(a, msg);
-			return;
-		}
-		begin_action(a, OP_SCALE, name, replicas);
-	} else if (strcmp(verb, "restart") == 0 || strcmp(verb, "rollback") == 0) {
-		if (n != 2) {
-			show_error(a, strcmp(verb, "restart") == 0 ? "usage: restart NAME"
-								   : "usage: rollback NAME");
-			return;
-		}
-		begin_action(a, strcmp(verb, "restart") == 0 ? OP_RESTART : OP_ROLLBACK, name, -1);
-	} else {
-		char msg[320];
-
-		snprintf(msg, sizeof msg,
-			 "unknown command '%s' (commands: scale NAME N, restart NAME, rollback "
-			 "NAME, q)",
-			 verb);
-		show_error(a, msg);
-	}
 }
 
 static void
@@ -435,14 +286,14 @@ handle_dialog_key(struct app *a, int key)
 	a->dialog_open = false; /* closed before anything runs: a second y cannot fire twice */
 	if (r == DIALOG_CANCEL) {
 		actions_cancelled(a->actions, &a->plan);
-		set_message(a, ROLE_DIM, "%s", "cancelled");
+		app_set_message(a, ROLE_DIM, "%s", "cancelled");
 		return;
 	}
 	if (actions_execute(a->actions, &a->plan, a->http, &a->o->setup->docker_poll.ep, &e) < 0) {
-		show_error(a, e.msg);
+		app_show_error(a, e.msg);
 		return;
 	}
-	set_message(a, ROLE_ACCENT, "%s", a->plan.change);
+	app_set_message(a, ROLE_ACCENT, "%s", a->plan.change);
 	a->message_until = poller_mono_now() + 1.5; /* then the live progress shows */
 	if (a->docker != NULL)
 		docker_poll_refresh_now(a->docker);
@@ -463,9 +314,11 @@ handle_input_key(struct app *a, int key)
 
 			a->edit = EDIT_NONE;
 			if (mode == EDIT_SCALE)
-				accept_scale(a);
+				app_accept_scale(a);
+			else if (mode == EDIT_QUERY)
+				app_logs_accept_query(a);
 			else
-				run_command(a, a->input.text.data);
+				app_run_command(a, a->input.text.data);
 			break;
 		}
 		a->edit = EDIT_NONE;
@@ -477,7 +330,9 @@ handle_input_key(struct app *a, int key)
 		a->filter_before = NULL;
 		break;
 	case ACT_INPUT_CANCEL:
-		if (a->edit == EDIT_FILTER)
+		if (a->edit == EDIT_FILTER && app_top_screen(a) == SCREEN_LOGS)
+			logs_set_filter(a->logs, a->filter_before, &e);
+		else if (a->edit == EDIT_FILTER)
 			overview_set_filter(a->overview, a->filter_before, &e);
 		a->edit = EDIT_NONE;
 		free(a->filter_before);
@@ -507,6 +362,11 @@ handle_input_key(struct app *a, int key)
 	case ACT_INPUT_KILL_WORD:
 		input_kill_word(&a->input);
 		apply_filter_text(a);
+		break;
+	case ACT_INPUT_HISTORY_PREV:
+	case ACT_INPUT_HISTORY_NEXT:
+		if (a->edit == EDIT_QUERY)
+			app_logs_recall(a, act == ACT_INPUT_HISTORY_PREV ? -1 : 1);
 		break;
 	case ACT_INPUT_KILL_LINE:
 		input_kill_line(&a->input);
@@ -574,7 +434,14 @@ handle_key(struct app *a, int key)
 		handle_help_key(a, key);
 		return;
 	}
-	act = keys_lookup(top_screen(a) == SCREEN_DETAIL ? CTX_DETAIL : CTX_OVERVIEW, key);
+	act = keys_lookup(app_top_screen(a) == SCREEN_LOGS     ? CTX_LOGS
+			  : app_top_screen(a) == SCREEN_DETAIL ? CTX_DETAIL
+							       : CTX_OVERVIEW,
+			  key);
+	if (app_top_screen(a) == SCREEN_LOGS && app_logs_key(a, act)) {
+		a->dirty = true;
+		return;
+	}
 	switch (act) {
 	case ACT_HELP:
 		a->help_shown = true;
@@ -590,14 +457,21 @@ handle_key(struct app *a, int key)
 			a->quit = true;
 		break;
 	case ACT_OPEN:
-		open_detail(a, current_service(a));
+		open_detail(a, app_current_service(a));
+		break;
+	case ACT_LOGS:
+		app_logs_open_service(a, app_current_service(a));
+		break;
+	case ACT_LOGS_ALL:
+		app_logs_open(a, NULL);
 		break;
 	case ACT_RANGE_WIDER:
 	case ACT_RANGE_NARROWER:
 		if (!detail_poll_step_range(a->detail_poll, act == ACT_RANGE_WIDER ? 1 : -1))
-			set_message(a, ROLE_DIM, "%s",
-				    act == ACT_RANGE_WIDER ? "already the widest range (24h)"
-							   : "already the narrowest range (15m)");
+			app_set_message(a, ROLE_DIM, "%s",
+					act == ACT_RANGE_WIDER
+						? "already the widest range (24h)"
+						: "already the narrowest range (15m)");
 		break;
 	case ACT_REDRAW:
 		term_invalidate();
@@ -608,16 +482,17 @@ handle_key(struct app *a, int key)
 			docker_poll_refresh_now(a->docker);
 		if (detail_poll_is_open(a->detail_poll))
 			detail_poll_refresh_now(a->detail_poll);
-		set_message(a, ROLE_DIM, "%s", "refreshing...");
+		logs_poll_refresh_now(a->logs_poll);
+		app_set_message(a, ROLE_DIM, "%s", "refreshing...");
 		break;
 	case ACT_SCALE:
 	case ACT_RESTART:
 	case ACT_ROLLBACK:
-		begin_action(a,
-			     act == ACT_SCALE     ? OP_SCALE
-			     : act == ACT_RESTART ? OP_RESTART
-						  : OP_ROLLBACK,
-			     current_service(a), -1);
+		app_begin_action(a,
+				 act == ACT_SCALE     ? OP_SCALE
+				 : act == ACT_RESTART ? OP_RESTART
+						      : OP_ROLLBACK,
+				 app_current_service(a), -1);
 		break;
 	case ACT_COMMAND:
 		a->edit = EDIT_COMMAND;
@@ -631,13 +506,13 @@ handle_key(struct app *a, int key)
 		break;
 	case ACT_CLEAR_FILTER:
 		overview_set_filter(a->overview, "", NULL);
-		set_message(a, ROLE_DIM, "%s", "filter cleared");
+		app_set_message(a, ROLE_DIM, "%s", "filter cleared");
 		break;
 	case ACT_NONE:
 		break;
 	default:
-		view_of(a, &v);
-		if (top_screen(a) == SCREEN_DETAIL)
+		app_view_of(a, &v);
+		if (app_top_screen(a) == SCREEN_DETAIL)
 			detail_handle(a->detail, act, detail_poll_data(a->detail_poll));
 		else
 			overview_handle(a->overview, act, &v);
@@ -663,6 +538,8 @@ next_timeout_ms(const struct app *a, double mono, double wall)
 	if (detail_poll_is_open(a->detail_poll) &&
 	    detail_poll_next_due_ms(a->detail_poll, mono) < t)
 		t = detail_poll_next_due_ms(a->detail_poll, mono);
+	if (logs_poll_next_due_ms(a->logs_poll, mono) < t)
+		t = logs_poll_next_due_ms(a->logs_poll, mono);
 	if (to_second < t)
 		t = to_second; /* the clock and data ages tick every second */
 	if (a->message_until > 0) {
@@ -682,6 +559,9 @@ app_free(struct app *a)
 	detail_poll_free(
 		a->detail_poll); /* after http: it owns the records of requests in flight */
 	detail_free(a->detail);
+	logs_poll_free(a->logs_poll); /* after http, as the detail's */
+	logs_free(a->logs);
+	logs_history_free(a->history);
 	if (a->actions != NULL)
 		actions_abandon_requests(a->actions); /* they will never answer now */
 	actions_free(a->actions);
@@ -697,7 +577,8 @@ app_free(struct app *a)
 int
 app_run(const struct app_options *o, int *exit_code, struct err *e)
 {
-	static const enum key_ctx help_ctx[] = { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_INPUT };
+	static const enum key_ctx help_ctx[] = { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_LOGS,
+						 CTX_INPUT };
 	struct app a;
 	const struct setup *s = o->setup;
 
@@ -718,6 +599,14 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	a.stack[0] = SCREEN_OVERVIEW;
 	a.depth = 1;
 	a.detail_poll = detail_poll_new(a.http);
+	a.logs_poll = logs_poll_new(a.http, a.model, &s->logs);
+	a.range.since_s = s->logs.default_range_s > 0 ? s->logs.default_range_s : 900;
+	{
+		char *hp = logs_history_default_path();
+
+		a.history = logs_history_new(hp);
+		free(hp);
+	}
 	a.canvas = canvas_new(80, 24);
 	a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
 	input_init(&a.input);
@@ -750,6 +639,8 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 			a.dirty = true;
 		if (detail_poll_is_open(a.detail_poll) && detail_poll_tick(a.detail_poll, mono))
 			a.dirty = true;
+		if (app_logs_tick(&a, mono))
+			a.dirty = true;
 		if (actions_tick(a.actions, a.model, mono))
 			a.dirty = true;
 		if (actions_take_accepted(a.actions) && a.docker != NULL)
@@ -759,7 +650,7 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 			int role;
 
 			if (actions_take_message(a.actions, msg, sizeof msg, &role)) {
-				set_message(&a, role, "%s", msg);
+				app_set_message(&a, role, "%s", msg);
 				a.message_until = mono + 2 * MESSAGE_SECONDS;
 			}
 		}

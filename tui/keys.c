@@ -52,6 +52,8 @@ static const struct binding bindings[] = {
 	{ CTX_OVERVIEW, ':', ACT_COMMAND },
 	{ CTX_OVERVIEW, K_ENTER, ACT_OPEN },
 	{ CTX_OVERVIEW, '\r', ACT_OPEN },
+	{ CTX_OVERVIEW, 'l', ACT_LOGS },
+	{ CTX_OVERVIEW, 'L', ACT_LOGS_ALL },
 
 	{ CTX_DETAIL, 'k', ACT_UP },
 	{ CTX_DETAIL, K_UP, ACT_UP },
@@ -70,6 +72,32 @@ static const struct binding bindings[] = {
 	{ CTX_DETAIL, 'R', ACT_RESTART },
 	{ CTX_DETAIL, 'B', ACT_ROLLBACK },
 	{ CTX_DETAIL, ':', ACT_COMMAND },
+	{ CTX_DETAIL, 'l', ACT_LOGS },
+
+	{ CTX_LOGS, 'k', ACT_UP },
+	{ CTX_LOGS, K_UP, ACT_UP },
+	{ CTX_LOGS, 'j', ACT_DOWN },
+	{ CTX_LOGS, K_DOWN, ACT_DOWN },
+	{ CTX_LOGS, K_PGUP, ACT_PGUP },
+	{ CTX_LOGS, CTRL_KEY('b'), ACT_PGUP },
+	{ CTX_LOGS, K_PGDN, ACT_PGDN },
+	{ CTX_LOGS, CTRL_KEY('f'), ACT_PGDN },
+	{ CTX_LOGS, ' ', ACT_PGDN },
+	{ CTX_LOGS, 'g', ACT_LOGS_NEWEST },
+	{ CTX_LOGS, K_HOME, ACT_LOGS_NEWEST },
+	{ CTX_LOGS, 'G', ACT_LOGS_OLDEST },
+	{ CTX_LOGS, K_END, ACT_LOGS_OLDEST },
+	{ CTX_LOGS, K_ENTER, ACT_LOGS_OPEN },
+	{ CTX_LOGS, '\r', ACT_LOGS_OPEN },
+	{ CTX_LOGS, 'F', ACT_LOGS_FOLLOW },
+	{ CTX_LOGS, 'e', ACT_LOGS_QUERY },
+	{ CTX_LOGS, '/', ACT_LOGS_FILTER },
+	{ CTX_LOGS, K_F3, ACT_LOGS_FILTER },
+	{ CTX_LOGS, '\\', ACT_CLEAR_FILTER },
+	{ CTX_LOGS, '+', ACT_LOGS_WIDER },
+	{ CTX_LOGS, '=', ACT_LOGS_WIDER },
+	{ CTX_LOGS, '-', ACT_LOGS_NARROWER },
+	{ CTX_LOGS, ':', ACT_LOGS_COMMAND },
 
 	{ CTX_INPUT, K_ENTER, ACT_INPUT_ACCEPT },
 	{ CTX_INPUT, '\r', ACT_INPUT_ACCEPT },
@@ -89,6 +117,8 @@ static const struct binding bindings[] = {
 	{ CTX_INPUT, CTRL_KEY('d'), ACT_INPUT_DELETE },
 	{ CTX_INPUT, CTRL_KEY('w'), ACT_INPUT_KILL_WORD },
 	{ CTX_INPUT, CTRL_KEY('u'), ACT_INPUT_KILL_LINE },
+	{ CTX_INPUT, K_UP, ACT_INPUT_HISTORY_PREV },
+	{ CTX_INPUT, K_DOWN, ACT_INPUT_HISTORY_NEXT },
 };
 
 #define NBINDINGS (sizeof bindings / sizeof bindings[0])
@@ -101,7 +131,8 @@ static const char *const ctx_titles[CTX_COUNT] = {
 	"Everywhere",
 	"Overview",
 	"Service detail",
-	"Text input (filter)",
+	"Logs (newest first)",
+	"Text input (filter, query, command)",
 };
 
 enum action

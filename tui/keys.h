@@ -47,43 +47,56 @@ enum key_code {
 #define CTRL_KEY(c) ((c)&0x1f)
 
 /* Contexts, innermost first when looking up: a screen's own keys win. */
-enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_INPUT, CTX_COUNT };
+enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_LOGS, CTX_INPUT, CTX_COUNT };
 
-#define ACTION_LIST(X)                                                                       \
-	X(ACT_NONE, "")                                                                      \
-	X(ACT_HELP, "show or hide this help")                                                \
-	X(ACT_QUIT, "quit from anywhere")                                                    \
-	X(ACT_BACK, "back to the previous screen; quits on the top screen")                  \
-	X(ACT_REDRAW, "redraw the screen")                                                   \
-	X(ACT_REFRESH, "refresh now")                                                        \
-	X(ACT_UP, "move up")                                                                 \
-	X(ACT_DOWN, "move down")                                                             \
-	X(ACT_PGUP, "page up")                                                               \
-	X(ACT_PGDN, "page down")                                                             \
-	X(ACT_TOP, "go to the first row")                                                    \
-	X(ACT_BOTTOM, "go to the last row")                                                  \
-	X(ACT_FILTER, "filter rows by a regular expression (PCRE2, incremental)")            \
-	X(ACT_CLEAR_FILTER, "clear the filter")                                              \
-	X(ACT_SORT_PREV, "sort by the column to the left")                                   \
-	X(ACT_SORT_NEXT, "sort by the column to the right")                                  \
-	X(ACT_SORT_INVERT, "invert the sort order")                                          \
-	X(ACT_SCALE, "scale the selected service (asks for the count, then confirms)")       \
-	X(ACT_RESTART, "rolling restart of the selected service (confirms)")                 \
-	X(ACT_ROLLBACK, "roll the selected service back to its previous version (confirms)") \
-	X(ACT_COMMAND, "command line: scale NAME N, restart NAME, rollback NAME")            \
-	X(ACT_OPEN, "open the selected service's detail")                                    \
-	X(ACT_RANGE_WIDER, "widen the charts' time range (15m, 1h, 6h, 24h)")                \
-	X(ACT_RANGE_NARROWER, "narrow the charts' time range")                               \
-	X(ACT_INPUT_ACCEPT, "apply")                                                         \
-	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                               \
-	X(ACT_INPUT_LEFT, "move the cursor left")                                            \
-	X(ACT_INPUT_RIGHT, "move the cursor right")                                          \
-	X(ACT_INPUT_HOME, "start of line")                                                   \
-	X(ACT_INPUT_END, "end of line")                                                      \
-	X(ACT_INPUT_BACKSPACE, "delete the character before the cursor")                     \
-	X(ACT_INPUT_DELETE, "delete the character under the cursor")                         \
-	X(ACT_INPUT_KILL_WORD, "delete the word before the cursor")                          \
-	X(ACT_INPUT_KILL_LINE, "delete to the start of line")
+#define ACTION_LIST(X)                                                                          \
+	X(ACT_NONE, "")                                                                         \
+	X(ACT_HELP, "show or hide this help")                                                   \
+	X(ACT_QUIT, "quit from anywhere")                                                       \
+	X(ACT_BACK, "back to the previous screen; quits on the top screen")                     \
+	X(ACT_REDRAW, "redraw the screen")                                                      \
+	X(ACT_REFRESH, "refresh now")                                                           \
+	X(ACT_UP, "move up")                                                                    \
+	X(ACT_DOWN, "move down")                                                                \
+	X(ACT_PGUP, "page up")                                                                  \
+	X(ACT_PGDN, "page down")                                                                \
+	X(ACT_TOP, "go to the first row")                                                       \
+	X(ACT_BOTTOM, "go to the last row")                                                     \
+	X(ACT_FILTER, "filter rows by a regular expression (PCRE2, incremental)")               \
+	X(ACT_CLEAR_FILTER, "clear the filter")                                                 \
+	X(ACT_SORT_PREV, "sort by the column to the left")                                      \
+	X(ACT_SORT_NEXT, "sort by the column to the right")                                     \
+	X(ACT_SORT_INVERT, "invert the sort order")                                             \
+	X(ACT_SCALE, "scale the selected service (asks for the count, then confirms)")          \
+	X(ACT_RESTART, "rolling restart of the selected service (confirms)")                    \
+	X(ACT_ROLLBACK, "roll the selected service back to its previous version (confirms)")    \
+	X(ACT_COMMAND, "command line: scale NAME N, restart NAME, rollback NAME")               \
+	X(ACT_OPEN, "open the selected service's detail")                                       \
+	X(ACT_RANGE_WIDER, "widen the charts' time range (15m, 1h, 6h, 24h)")                   \
+	X(ACT_RANGE_NARROWER, "narrow the charts' time range")                                  \
+	X(ACT_LOGS, "logs of the selected service")                                             \
+	X(ACT_LOGS_ALL, "logs of every service")                                                \
+	X(ACT_LOGS_NEWEST, "newest line; follows again when tailing")                           \
+	X(ACT_LOGS_OLDEST, "oldest line held (older pages load as you go)")                     \
+	X(ACT_LOGS_OPEN, "open the line: every field, wrapped; Esc back")                       \
+	X(ACT_LOGS_FOLLOW, "live tail on/off; when scrolled away, back to the newest")          \
+	X(ACT_LOGS_QUERY, "edit the query (Lucene query_string; Up/Down: history)")             \
+	X(ACT_LOGS_FILTER, "filter the lines held by a regular expression (PCRE2, no request)") \
+	X(ACT_LOGS_WIDER, "widen the range: 5m 15m 1h 6h 24h 7d")                               \
+	X(ACT_LOGS_NARROWER, "narrow the range")                                                \
+	X(ACT_LOGS_COMMAND, "command line: logs QUERY, since 15m, range FROM TO, ...")          \
+	X(ACT_INPUT_ACCEPT, "apply")                                                            \
+	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                                  \
+	X(ACT_INPUT_LEFT, "move the cursor left")                                               \
+	X(ACT_INPUT_RIGHT, "move the cursor right")                                             \
+	X(ACT_INPUT_HOME, "start of line")                                                      \
+	X(ACT_INPUT_END, "end of line")                                                         \
+	X(ACT_INPUT_BACKSPACE, "delete the character before the cursor")                        \
+	X(ACT_INPUT_DELETE, "delete the character under the cursor")                            \
+	X(ACT_INPUT_KILL_WORD, "delete the word before the cursor")                             \
+	X(ACT_INPUT_KILL_LINE, "delete to the start of line")                                   \
+	X(ACT_INPUT_HISTORY_PREV, "older query from the history (query line)")                  \
+	X(ACT_INPUT_HISTORY_NEXT, "newer query from the history (query line)")
 
 #define ACTION_ENUM_ITEM(name, help) name,
 enum action { ACTION_LIST(ACTION_ENUM_ITEM) ACTION_COUNT };

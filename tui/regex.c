@@ -79,6 +79,21 @@ regex_match(const struct regex *r, const char *s)
 	return pcre2_match(r->code, (PCRE2_SPTR)s, strlen(s), 0, 0, r->md, NULL) >= 0;
 }
 
+bool
+regex_search(const struct regex *r, const char *s, size_t len, size_t off, size_t *start,
+	     size_t *end)
+{
+	PCRE2_SIZE *ov;
+
+	if (r == NULL || off > len ||
+	    pcre2_match(r->code, (PCRE2_SPTR)s, len, off, 0, r->md, NULL) < 0)
+		return false;
+	ov = pcre2_get_ovector_pointer(r->md);
+	*start = ov[0];
+	*end = ov[1] >= ov[0] ? ov[1] : ov[0];
+	return true;
+}
+
 const char *
 regex_pattern(const struct regex *r)
 {

@@ -20,6 +20,13 @@ struct regex *regex_new(const char *pattern, struct err *e);
 void regex_free(struct regex *r); /* NULL-safe */
 /* Does s (UTF-8, possibly invalid) contain a match?  NULL r matches all. */
 bool regex_match(const struct regex *r, const char *s);
+/*
+ * The first match in s[off, len) (bytes; s may be invalid UTF-8): true
+ * with its byte range [*start, *end), else false.  An empty match is
+ * reported as such (start == end); callers step past it.
+ */
+bool regex_search(const struct regex *r, const char *s, size_t len, size_t off, size_t *start,
+		  size_t *end);
 /* borrowed: the source pattern. */
 const char *regex_pattern(const struct regex *r);
 

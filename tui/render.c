@@ -62,7 +62,15 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	}
 	canvas_clear(c);
 	body = frame_body(c);
-	if (rs->detail != NULL) {
+	if (rs->logs != NULL) {
+		snprintf(title, sizeof title, "Overview %s %s%sLogs",
+			 v->ascii ? ">" : "\xe2\x80\xba",
+			 rs->logs_from != NULL ? rs->logs_from : "",
+			 rs->logs_from != NULL ? (v->ascii ? " > " : " \xe2\x80\xba ") : "");
+		logs_total_text(rs->logs_data, v->ascii, summary, sizeof summary);
+		frame_draw_title(c, 0, title, summary, v);
+		logs_draw(rs->logs, c, body, v, rs->logs_data);
+	} else if (rs->detail != NULL) {
 		/* A breadcrumb: Esc goes back to the Overview. */
 		snprintf(title, sizeof title, "Overview %s %s", v->ascii ? ">" : "\xe2\x80\xba",
 			 detail_service(rs->detail));

@@ -12,6 +12,7 @@
 #include "help.h"
 #include "input.h"
 #include "screens/detail.h"
+#include "screens/logs.h"
 #include "screens/overview.h"
 #include "view.h"
 
@@ -29,6 +30,9 @@ struct render_state {
 	const char *hint;      /* shown right in the status line when there is no message */
 	struct detail *detail; /* the Service detail when it is on top, or NULL */
 	const struct detail_data *detail_data; /* its data; may be NULL */
+	struct logs *logs;                     /* the Logs screen when it is on top, or NULL */
+	const struct logs_data *logs_data;     /* its data; may be NULL */
+	const char *logs_from;                 /* the service the logs were opened from, or NULL */
 };
 
 /* Draw everything for the current screen into c (cleared first). */
