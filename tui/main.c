@@ -31,6 +31,8 @@ enum {
 	OPT_WIDTH,
 	OPT_HEIGHT,
 	OPT_TIMEOUT,
+	OPT_QUERY,
+	OPT_SINCE,
 	OPT_CONFIG_FLAG,
 };
 
@@ -48,6 +50,8 @@ static const struct option longopts[] = {
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "height", required_argument, NULL, OPT_HEIGHT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "query", required_argument, NULL, OPT_QUERY },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -78,7 +82,11 @@ usage(FILE *f)
 	      "\n"
 	      "Snapshot options:\n"
 	      "      --screen NAME       screen to print: overview (default), or service:NAME\n"
-	      "                          for one service's detail (json: its detail object)\n"
+	      "                          for one service's detail (json: its detail object),\n"
+	      "                          or logs (json: {total, hits: [{time, level, ...}]})\n"
+	      "      --query QUERY       logs: Lucene query_string (default: everything)\n"
+	      "      --since DURATION    logs: the range up to now, e.g. 15m (default [logs] "
+	      "range)\n"
 	      "      --format FMT        text (default), ansi, markdown or json\n"
 	      "      --width N           columns for text/ansi (default: terminal or 120)\n"
 	      "      --height N          rows for text/ansi (default: terminal or 40)\n"
@@ -113,7 +121,7 @@ struct cli {
 	size_t nflags;
 	bool no_color;
 	const char *debug_log;
-	const char *screen, *format, *width, *height, *timeout;
+	const char *screen, *format, *width, *height, *timeout, *query, *since;
 };
 
 static int
@@ -164,6 +172,12 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		case OPT_TIMEOUT:
 			cli->timeout = optarg;
 			break;
+		case OPT_QUERY:
+			cli->query = optarg;
+			break;
+		case OPT_SINCE:
+			cli->since = optarg;
+			break;
 		case ':':
 			snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
 			return usage_error(msg);
@@ -191,9 +205,10 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		return usage_error(msg);
 	}
 	if ((cli->command == NULL || strcmp(cli->command, "snapshot") != 0) &&
-	    (cli->screen || cli->format || cli->width || cli->height || cli->timeout))
-		return usage_error("--screen, --format, --width, --height and --timeout belong to "
-				   "'opsdeck snapshot'");
+	    (cli->screen || cli->format || cli->width || cli->height || cli->timeout ||
+	     cli->query || cli->since))
+		return usage_error("--screen, --format, --width, --height, --timeout, --query and "
+				   "--since belong to 'opsdeck snapshot'");
 	return 0;
 }
 
@@ -245,6 +260,8 @@ run_snapshot(const struct cli *cli, const struct setup *s, FILE *debug_log)
 	memset(&o, 0, sizeof o);
 	o.setup = s;
 	o.screen = cli->screen ? cli->screen : "overview";
+	o.query = cli->query;
+	o.since = cli->since;
 	o.width = 120;
 	o.height = 40;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {

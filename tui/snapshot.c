@@ -13,6 +13,7 @@
 #include "docker_poll.h"
 #include "frame.h"
 #include "http.h"
+#include "logs_snapshot.h"
 #include "model.h"
 #include "poller.h"
 #include "render.h"
@@ -258,11 +259,13 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	struct detail *dt = NULL;
 	struct detail_poll_settings ds;
 
+	if (strcmp(o->screen, "logs") == 0)
+		return logs_snapshot_run(o, out, e);
 	if (strncmp(o->screen, "service:", 8) == 0 && o->screen[8] != '\0')
 		detail_name = o->screen + 8;
 	else if (strcmp(o->screen, "overview") != 0)
 		return err_set(e, ERR_USAGE,
-			       "unknown --screen '%s' (available: overview, service:NAME)",
+			       "unknown --screen '%s' (available: overview, service:NAME, logs)",
 			       o->screen);
 	http = http_new(e);
 	if (http == NULL)

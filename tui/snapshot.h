@@ -16,7 +16,9 @@ enum snapshot_format { SNAP_TEXT, SNAP_ANSI, SNAP_MARKDOWN, SNAP_JSON };
 
 struct snapshot_options {
 	const struct setup *setup; /* borrowed */
-	const char *screen;        /* "overview" */
+	const char *screen;        /* "overview", "service:NAME", "logs" */
+	const char *query;         /* logs: the query (NULL = everything) */
+	const char *since;         /* logs: the range, "15m" (NULL = configured) */
 	enum snapshot_format format;
 	int width, height;    /* canvas size for text/ansi */
 	long long timeout_ms; /* bound on waiting for one complete poll */
