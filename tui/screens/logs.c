@@ -15,7 +15,7 @@
 
 #define TIME_W 12 /* HH:MM:SS.mmm */
 #define LEVEL_W 5
-#define SERVICE_MIN_W 4
+#define SERVICE_MIN_W 7 /* "SERVICE" */
 #define MARK_BYTES 4096 /* bytes of a message examined for highlights: past any screen */
 
 enum mark { M_NONE, M_TERM, M_FILTER };
