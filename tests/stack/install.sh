@@ -23,6 +23,7 @@ PACKAGES=(
 	docker.io busybox-static                   # tests/stack/dockerd.sh: private dockerd + Swarm, images without a registry
 	podman                                     # tests/stack/podman.sh: private Podman service (Docker-compatible API)
 	openssh-server openssh-client openssl      # ssh:// Docker endpoint against a private sshd; TLS test certificates
+	python3-elasticsearch                      # the real client that proves tests/stack/esserver.py (run by /usr/bin/python3)
 )
 
 missing=()
