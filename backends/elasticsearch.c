@@ -325,6 +325,8 @@ elasticsearch_histogram_request(const char *index, const struct es_fields *f, co
 	if (!isfinite(from) || !isfinite(to) || to <= from)
 		return err_set(e, ERR_USAGE, "elasticsearch: the time range ends before it starts");
 	span = to - from;
+	if (!(span < 1e12))
+		return err_set(e, ERR_USAGE, "elasticsearch: the time range is too long");
 	interval = (long long)ceil(span / (double)buckets - 1e-9);
 	if (interval < 1)
 		interval = 1;

@@ -9,7 +9,9 @@
  * Parsers are pure functions of (status, body, len).  An Elasticsearch
  * error body {"error": {"type": "parsing_exception", "reason": "..."},
  * "status": 400} is reported verbatim: "elasticsearch: parsing_exception:
- * ...".  429 gives ERR_BACKEND with the Retry-After advice when present.
+ * ...".  429 gives ERR_BACKEND advising to wait for the server's
+ * Retry-After (parsers see only the body: honouring the header's value is
+ * the poller's job).
  *
  * Paging is by search_after on (timestamp, tiebreaker), never deep
  * from/size: the 100th page costs what the first does.
@@ -257,6 +259,17 @@ bool elasticsearch_level_is_error(const char *level);
  * (POST _pit / DELETE _pit, OpenSearch _search/point_in_time) open and
  * close.  Everything else (_bulk, _doc, _update, _delete_by_query,
  * index creation) is a write.
+ *
+ * Exactly: the path (a query string is ignored) is "/", or an optional
+ * index segment (not starting with '_', except _all) followed by one of
+ * _search | _count | _msearch | _field_caps (GET, POST), _mapping or
+ * _mapping/field/NAME (GET), _pit (POST, with an index); or /_cat/...
+ * (GET), /_cluster/health[/INDEX] (GET), /_pit (DELETE),
+ * /INDEX/_search/point_in_time (POST), /_search/point_in_time (DELETE),
+ * /_search/point_in_time/_all (GET, DELETE).  Empty, "." and ".."
+ * segments (also percent-encoded), backslashes and fragments make any
+ * path a write, as do more segments than these forms have
+ * (/INDEX/_doc/_search).
  */
 bool elasticsearch_is_read(enum http_method m, const char *path);
 

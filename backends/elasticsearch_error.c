@@ -117,17 +117,23 @@ elasticsearch_str_copy(const char *s, size_t len, size_t max, bool *cut)
 	char *p;
 
 	keep = max > 0 ? elasticsearch_utf8_cut(s, len, max) : len;
-	if (cut != NULL)
-		*cut = keep < len;
-	if (memchr(s, '\0', keep) == NULL)
+	if (memchr(s, '\0', keep) == NULL) {
+		if (cut != NULL)
+			*cut = keep < len;
 		return xstrndup(s, keep);
+	}
+	/* U+FFFD is 3 bytes for 1: replace, then cut the result */
 	buf_init(&b);
-	for (i = 0; i < keep; i++) {
+	for (i = 0; i < len && (max == 0 || b.len <= max); i++) {
 		if (s[i] == '\0')
 			buf_puts(&b, ES_REPLACEMENT);
 		else
 			buf_putc(&b, s[i]);
 	}
+	keep = max > 0 ? elasticsearch_utf8_cut(b.data, b.len, max) : b.len;
+	if (cut != NULL)
+		*cut = keep < b.len || i < len;
+	b.data[keep] = '\0';
 	p = buf_steal(&b);
 	buf_done(&b);
 	return p;

@@ -19,6 +19,17 @@
 
 #include "xalloc.h"
 
+/* A count: a non-negative integer (a real in range when integers overflowed), else 0. */
+static long long
+count_of(const json_t *v)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v) > 0 ? json_integer_value(v) : 0;
+	if (json_is_real(v) && json_real_value(v) > 0 && json_real_value(v) < 9.2e18)
+		return (long long)json_real_value(v);
+	return 0;
+}
+
 /* hits.total: {"value": n, "relation": "eq"|"gte"} (7.x, 8.x, OpenSearch) or n (6.x style). */
 static void
 parse_total(const json_t *hits, long long *total, bool *lower_bound)
@@ -32,17 +43,12 @@ parse_total(const json_t *hits, long long *total, bool *lower_bound)
 		const char *rel = elasticsearch_get_str(t, "relation");
 
 		if (json_is_number(v)) {
-			*total = json_is_integer(v) ? json_integer_value(v)
-						    : (long long)json_number_value(v);
+			*total = count_of(v);
 			*lower_bound = rel != NULL && strcmp(rel, "gte") == 0;
 		}
-	} else if (json_is_integer(t)) {
-		*total = json_integer_value(t);
-	} else if (json_is_real(t)) {
-		*total = (long long)json_real_value(t);
+	} else if (json_is_number(t)) {
+		*total = count_of(t);
 	}
-	if (*total < -1)
-		*total = -1;
 }
 
 /* ---- time -------------------------------------------------------------- */
@@ -449,16 +455,6 @@ get_agg(const json_t *aggs, const char *name)
 			return v;
 	}
 	return NULL;
-}
-
-static long long
-count_of(const json_t *v)
-{
-	if (json_is_integer(v))
-		return json_integer_value(v) > 0 ? json_integer_value(v) : 0;
-	if (json_is_real(v) && json_real_value(v) > 0 && json_real_value(v) < 9.2e18)
-		return (long long)json_real_value(v);
-	return 0;
 }
 
 /* The buckets array of aggregation name in a 2xx answer, or NULL with e filled. */

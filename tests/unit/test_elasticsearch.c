@@ -647,6 +647,19 @@ test_nul_and_escapes(void **state)
 					       "b \x1b[2J 😀 é");
 	es_hits_done(&h);
 	free(b);
+
+	/* NULs grow by 2 bytes each as U+FFFD: the cut still holds */
+	b = one_hit("\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000", 36, &len);
+	assert_int_equal(elasticsearch_parse_hits(200, b, len, NULL, 16, &h, &e), 0);
+	assert_string_equal(h.hits[0].message, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+					       "\xef\xbf\xbd");
+	assert_true(h.hits[0].cut);
+	es_hits_done(&h);
+	assert_int_equal(elasticsearch_parse_hits(200, b, len, NULL, 18, &h, &e), 0);
+	assert_int_equal(strlen(h.hits[0].message), 18);
+	assert_false(h.hits[0].cut);
+	es_hits_done(&h);
+	free(b);
 }
 
 static void
