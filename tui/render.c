@@ -33,6 +33,10 @@ draw_welcome(struct canvas *c, struct rect r, const struct view_ctx *v)
 	for (i = 0; i < sizeof lines / sizeof lines[0] && y < r.y + r.h; i++, y++)
 		text_draw(c, r.x + 2, y, r.w - 4, lines[i], i == 0 ? ROLE_HEADER : ROLE_NORMAL,
 			  i == 0 ? ATTR_BOLD : ATTR_NONE);
+	if (v->elasticsearch && y + 1 < r.y + r.h)
+		text_draw(c, r.x + 2, ++y, r.w - 4,
+			  "Elasticsearch is configured: press L for the logs of every service.",
+			  ROLE_ACCENT, ATTR_BOLD);
 	if (v->config_path != NULL && y + 1 < r.y + r.h) {
 		snprintf(path, sizeof path, "Config file: %s", v->config_path);
 		text_draw(c, r.x + 2, y + 1, r.w - 4, path, ROLE_DIM, ATTR_NONE);
