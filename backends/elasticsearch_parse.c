@@ -187,6 +187,19 @@ sort_time(const json_t *v, double *ms)
  * The value at a dotted path: {"log": {"level": x}}, {"log.level": x} and
  * {"log": {"level.x": ..}} mixes.  Borrowed, or NULL.
  */
+/* obj[path[0..n)] (json_object_getn is jansson 2.14; field names are short). */
+static const json_t *
+getn(const json_t *obj, const char *path, size_t n)
+{
+	char key[256];
+
+	if (n >= sizeof key)
+		return NULL;
+	memcpy(key, path, n);
+	key[n] = '\0';
+	return json_object_get(obj, key);
+}
+
 static const json_t *
 get_path(const json_t *obj, const char *path, size_t n, int depth)
 {
@@ -195,13 +208,13 @@ get_path(const json_t *obj, const char *path, size_t n, int depth)
 
 	if (!json_is_object(obj) || n == 0 || depth > 16)
 		return NULL;
-	v = json_object_getn(obj, path, n);
+	v = getn(obj, path, n);
 	if (v != NULL)
 		return v;
 	for (i = 1; i + 1 < n; i++) {
 		if (path[i] != '.')
 			continue;
-		v = json_object_getn(obj, path, i);
+		v = getn(obj, path, i);
 		if (json_is_object(v)) {
 			v = get_path(v, path + i + 1, n - i - 1, depth + 1);
 			if (v != NULL)
