@@ -16,6 +16,7 @@
 #include "elasticsearch_internal.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,6 +332,36 @@ finish_error(struct err *e, enum err_code code, struct buf *b, const char *hint,
 	return -1;
 }
 
+/*
+ * Sorting or aggregating on a text field (a dynamic mapping makes every
+ * string one) fails with "Fielddata is disabled on [F] in [index]".  The
+ * fix is the keyword sub-field the same mapping made: say so.
+ */
+static bool
+fielddata_hint(const json_t *error, char *out, size_t n)
+{
+	static const char needle[] = "Fielddata is disabled on [";
+	const char *r = elasticsearch_get_str(
+		json_array_get(json_object_get(error, "root_cause"), 0), "reason");
+	const char *f, *end;
+	size_t len;
+
+	if (r == NULL || (f = strstr(r, needle)) == NULL)
+		r = elasticsearch_get_str(error, "reason");
+	if (r == NULL || (f = strstr(r, needle)) == NULL)
+		return false;
+	f += sizeof needle - 1;
+	end = strchr(f, ']');
+	if (end == NULL)
+		return false;
+	len = elasticsearch_utf8_cut(f, (size_t)(end - f), 60);
+	snprintf(out, n,
+		 " — [%.*s] is a text field: set [elasticsearch] service_field or tiebreak_field "
+		 "to its keyword sub-field (%.*s.keyword)",
+		 (int)len, f, (int)len, f);
+	return true;
+}
+
 int
 elasticsearch_parse_error(long status, const char *body, size_t len, struct err *e)
 {
@@ -341,6 +372,7 @@ elasticsearch_parse_error(long status, const char *body, size_t len, struct err 
 	struct buf b;
 	enum err_code code;
 	const char *hint = "";
+	char fd_hint[200];
 	size_t nseen = 0;
 
 	if (body == NULL)
@@ -399,6 +431,8 @@ elasticsearch_parse_error(long status, const char *body, size_t len, struct err 
 		code = ERR_BACKEND;
 		if (type != NULL && strcmp(type, "index_not_found_exception") == 0)
 			hint = " — check [elasticsearch] index";
+		else if (fielddata_hint(error, fd_hint, sizeof fd_hint))
+			hint = fd_hint;
 	}
 	return finish_error(e, code, &b, hint, root);
 }

@@ -898,6 +898,12 @@ test_error_bodies(void **state)
 	static const char *const os401[] = { "HTTP 401 Unauthorized (body starts with "
 					     "'Unauthorized')",
 					     "api_key_file", NULL };
+	static const char *const fielddata[] = {
+		"illegal_argument_exception: Fielddata is disabled on [service.name]",
+		"— [service.name] is a text field: set [elasticsearch] service_field or "
+		"tiebreak_field to its keyword sub-field (service.name.keyword)",
+		NULL
+	};
 	static const char *const legacy[] = { "elasticsearch: IndexMissingException[[logs-x] "
 					      "missing]",
 					      NULL };
@@ -913,6 +919,7 @@ test_error_bodies(void **state)
 	expect_error("error_html_502", ERR_PARSE, html);
 	expect_error("error_opensearch_401", ERR_AUTH, os401);
 	expect_error("error_legacy_string", ERR_BACKEND, legacy);
+	expect_error("error_fielddata", ERR_BACKEND, fielddata);
 }
 
 static void
