@@ -23,9 +23,10 @@ else
 fi
 # shellcheck source=/dev/null
 . "$S/env"
-check "env names all three URLs" test -n "${PROMETHEUS_URL:-}" -a -n "${SHOPSIM_URL:-}" -a -n "${NODE_EXPORTER_URL:-}"
+check "env names all four URLs" test -n "${PROMETHEUS_URL:-}" -a -n "${SHOPSIM_URL:-}" -a -n "${NODE_EXPORTER_URL:-}" -a -n "${ELASTICSEARCH_URL:-}"
 mapfile -t PIDS < <(stack_pids "$S")
-check "three PID files (${PIDS[*]})" test "${#PIDS[@]}" -eq 3
+check "four PID files (${PIDS[*]})" test "${#PIDS[@]}" -eq 4
+check "Elasticsearch holds shopsim's logs" sh -c "curl -sf '$ELASTICSEARCH_URL/logs-*/_count' | jq -en 'input | .count > 0' >/dev/null"
 for p in "${PIDS[@]}"; do check "pid $p running" pid_alive "$p"; done
 
 addrs=$(listening_addresses "${PIDS[@]}" | sort -u | tr '\n' ' ')

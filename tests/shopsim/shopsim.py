@@ -18,7 +18,15 @@ Prometheus exporter (text exposition format) on 127.0.0.1:
                                ?job=J&instance=I adds the labels Prometheus's
                                scrapes will carry, so history and live join
     GET    /debug/traces?n=N   N sampled request trees from the same model
+    GET    /logs               JSON: the log writer's state (sent, dropped, errors)
     GET    /healthz            "ok"
+
+With --elasticsearch URL it also writes logs of its simulated requests to
+that Elasticsearch (tests/stack/esserver.py in the stack) through _bulk:
+one ECS JSON document per request per service touched, drawn from the same
+model as the metrics (so the share of ERROR lines of a service is its 5xx
+ratio), sampled (--log-sample) to about 50 documents a second, batched every
+--log-interval seconds from a thread that never blocks the exporter.
 
 Structure
 ---------
@@ -36,6 +44,8 @@ Structure
   scrapes, and counters never go backwards.
 * ``Shop.sample_trace()`` draws individual requests (span trees) from the
   same per-service parameters, for logs and traces built on this model.
+* ``LogWriter`` samples request trees over time (roots drawn at each entry
+  service's rate), turns every span into a log document and ships them.
 
 Time variation (unless --steady): a compressed "day" (sine, period 30 min),
 smooth value noise per service, and random error bursts; all of it derived
@@ -45,6 +55,7 @@ from --seed by hashing, so two runs with the same seed and origin agree.
 import argparse
 import functools
 import hashlib
+import heapq
 import json
 import math
 import random
@@ -52,6 +63,8 @@ import signal
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -269,9 +282,14 @@ class Shop:
             self._cache[frozenset(incidents)] = flows
         return flows
 
-    def sample_trace(self, t, incidents, rng, root="gateway"):
-        """One request tree from the same model (span durations in seconds)."""
-        flows = self.traffic(t, incidents)
+    def sample_trace(self, t, incidents, rng, root="gateway", flows=None):
+        """One request tree from the same model (span durations in seconds).
+
+        A span's "cause" says why it failed: "own", or the callee whose
+        failure it passed on; None when it did not fail.
+        """
+        if flows is None:
+            flows = self.traffic(t, incidents)
 
         def visit(s, start):
             fl = flows[s]
@@ -281,25 +299,28 @@ class Shop:
                 if r <= 0:
                     break
             dur = m * math.exp(rng.gauss(0.0, sg))
-            children, cursor, failed = [], start + 0.0005, False
+            children, cursor, failed = [], start + 0.0005, None
             for callee, p in self.calls.get(s, []):
                 if rng.random() < p:
                     child = visit(callee, cursor)
                     cursor = child["start"] + child["duration"]
                     children.append(child)
-                    if child["code"] in ("500", "503") and rng.random() < PROPAGATE:
-                        failed = True
+                    if child["code"] in ("500", "503") and rng.random() < PROPAGATE and failed is None:
+                        failed = callee
             dur = max(dur, cursor - start + 0.0005)
             u = rng.random()
+            cause = None
             if u < fl.own_err * 0.7:
-                code = "500"
-            elif u < fl.own_err or failed:
-                code = "503"
+                code, cause = "500", "own"
+            elif u < fl.own_err:
+                code, cause = "503", "own"
+            elif failed:
+                code, cause = "503", failed
             elif rng.random() < fl.nf:
                 code = "404"
             else:
                 code = "200"
-            return {"service": s, "start": start, "duration": dur, "code": code, "children": children}
+            return {"service": s, "start": start, "duration": dur, "code": code, "cause": cause, "children": children}
         return visit(root, t)
 
 
@@ -498,6 +519,298 @@ def truth(shop, acc, now):
             "incidents": sorted(inc), "services": svc}
 
 
+# ---- logs ------------------------------------------------------------------
+
+# What each service logs: (method, path template) of its requests, and what
+# its own failures say.  {n} is a number, {sku} a product code.
+ROUTES = {
+    "gateway": [("GET", "/api/orders/{n}"), ("POST", "/api/checkout"), ("GET", "/api/products/{sku}"), ("GET", "/api/cart")],
+    "orders": [("GET", "/orders/{n}"), ("POST", "/orders")],
+    "payments": [("POST", "/payments/charge"), ("POST", "/payments/authorize")],
+    "inventory": [("GET", "/inventory/{sku}"), ("POST", "/inventory/reserve")],
+    "users": [("GET", "/users/{n}"), ("POST", "/users/session")],
+    "notifications": [("POST", "/notify/email"), ("POST", "/notify/sms")],
+}
+FAILURES = {
+    "gateway": ["upstream connect error or disconnect/reset before headers", "no healthy upstream"],
+    "orders": ["failed to persist order {n}: deadlock detected", "java.lang.NullPointerException at OrderService.place(OrderService.java:212)"],
+    "payments": ["payment provider error: connection reset by peer", "charge failed: card processor returned 502"],
+    "inventory": ["stock reservation failed: redis timeout after 500ms", "inventory db pool exhausted (max 20)"],
+    "users": ["session store unavailable: dial tcp 10.0.3.7:6379: i/o timeout"],
+    "notifications": ["smtp send failed: 421 4.7.0 too many connections"],
+}
+DECLINES = ["payment declined: card expired", "payment declined: insufficient funds", "payment declined: do not honor"]
+LOG_MAPPING = {"properties": {
+    "@timestamp": {"type": "date"},
+    "message": {"type": "text"},
+    "log": {"properties": {"level": {"type": "keyword"}, "logger": {"type": "keyword"}}},
+    "service": {"properties": {"name": {"type": "keyword"}, "environment": {"type": "keyword"}}},
+    "trace": {"properties": {"id": {"type": "keyword"}}},
+    "span": {"properties": {"id": {"type": "keyword"}}},
+    "transaction": {"properties": {"id": {"type": "keyword"}}},
+    "http": {"properties": {"request": {"properties": {"method": {"type": "keyword"}}},
+                            "response": {"properties": {"status_code": {"type": "long"}}}}},
+    "url": {"properties": {"path": {"type": "keyword"}}},
+    "event": {"properties": {"duration": {"type": "long"}, "sequence": {"type": "long"},
+                             "outcome": {"type": "keyword"}, "dataset": {"type": "keyword"}}},
+    "host": {"properties": {"name": {"type": "keyword"}}},
+    "ecs": {"properties": {"version": {"type": "keyword"}}},
+}}
+
+
+def iso_ms(t):
+    ms = int(round(t * 1000.0))
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03dZ" % (ms % 1000)
+
+
+def poisson(rng, lam):
+    """A Poisson draw (Knuth for small means, normal approximation above)."""
+    if lam <= 0:
+        return 0
+    if lam > 30:
+        return max(0, int(round(rng.gauss(lam, math.sqrt(lam)))))
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+class LogWriter(threading.Thread):
+    """Writes log documents of sampled simulated requests to Elasticsearch.
+
+    Requests are drawn per grid step with the accumulator's flows, so the
+    logs follow the same incidents and bursts as the metrics.  A document is
+    shipped once its time (the end of its request) has passed, in time
+    order; event.sequence numbers them in that order.  The queue is bounded
+    (oldest dropped); errors are counted and logged, never fatal.
+    """
+
+    def __init__(self, shop, acc, url, index, sample=None, max_rate=50.0, interval=0.5,
+                 history=0.0, seed=1, max_queue=50000, batch=5000, timeout=10.0):
+        super().__init__(name="log-writer", daemon=True)
+        self.shop, self.acc = shop, acc
+        self.url = url.rstrip("/")
+        self.index = index
+        self.sample = sample          # fraction of requests logged; None = auto (max_rate docs/s)
+        self.max_rate = max_rate
+        self.interval = interval
+        self.history = history
+        self.rng = random.Random("logs-%d" % seed)
+        self.max_queue = max_queue
+        self.batch = batch
+        self.timeout = timeout
+        self.pending = []             # heap of (time, tiebreak, doc)
+        self.queue = []               # docs ready to ship, time order
+        self.seq = 0
+        self.tie = 0
+        self.stats = {"generated": 0, "sent": 0, "dropped": 0, "rejected": 0, "errors": 0,
+                      "last_error": None, "index_ready": False, "history_done": history <= 0,
+                      "by_level": {}, "by_service": {}}
+        self.stop_event = threading.Event()
+        self.lock = threading.Lock()
+        self._flows_t = None
+        self._flows = None
+        self._last_err_log = 0.0
+
+    # -- drawing requests
+    def _step_flows(self, t):
+        g = self.acc.origin + math.floor((t - self.acc.origin) / TICK) * TICK
+        if self._flows_t != g:
+            self._flows = self.shop.traffic(g + TICK / 2.0, self.acc.incidents_at(g))
+            self._flows_t = g
+        return self._flows, self.acc.incidents_at(g)
+
+    def sample_fraction(self, flows):
+        if self.sample is not None:
+            return self.sample
+        total = sum(fl.rps for fl in flows.values())
+        return min(1.0, self.max_rate / total) if total > 0 else 1.0
+
+    def generate(self, t0, t1):
+        """Draw the sampled requests that start in [t0, t1) into pending."""
+        rng = self.rng
+        t = t0
+        while t < t1 - 1e-9:
+            step_end = min(t1, self.acc.origin + (math.floor((t - self.acc.origin) / TICK + 1e-9) + 1) * TICK)
+            flows, incidents = self._step_flows(t)
+            frac = self.sample_fraction(flows)
+            for svc in self.shop.services:
+                entry = self.shop.specs[svc]["entry"] * self.shop.load(svc, t)
+                for _ in range(poisson(rng, entry * frac * (step_end - t))):
+                    start = t + rng.random() * (step_end - t)
+                    tree = self.shop.sample_trace(start, incidents, rng, root=svc, flows=flows)
+                    self._docs(tree, "%032x" % rng.getrandbits(128), None)
+            t = step_end
+
+    def _docs(self, span, trace_id, parent):
+        rng = self.rng
+        svc, code = span["service"], span["code"]
+        span_id = "%016x" % rng.getrandbits(64)
+        method, path = rng.choice(ROUTES.get(svc, [("GET", "/%s/items/{n}" % svc)]))
+        path = path.format(n=rng.randint(1000, 99999), sku="sku-%05d" % rng.randint(1, 9999))
+        ms = span["duration"] * 1000.0
+        line = "%s %s %s %dms" % (method, path, code, int(round(ms)))
+        level = "info"
+        if code in ("500", "503"):
+            level = "error"
+            if span["cause"] == "own":
+                why = rng.choice(FAILURES.get(svc, ["internal error"])).format(n=rng.randint(1000, 99999))
+            else:
+                why = "upstream %s failed" % span["cause"]
+            msg = "%s - %s" % (line, why)
+        elif ms >= 1000.0:
+            level = "warn"
+            msg = "slow request: %s" % line
+        elif svc == "payments" and code == "200" and rng.random() < 0.04:
+            level = "warn"
+            msg = "%s (%s)" % (rng.choice(DECLINES), line)
+        else:
+            msg = line
+        end = span["start"] + span["duration"]
+        doc = {
+            "@timestamp": iso_ms(end),
+            "log.level": level,                       # flat dotted key, as ECS loggers write it
+            "message": msg,
+            "log": {"logger": "%s.http" % svc},
+            "service": {"name": svc, "environment": "demo"},
+            "trace": {"id": trace_id},
+            "span": {"id": span_id},
+            "http": {"request": {"method": method}, "response": {"status_code": int(code)}},
+            "url": {"path": path},
+            "event": {"duration": int(span["duration"] * 1e9), "outcome": "failure" if level == "error" else "success",
+                      "dataset": "shop.access"},
+            "host": {"name": "%s-1" % svc},
+            "ecs": {"version": "8.11.0"},
+        }
+        if parent:
+            doc["parent"] = {"id": parent}
+        self.tie += 1
+        heapq.heappush(self.pending, (end, self.tie, doc))
+        self.stats["generated"] += 1
+        for child in span["children"]:
+            self._docs(child, trace_id, span_id)
+
+    def release(self, now):
+        """Move pending documents whose time has come to the ship queue, numbered."""
+        while self.pending and self.pending[0][0] <= now:
+            _, _, doc = heapq.heappop(self.pending)
+            self.seq += 1
+            doc["event"]["sequence"] = self.seq
+            self.queue.append(doc)
+            lv, sv = self.stats["by_level"], self.stats["by_service"]
+            lv[doc["log.level"]] = lv.get(doc["log.level"], 0) + 1
+            sv[doc["service"]["name"]] = sv.get(doc["service"]["name"], 0) + 1
+        if len(self.queue) > self.max_queue:
+            n = len(self.queue) - self.max_queue
+            del self.queue[:n]
+            self.stats["dropped"] += n
+
+    # -- shipping
+    def _request(self, method, path, body, ctype="application/json"):
+        req = urllib.request.Request(self.url + path, data=body, method=method,
+                                     headers={"Content-Type": ctype, "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            try:
+                return e.code, json.loads(e.read() or b"null")
+            except ValueError:
+                return e.code, None
+
+    def _error(self, what):
+        self.stats["errors"] += 1
+        self.stats["last_error"] = what
+        now = time.time()
+        if now - self._last_err_log >= 10.0:          # log, but not every half second
+            self._last_err_log = now
+            sys.stderr.write("shopsim: logs: %s\n" % what)
+            sys.stderr.flush()
+
+    def ensure_index(self):
+        if self.stats["index_ready"]:
+            return True
+        try:
+            st, body = self._request("PUT", "/" + self.index, json.dumps({"mappings": LOG_MAPPING}).encode())
+        except (OSError, ValueError) as e:
+            self._error("cannot reach %s: %s" % (self.url, e))
+            return False
+        if st == 200 or (st == 400 and isinstance(body, dict) and
+                         body.get("error", {}).get("type") == "resource_already_exists_exception"):
+            self.stats["index_ready"] = True
+            return True
+        self._error("creating index %s: HTTP %s %s" % (self.index, st, json.dumps(body)[:300]))
+        return False
+
+    def ship(self):
+        """Send queued documents in _bulk batches; keep them for the next try on failure."""
+        while self.queue and not self.stop_event.is_set():
+            batch = self.queue[:self.batch]
+            lines = []
+            for d in batch:
+                lines.append('{"create":{}}')
+                lines.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")))
+            body = ("\n".join(lines) + "\n").encode("utf-8")
+            try:
+                st, resp = self._request("POST", "/%s/_bulk" % self.index, body, "application/x-ndjson")
+            except (OSError, ValueError) as e:
+                self._error("bulk to %s: %s" % (self.url, e))
+                self.stats["index_ready"] = False     # a restarted server: create the index again first
+                return
+            if st == 429 or st >= 500:
+                self._error("bulk: HTTP %d" % st)
+                return
+            del self.queue[:len(batch)]
+            if st != 200:
+                self.stats["rejected"] += len(batch)
+                self._error("bulk: HTTP %d %s" % (st, json.dumps(resp)[:300]))
+                continue
+            bad = [it for it in resp.get("items", []) if list(it.values())[0].get("status", 500) >= 300]
+            self.stats["sent"] += len(batch) - len(bad)
+            if bad:
+                self.stats["rejected"] += len(bad)
+                self._error("bulk: %d of %d rejected, first: %s" % (len(bad), len(batch), json.dumps(list(bad[0].values())[0].get("error"))[:300]))
+
+    def snapshot(self):
+        with self.lock:
+            d = dict(self.stats)
+            d["by_level"] = dict(d["by_level"])
+            d["by_service"] = dict(d["by_service"])
+            d.update({"url": self.url, "index": self.index, "sequence": self.seq, "queued": len(self.queue),
+                      "pending": len(self.pending), "sample": self.sample if self.sample is not None else "auto",
+                      "max_rate": self.max_rate})
+            return d
+
+    def run(self):
+        now = time.time()
+        last = now
+        if self.history > 0:
+            # the past first, in slices so that the queue bound is never hit
+            t = now - self.history
+            while t < now and not self.stop_event.is_set():
+                t1 = min(now, t + 60.0)
+                with self.lock:
+                    self.generate(t, t1)
+                    self.release(t1)
+                if self.ensure_index():
+                    self.ship()
+                t = t1
+            self.stats["history_done"] = True
+        while not self.stop_event.is_set():
+            now = time.time()
+            with self.lock:
+                if now - last > 60.0:         # a stall (suspend): don't draw a burst of the past
+                    last = now - 60.0
+                self.generate(last, now)
+                self.release(now)
+            last = now
+            if self.ensure_index():
+                self.ship()
+            self.stop_event.wait(max(0.05, self.interval - (time.time() - now)))
+
+
 # ---- HTTP ------------------------------------------------------------------
 
 class Handler(BaseHTTPRequestHandler):
@@ -541,6 +854,9 @@ class Handler(BaseHTTPRequestHandler):
             rng = random.Random(q.get("seed", [str(now)])[0])
             inc = srv.acc.incidents_at(now)
             self._json(200, [srv.shop.sample_trace(now, inc, rng) for _ in range(n)])
+        elif u.path == "/logs":
+            w = srv.log_writer
+            self._json(200, w.snapshot() if w else {"enabled": False})
         elif u.path == "/healthz":
             self._send(200, "ok\n", "text/plain")
         else:
@@ -593,10 +909,28 @@ def main(argv=None):
     ap.add_argument("--history", type=float, default=0.0, metavar="SECONDS",
                     help="simulate this much past before now; GET /history serves it")
     ap.add_argument("--history-step", type=float, default=5.0, metavar="SECONDS")
+    ap.add_argument("--elasticsearch", metavar="URL", help="write logs of the simulated requests here (_bulk)")
+    ap.add_argument("--log-index", default="logs-shop", metavar="NAME", help="index for the logs (default logs-shop)")
+    ap.add_argument("--log-sample", default="auto", metavar="F",
+                    help="fraction of requests logged, 0 < F <= 1 (default auto: about --log-rate documents a second)")
+    ap.add_argument("--log-rate", type=float, default=50.0, metavar="N", help="documents a second for --log-sample auto (default 50)")
+    ap.add_argument("--log-interval", type=float, default=0.5, metavar="SECONDS", help="how often logs are shipped (default 0.5)")
+    ap.add_argument("--log-history", type=float, default=0.0, metavar="SECONDS",
+                    help="also write logs for this much past at start (at most --history)")
     ap.add_argument("--pid-file", help="write the process id here")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     ap.add_argument("--print-truth", action="store_true", help="print /truth once and exit")
     args = ap.parse_args(argv)
+    sample = None
+    if args.log_sample != "auto":
+        try:
+            sample = float(args.log_sample)
+        except ValueError:
+            sample = -1.0
+        if not 0.0 < sample <= 1.0:
+            ap.error("--log-sample must be 'auto' or a fraction in (0, 1]")
+    if args.log_interval <= 0 or args.log_rate <= 0:
+        ap.error("--log-interval and --log-rate must be positive")
 
     step = max(TICK, round(args.history_step / TICK) * TICK)
     shop = Shop(seed=args.seed, steady=args.steady, extra=args.extra_service)
@@ -612,6 +946,11 @@ def main(argv=None):
     srv = ThreadingHTTPServer(parse_listen(args.listen), Handler)
     srv.daemon_threads = True
     srv.shop, srv.acc, srv.verbose = shop, acc, args.verbose
+    srv.log_writer = None
+    if args.elasticsearch:
+        srv.log_writer = LogWriter(shop, acc, args.elasticsearch, args.log_index, sample=sample,
+                                   max_rate=args.log_rate, interval=args.log_interval,
+                                   history=min(max(0.0, args.log_history), start - origin), seed=args.seed)
     if args.pid_file:
         import os
         with open(args.pid_file, "w") as f:
@@ -621,6 +960,8 @@ def main(argv=None):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if srv.log_writer:
+        srv.log_writer.start()
     host, port = srv.server_address[:2]
     print("shopsim listening on http://%s:%d (%d services, history %gs in %.2fs)"
           % (host, port, len(shop.services), start - origin, time.time() - start), flush=True)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/stack/demo.sh - `make demo`: the console on a local stack.
 #
-# Starts shopsim, node exporter and Prometheus (with 30 minutes of backfilled
-# history) in a temporary directory, runs ./opsdeck against it in the
+# Starts shopsim, node exporter, Prometheus (with 30 minutes of backfilled
+# history) and the Elasticsearch test server (with shopsim's logs of the last
+# 15 minutes) in a temporary directory, runs ./opsdeck against it in the
 # foreground, and stops the stack when the console exits, on Ctrl-C and on
 # hangup.  Extra console arguments: OPSDECK_ARGS="--wall".  Extra stack
 # arguments: STACK_ARGS="--incident payments-latency --seed 3".
@@ -57,6 +58,7 @@ cat <<EOF
 demo.sh: Prometheus  $PROMETHEUS_URL
          shopsim     $SHOPSIM_URL   (truth: $SHOPSIM_URL/truth)
          node        $NODE_EXPORTER_URL
+         elastic     ${ELASTICSEARCH_URL:-none}   (shopsim writes logs-shop)
          logs        $S/*.log
   Incidents, from another terminal:
     curl -X POST   $SHOPSIM_URL/incident/payments-latency
@@ -101,6 +103,10 @@ if [ -z "${DEMO_NO_PAUSE:-}" ]; then
 	read -r -t 5 -p "Starting the console in 5 s (Enter: now) " _ || true
 	echo
 fi
-"$BIN" --prometheus "$PROMETHEUS_URL" "${docker_args[@]}" "${console_args[@]}"
+es_args=()
+if [ -n "${ELASTICSEARCH_URL:-}" ] && "$BIN" --help 2>&1 | grep -q -- '--elasticsearch'; then
+	es_args=(--elasticsearch "$ELASTICSEARCH_URL")
+fi
+"$BIN" --prometheus "$PROMETHEUS_URL" "${es_args[@]}" "${docker_args[@]}" "${console_args[@]}"
 status=$?
 exit "$status"

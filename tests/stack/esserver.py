@@ -374,6 +374,20 @@ def wildcard_re(pat, lower=False):
     return re.compile("".join(out), re.S)
 
 
+def token_wildcard_re(pat, lower=False):
+    """A wildcard matching one whole token inside an analysed " tok tok " string."""
+    out, i = [], 0
+    while i < len(pat):
+        c = pat[i]
+        if c == "\\" and i + 1 < len(pat):
+            out.append(re.escape(pat[i + 1].lower() if lower else pat[i + 1]))
+            i += 2
+            continue
+        out.append("[^ ]*" if c == "*" else "[^ ]" if c == "?" else re.escape(c.lower() if lower else c))
+        i += 1
+    return re.compile("(?<= )" + "".join(out) + "(?= )")
+
+
 def lucene_regexp(pat):
     try:
         return re.compile(pat, re.S)
@@ -423,24 +437,28 @@ def flatten(src, prefix="", out=None):
 
 
 class Doc:
-    __slots__ = ("seq", "id", "source", "flat", "index", "t", "version", "deleted", "cache", "nbytes")
+    """A stored document: _source as its JSON bytes, and doc values per field slot
+    (None, one value, or a tuple), computed once when indexed."""
+    __slots__ = ("seq", "id", "raw", "vals", "index", "t", "version", "deleted")
 
-    def __init__(self, seq, id_, source, index, t, version=1, flat=None, nbytes=0):
+    def __init__(self, seq, id_, raw, vals, index, t, version=1):
         self.seq = seq
         self.id = id_
-        self.source = source
-        self.flat = flat if flat is not None else flatten(source)
-        self.nbytes = nbytes
+        self.raw = raw
+        self.vals = vals
         self.index = index
         self.t = t
         self.version = version
         self.deleted = False
-        self.cache = None
+
+    @property
+    def source(self):
+        return json.loads(self.raw)
 
 
 class Field:
     """A mapped field: type, the source path its values come from, options."""
-    __slots__ = ("name", "type", "path", "ignore_above", "fielddata", "format", "sub")
+    __slots__ = ("name", "type", "path", "ignore_above", "fielddata", "format", "sub", "slot")
 
     def __init__(self, name, type_, path=None, ignore_above=None, fielddata=False, fmt=None, sub=False):
         self.name = name
@@ -450,6 +468,7 @@ class Field:
         self.fielddata = fielddata
         self.format = fmt
         self.sub = sub
+        self.slot = -1
 
 
 class Index:
@@ -460,6 +479,7 @@ class Index:
         self.head = 0
         self.ids = {}
         self.fields = {}        # name -> Field (leaves and multi-fields)
+        self.slotted = []       # Field by slot
         self.objects = set()    # object paths
         self.max_docs = max_docs
         self.settings = settings or {}
@@ -487,14 +507,59 @@ class Index:
                 raise ESError(400, "mapper_parsing_exception", "No handler for type [%s] declared on field [%s]" % (t, name))
             if t == "date_nanos":
                 t = "date"
-            self.fields[name] = Field(name, t, ignore_above=spec.get("ignore_above"),
-                                      fielddata=bool(spec.get("fielddata")), fmt=spec.get("format"))
+            self.add_field(Field(name, t, ignore_above=spec.get("ignore_above"),
+                                 fielddata=bool(spec.get("fielddata")), fmt=spec.get("format")))
             for sk, ss in (spec.get("fields") or {}).items():
                 st = ss.get("type", "keyword")
                 if st == "match_only_text":
                     st = "text"
-                self.fields[name + "." + sk] = Field(name + "." + sk, st, path=name,
-                                                     ignore_above=ss.get("ignore_above"), sub=True)
+                self.add_field(Field(name + "." + sk, st, path=name, ignore_above=ss.get("ignore_above"), sub=True))
+
+    def add_field(self, f):
+        old = self.fields.get(f.name)
+        if old is not None:
+            if old.type != f.type:
+                raise illegal("mapper [%s] cannot be changed from type [%s] to [%s]" % (f.name, old.type, f.type))
+            return
+        f.slot = len(self.slotted)
+        self.slotted.append(f)
+        self.fields[f.name] = f
+
+    def doc_values(self, flat):
+        """Typed values per slot of a (checked) document: analysed text as one
+        " token token " string, keywords interned, dates as epoch ms."""
+        vals = []
+        intern = sys.intern
+        for f in self.slotted:
+            raw = flat.get(f.path)
+            if not raw:
+                vals.append(None)
+                continue
+            out = []
+            t = f.type
+            for v in raw:
+                if t == "keyword":
+                    x = v if isinstance(v, str) else json.dumps(v) if isinstance(v, bool) else str(v)
+                    if f.ignore_above and len(x) > f.ignore_above:
+                        continue
+                    out.append(intern(x) if len(x) <= 64 else x)
+                elif t == "text":
+                    out.append(" " + " ".join(analyze(v if isinstance(v, str) else str(v))) + " ")
+                elif t == "date":
+                    try:
+                        out.append(parse_date(v, f.format))
+                    except ValueError:
+                        pass
+                elif t in NUMERIC:
+                    try:
+                        x = float(v)
+                        out.append(int(x) if t in INTEGRAL else x)
+                    except (TypeError, ValueError):
+                        pass
+                elif t == "boolean":
+                    out.append(v is True or v == "true")
+            vals.append(None if not out else out[0] if len(out) == 1 else tuple(out))
+        return vals
 
     def mapping_json(self):
         root = {}
@@ -522,17 +587,17 @@ class Index:
         if path in self.objects:
             return
         if isinstance(v, bool):
-            self.fields[path] = Field(path, "boolean")
+            self.add_field(Field(path, "boolean"))
         elif isinstance(v, int):
-            self.fields[path] = Field(path, "long")
+            self.add_field(Field(path, "long"))
         elif isinstance(v, float):
-            self.fields[path] = Field(path, "float")
+            self.add_field(Field(path, "float"))
         elif isinstance(v, str):
             if DYN_DATE_RE.match(v) and parse_iso(v) is not None:
-                self.fields[path] = Field(path, "date")
+                self.add_field(Field(path, "date"))
             else:
-                self.fields[path] = Field(path, "text")
-                self.fields[path + ".keyword"] = Field(path + ".keyword", "keyword", path=path, ignore_above=256, sub=True)
+                self.add_field(Field(path, "text"))
+                self.add_field(Field(path + ".keyword", "keyword", path=path, ignore_above=256, sub=True))
         parts = path.split(".")
         for i in range(1, len(parts)):
             self.objects.add(".".join(parts[:i]))
@@ -584,7 +649,7 @@ class Index:
             self.deleted += 1
         self.docs.append(doc)
         self.ids[doc.id] = doc
-        self.bytes += doc.nbytes
+        self.bytes += len(doc.raw)
         while len(self.docs) - self.head > self.max_docs:
             d = self.docs[self.head]
             self.docs[self.head] = None
@@ -593,7 +658,7 @@ class Index:
                 del self.ids[d.id]
             else:
                 self.deleted -= 1
-            self.bytes -= d.nbytes
+            self.bytes -= len(d.raw)
         if self.head > 4096 and self.head * 2 > len(self.docs):
             self.docs = self.docs[self.head:]
             self.head = 0
@@ -621,38 +686,11 @@ class Index:
         f = self.fields.get(fname)
         if f is None:
             return None, ()
-        c = doc.cache
-        if c is None:
-            c = doc.cache = {}
-        got = c.get(fname)
-        if got is not None:
-            return f, got
-        raw = doc.flat.get(f.path, ())
-        out = []
-        for v in raw:
-            if f.type == "keyword":
-                s = v if isinstance(v, str) else json.dumps(v) if isinstance(v, bool) else str(v)
-                if f.ignore_above and len(s) > f.ignore_above:
-                    continue
-                out.append(s)
-            elif f.type == "text":
-                out.append(analyze(v if isinstance(v, str) else str(v)))
-            elif f.type == "date":
-                try:
-                    out.append(parse_date(v, f.format))
-                except ValueError:
-                    pass
-            elif f.type in NUMERIC:
-                try:
-                    x = float(v)
-                    out.append(int(x) if f.type in INTEGRAL else x)
-                except (TypeError, ValueError):
-                    pass
-            elif f.type == "boolean":
-                out.append(v is True or v == "true")
-        out = tuple(out)
-        c[fname] = out
-        return f, out
+        vals = doc.vals
+        v = vals[f.slot] if f.slot < len(vals) else None
+        if v is None:
+            return f, ()
+        return f, v if type(v) is tuple else (v,)
 
 
 # ---- query_string (Lucene classic syntax) ---------------------------------------------
@@ -1141,7 +1179,8 @@ class Compiler:
     # ---- leaf predicates, per field type
     def token_pred(self, f, tok):
         idx, n = self.idx, f.name
-        return lambda d: any(tok in toks for toks in idx.values(d, n)[1])
+        pad = " %s " % tok
+        return lambda d: any(pad in toks for toks in idx.values(d, n)[1])
 
     def phrase_pred(self, f, text, slop):
         idx, n = self.idx, f.name
@@ -1150,14 +1189,14 @@ class Compiler:
         want = analyze(text)
         if not want:
             return lambda d: False
-        k = len(want)
+        pad = " %s " % " ".join(want)
 
         def pred(d):
-            for toks in idx.values(d, n)[1]:
-                for i in range(len(toks) - k + 1):
-                    if toks[i] == want[0] and toks[i:i + k] == want:
-                        return True
+            for s in idx.values(d, n)[1]:
+                if pad in s:
+                    return True
                 if slop:
+                    toks = s.split()
                     pos = [i for i, t in enumerate(toks) if t == want[0]]
                     for p in pos:
                         j, ok = p, True
@@ -1178,7 +1217,7 @@ class Compiler:
         t = f.type
         if t == "text":
             if strict:
-                s = str(text)
+                s = " %s " % text
                 return lambda d: any(s in toks for toks in idx.values(d, n)[1])
             toks = analyze(str(text))
             preds = [self.token_pred(f, x) for x in toks]
@@ -1238,8 +1277,8 @@ class Compiler:
         for f in fields if fields is not None else self.fields_for(fname):
             n = f.name
             if f.type == "text":
-                rx = wildcard_re(pat, lower=normalize or ci)
-                preds.append(lambda d, n=n, rx=rx: any(rx.fullmatch(t) for toks in idx.values(d, n)[1] for t in toks))
+                rx = token_wildcard_re(pat, lower=normalize or ci)
+                preds.append(lambda d, n=n, rx=rx: any(rx.search(toks) for toks in idx.values(d, n)[1]))
             elif f.type == "keyword":
                 rx = wildcard_re(pat.lower() if ci else pat)
                 if ci:
@@ -1260,7 +1299,7 @@ class Compiler:
         for f in fields if fields is not None else self.fields_for(fname):
             n = f.name
             if f.type == "text":
-                preds.append(lambda d, n=n: any(rx.fullmatch(t) for toks in idx.values(d, n)[1] for t in toks))
+                preds.append(lambda d, n=n: any(rx.fullmatch(t) for toks in idx.values(d, n)[1] for t in toks.split()))
             elif f.type == "keyword":
                 preds.append(lambda d, n=n: any(rx.fullmatch(v) for v in idx.values(d, n)[1]))
         if not preds:
@@ -1299,7 +1338,7 @@ class Compiler:
                     return False
                 return True
             if t == "text":
-                preds.append(lambda d, n=n, inside=inside: any(inside(x) for toks in idx.values(d, n)[1] for x in toks))
+                preds.append(lambda d, n=n, inside=inside: any(inside(x) for toks in idx.values(d, n)[1] for x in toks.split()))
             else:
                 preds.append(lambda d, n=n, inside=inside: any(inside(v) for v in idx.values(d, n)[1]))
         if not preds:
@@ -1392,7 +1431,7 @@ class Compiler:
                 n = f.name
                 if f.type == "text":
                     w = word.lower()
-                    preds.append(lambda d, n=n, w=w: any(levenshtein_le(t, w, dist) for toks in idx.values(d, n)[1] for t in toks))
+                    preds.append(lambda d, n=n, w=w: any(levenshtein_le(t, w, dist) for toks in idx.values(d, n)[1] for t in toks.split()))
                 elif f.type == "keyword":
                     preds.append(lambda d, n=n: any(levenshtein_le(v, word, dist) for v in idx.values(d, n)[1]))
         elif k == "range":
@@ -1819,7 +1858,7 @@ class Aggregator:
         fname = params.get("field")
         out = []
         for d in docs:
-            out.extend(float(v) if not isinstance(v, tuple) else len(v) for v in self._values(d, fname)[1])
+            out.extend(float(v) if not isinstance(v, str) else len(v.split()) for v in self._values(d, fname)[1])
         if not out and params.get("missing") is not None:
             out = [float(params["missing"])] * len(docs)
         return out
@@ -1853,7 +1892,7 @@ class Aggregator:
         s = set()
         for d in docs:
             for v in self._values(d, params.get("field"))[1]:
-                s.add(v if not isinstance(v, list) else tuple(v))
+                s.add(v)
         return {"value": len(s)}
 
     def agg_stats(self, params, subs, docs):
@@ -2075,7 +2114,7 @@ class State:
             i.refreshed_seq = self.seq
 
     # indexing
-    def index_doc(self, idx_name, doc_id, source, op="index"):
+    def index_doc(self, idx_name, doc_id, source, op="index", raw=None):
         """Returns (status, result item) for one document."""
         idx = self.get_or_create(idx_name)
         if not isinstance(source, dict):
@@ -2097,8 +2136,9 @@ class State:
         idx.check_doc(doc_id, flat)
         self.seq += 1
         version = old.version + 1 if old is not None else 1
-        doc = Doc(self.seq, doc_id, source, idx, time.time(), version, flat=flat,
-                  nbytes=len(json.dumps(source, ensure_ascii=False)))
+        if raw is None:
+            raw = json.dumps(source, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        doc = Doc(self.seq, doc_id, bytes(raw).strip(), idx.doc_values(flat), idx, time.time(), version)
         idx.add(doc)
         op_result = "updated" if old is not None else "created"
         return (200 if old is not None else 201), {
@@ -2566,7 +2606,7 @@ class Handler(BaseHTTPRequestHandler):
                     self.bad_method(segs)
                 body = self.json_body(raw)
                 op = "create" if api == "_create" or params.get("op_type") == "create" else "index"
-                status, item = st.index_doc(expr, segs[2] if n > 2 else None, body, op)
+                status, item = st.index_doc(expr, segs[2] if n > 2 else None, body, op, raw=raw)
                 self.after_write(st, [expr], params)
                 return status, item, None
         raise ESError(400, "illegal_argument_exception", "request [/%s] contains unrecognized url" % "/".join(segs))
@@ -2662,7 +2702,7 @@ class Handler(BaseHTTPRequestHandler):
                 if isinstance(source, Exception):
                     raise ESError(400, "mapper_parsing_exception", "failed to parse",
                                   caused_by={"type": "json_parse_exception", "reason": str(source)})
-                status, item = st.index_doc(idx_name, doc_id, source, op)
+                status, item = st.index_doc(idx_name, doc_id, source, op, raw=lines[i - 1])
                 item["status"] = status
                 touched.add(idx_name)
                 items.append({op: item})

@@ -2,11 +2,14 @@
 # tests/stack/start.sh DIR [options] - start the local stack under DIR.
 #
 # Starts, each on 127.0.0.1 and a free port, with every file under DIR:
-#   shopsim                   the simulated shop (tests/shopsim/shopsim.py)
+#   elasticsearch             the Elasticsearch test server (tests/stack/esserver.py)
+#   shopsim                   the simulated shop (tests/shopsim/shopsim.py),
+#                             writing its request logs to that server
 #   prometheus-node-exporter  the real one
 #   prometheus                the real one, scraping both
 # then waits until Prometheus is ready and has scraped shopsim at least
-# twice, writes DIR/env (PROMETHEUS_URL, SHOPSIM_URL, NODE_EXPORTER_URL,
+# twice and the logs-* indices hold documents, writes DIR/env
+# (PROMETHEUS_URL, SHOPSIM_URL, NODE_EXPORTER_URL, ELASTICSEARCH_URL,
 # STACK_DIR; source it) and returns.  PIDs are in DIR/*.pid; stop with
 # tests/stack/stop.sh DIR.  On failure everything started is stopped again.
 #
@@ -19,6 +22,11 @@
 #   --history SECONDS       backfill this much shopsim history into Prometheus
 #                           before it starts (default 1800; 0 = none)
 #   --no-history            same as --history 0
+#   --log-history SECONDS   shopsim's logs written for this much past at start
+#                           (default: --history, at most 900)
+#   --log-sample F          fraction of shopsim's requests logged (default auto,
+#                           about 50 lines a second)
+#   --no-logs               no Elasticsearch server, no logs
 #   --timeout SECONDS       deadline for each wait (default 60)
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,6 +46,8 @@ shift
 INTERVAL=1s
 HISTORY=1800
 TIMEOUT=60
+LOGS=1
+LOG_HISTORY=
 SHOPSIM_ARGS=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,6 +58,9 @@ while [ $# -gt 0 ]; do
 	--extra-service) SHOPSIM_ARGS+=(--extra-service "${2:?}"); shift ;;
 	--history) HISTORY=${2:?}; shift ;;
 	--no-history) HISTORY=0 ;;
+	--log-history) LOG_HISTORY=${2:?}; shift ;;
+	--log-sample) SHOPSIM_ARGS+=(--log-sample "${2:?}"); shift ;;
+	--no-logs) LOGS=0 ;;
 	--timeout) TIMEOUT=${2:?}; shift ;;
 	*) echo "start.sh: unknown option $1" >&2; usage ;;
 	esac
@@ -143,6 +156,18 @@ prom_has() {
 		jq -e '.status == "success" and (.data.result | length > 0)' >/dev/null
 }
 
+# 0. the Elasticsearch test server, for shopsim's logs
+ELASTICSEARCH_URL=
+if [ "$LOGS" = 1 ]; then
+	launch elasticsearch "" "$PYTHON" "$ROOT/tests/stack/esserver.py" --listen "127.0.0.1:@PORT@" \
+		--pid-file "$DIR/elasticsearch.pid"
+	ELASTICSEARCH_URL=http://127.0.0.1:$PORT
+	if [ -z "$LOG_HISTORY" ]; then
+		LOG_HISTORY=$(awk -v h="$HISTORY" 'BEGIN { print (h > 900 ? 900 : h) }')
+	fi
+	SHOPSIM_ARGS+=(--elasticsearch "$ELASTICSEARCH_URL" --log-history "$LOG_HISTORY")
+fi
+
 # 1. shopsim (with the history window simulated up front)
 launch shopsim healthz "$PYTHON" "$ROOT/tests/shopsim/shopsim.py" --listen "127.0.0.1:@PORT@" \
 	--pid-file "$DIR/shopsim.pid" --history "$HISTORY" "${SHOPSIM_ARGS[@]}"
@@ -187,14 +212,28 @@ wait_for "$TIMEOUT" prom_has 'count(rate(http_requests_total{job="shopsim"}[1m])
 wait_for "$TIMEOUT" prom_has 'up{job="node"} == 1' ||
 	fail "Prometheus did not scrape the node exporter within ${TIMEOUT}s"
 
+# 6. shopsim's logs are searchable
+# (jq -n 'input' fails on an empty answer, where jq 1.6 -e alone would pass)
+es_has_logs() {
+	curl -sf --max-time 5 "$ELASTICSEARCH_URL/logs-*/_count" | jq -en 'input | .count > 0' >/dev/null
+}
+if [ "$LOGS" = 1 ]; then
+	wait_for "$TIMEOUT" es_has_logs ||
+		fail "no shopsim logs in Elasticsearch within ${TIMEOUT}s ($(curl -s --max-time 5 "$SHOPSIM_URL/logs" | jq -c '{sent, errors, last_error}' 2>/dev/null))"
+fi
+
 cat >"$DIR/env.tmp" <<EOF
 PROMETHEUS_URL=$PROMETHEUS_URL
 SHOPSIM_URL=$SHOPSIM_URL
 NODE_EXPORTER_URL=$NODE_EXPORTER_URL
+ELASTICSEARCH_URL=$ELASTICSEARCH_URL
 STACK_DIR=$DIR
 EOF
 mv "$DIR/env.tmp" "$DIR/env"
 hist=none
 [ -d "$DIR/data" ] && [ "$HISTORY" != 0 ] && hist="${HISTORY}s backfilled"
-echo "stack up in $(elapsed)s (Prometheus ready at ${t_ready}s; history: $hist)"
+logs=none
+[ "$LOGS" = 1 ] && logs="${LOG_HISTORY}s written"
+echo "stack up in $(elapsed)s (Prometheus ready at ${t_ready}s; history: $hist; logs: $logs)"
 echo "  PROMETHEUS_URL=$PROMETHEUS_URL  SHOPSIM_URL=$SHOPSIM_URL  NODE_EXPORTER_URL=$NODE_EXPORTER_URL"
+if [ "$LOGS" = 1 ]; then echo "  ELASTICSEARCH_URL=$ELASTICSEARCH_URL"; fi
