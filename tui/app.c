@@ -460,6 +460,12 @@ handle_key(struct app *a, int key)
 		open_detail(a, app_current_service(a));
 		break;
 	case ACT_LOGS:
+		if (app_top_screen(a) == SCREEN_DETAIL && !isnan(detail_cursor(a->detail))) {
+			/* Pivot: the logs of the minute under the charts' cursor. */
+			a->range.since_s = 0;
+			a->range.from = detail_cursor(a->detail);
+			a->range.to = a->range.from + 60.0;
+		}
 		app_logs_open_service(a, app_current_service(a));
 		break;
 	case ACT_LOGS_ALL:

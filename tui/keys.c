@@ -73,6 +73,10 @@ static const struct binding bindings[] = {
 	{ CTX_DETAIL, 'B', ACT_ROLLBACK },
 	{ CTX_DETAIL, ':', ACT_COMMAND },
 	{ CTX_DETAIL, 'l', ACT_LOGS },
+	{ CTX_DETAIL, K_LEFT, ACT_MINUTE_PREV },
+	{ CTX_DETAIL, '[', ACT_MINUTE_PREV },
+	{ CTX_DETAIL, K_RIGHT, ACT_MINUTE_NEXT },
+	{ CTX_DETAIL, ']', ACT_MINUTE_NEXT },
 
 	{ CTX_LOGS, 'k', ACT_UP },
 	{ CTX_LOGS, K_UP, ACT_UP },

@@ -74,6 +74,8 @@ enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_LOGS, CTX_INPUT, CTX_CO
 	X(ACT_OPEN, "open the selected service's detail")                                       \
 	X(ACT_RANGE_WIDER, "widen the charts' time range (15m, 1h, 6h, 24h)")                   \
 	X(ACT_RANGE_NARROWER, "narrow the charts' time range")                                  \
+	X(ACT_MINUTE_PREV, "move the charts' minute cursor back (then l: that minute's logs)")  \
+	X(ACT_MINUTE_NEXT, "move the charts' minute cursor forward")                            \
 	X(ACT_LOGS, "logs of the selected service")                                             \
 	X(ACT_LOGS_ALL, "logs of every service")                                                \
 	X(ACT_LOGS_NEWEST, "newest line; follows again when tailing")                           \

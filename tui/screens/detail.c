@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chart.h"
 #include "parse.h"
@@ -22,6 +23,7 @@ struct detail {
 	size_t top;
 	int page;
 	size_t vis_from, vis_to;
+	double cursor_t; /* the charts' minute cursor (start of the minute); NAN = off */
 };
 
 enum col {
@@ -65,6 +67,7 @@ detail_new(const char *service)
 	struct detail *d = xcalloc(1, sizeof *d);
 
 	d->service = xstrdup(service);
+	d->cursor_t = NAN;
 	return d;
 }
 
@@ -415,7 +418,7 @@ last_finite(const struct detail_series *s)
 
 static void
 draw_chart(struct canvas *c, struct rect r, int k, const struct view_ctx *v,
-	   const struct detail_data *dd)
+	   const struct detail_data *dd, double cursor_t)
 {
 	struct chart_series s;
 	struct chart_threshold th[1];
@@ -426,7 +429,7 @@ draw_chart(struct canvas *c, struct rect r, int k, const struct view_ctx *v,
 	memset(&cv, 0, sizeof cv);
 	memset(&s, 0, sizeof s);
 	cv.unit = chart_units[k];
-	cv.cursor_t = NAN;
+	cv.cursor_t = isnan(cursor_t) ? NAN : cursor_t + 30.0; /* the minute's middle */
 	cv.y_min = cv.y_max = NAN;
 	if (ds != NULL && ds->n > 0) {
 		s.t = ds->t;
@@ -472,7 +475,8 @@ draw_chart(struct canvas *c, struct rect r, int k, const struct view_ctx *v,
  * else the least important (p99, then errors) are left out.
  */
 static void
-draw_charts(struct canvas *c, struct rect r, const struct view_ctx *v, const struct detail_data *dd)
+draw_charts(struct canvas *c, struct rect r, const struct view_ctx *v, const struct detail_data *dd,
+	    double cursor_t)
 {
 	int across = r.w / CHART_MIN_W, rows, shown, i, gap = 2;
 
@@ -497,7 +501,7 @@ draw_charts(struct canvas *c, struct rect r, const struct view_ctx *v, const str
 			cr.w = r.x + r.w - cr.x;
 		if (row == rows - 1)
 			cr.h = r.y + r.h - cr.y;
-		draw_chart(c, cr, i, v, dd);
+		draw_chart(c, cr, i, v, dd, cursor_t);
 	}
 }
 
@@ -564,22 +568,28 @@ detail_draw(struct detail *d, struct canvas *c, struct rect body, const struct v
 		draw_charts(c,
 			    (struct rect){ inner.x, inner.y + hdr + 1 + table_rows + 2, inner.w,
 					   chart_h },
-			    v, dd);
+			    v, dd, d->cursor_t);
 }
 
 void
 detail_summary(const struct detail *d, const struct view_ctx *v, const struct detail_data *dd,
 	       char *out, size_t n)
 {
-	char r[16];
+	char r[16], minute[48] = "";
 
-	(void)d;
 	range_name(dd != NULL ? dd->range_s : 3600.0, r, sizeof r);
+	if (!isnan(d->cursor_t)) {
+		time_t t = (time_t)d->cursor_t;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(minute, sizeof minute, " %H:%M selected (l: its logs)", &tm);
+	}
 	if (dd != NULL && dd->have_runtime)
-		snprintf(out, n, "%zu instance%s %s range %s (+/-)", dd->ninst,
-			 dd->ninst == 1 ? "" : "s", dot(v), r);
+		snprintf(out, n, "%zu instance%s %s range %s (+/-)%s", dd->ninst,
+			 dd->ninst == 1 ? "" : "s", dot(v), r, minute);
 	else
-		snprintf(out, n, "range %s (+/-)", r);
+		snprintf(out, n, "range %s (+/-)%s", r, minute);
 }
 
 int
@@ -608,10 +618,32 @@ detail_handle(struct detail *d, enum action a, const struct detail_data *dd)
 	case ACT_BOTTOM:
 		d->selected = n ? n - 1 : 0;
 		break;
+	case ACT_MINUTE_PREV:
+	case ACT_MINUTE_NEXT: {
+		/* Minutes that have ended: the cursor starts at the last complete one. */
+		double last = floor((double)time(NULL) / 60.0) * 60.0 - 60.0;
+
+		if (isnan(d->cursor_t))
+			d->cursor_t = last;
+		else
+			d->cursor_t += a == ACT_MINUTE_PREV ? -60.0 : 60.0;
+		if (d->cursor_t > last)
+			d->cursor_t = last;
+		if (dd != NULL && dd->series[0].n > 0 &&
+		    d->cursor_t < floor(dd->series[0].t[0] / 60.0) * 60.0)
+			d->cursor_t = floor(dd->series[0].t[0] / 60.0) * 60.0;
+		break;
+	}
 	default:
 		return H_NONE;
 	}
 	return H_DIRTY | H_HANDLED;
+}
+
+double
+detail_cursor(const struct detail *d)
+{
+	return d != NULL ? d->cursor_t : NAN;
 }
 
 /* ---- Markdown -------------------------------------------------------------- */

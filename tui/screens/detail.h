@@ -31,6 +31,11 @@ void detail_free(struct detail *d); /* NULL-safe */
 
 /* borrowed: the service shown. */
 const char *detail_service(const struct detail *d);
+/*
+ * The minute under the charts' cursor (unix seconds, its start), or NAN when
+ * the cursor is off: the pivot to that minute's logs.
+ */
+double detail_cursor(const struct detail *d);
 
 /* Draw into body.  data may be NULL (nothing fetched yet). */
 void detail_draw(struct detail *d, struct canvas *c, struct rect body, const struct view_ctx *v,
