@@ -32,8 +32,13 @@ else
 fi
 # shellcheck source=/dev/null
 . "$S/env"
-# jqt ARGS... : jq -e, quietly
-jqt() { jq -e "$@" >/dev/null; }
+# jqt [--arg N V]... FILTER FILE: true only for a real answer (jq -e alone exits 0 on empty input)
+jqt() {
+	local args=()
+	while [ "$1" = --arg ]; do args+=("$1" "$2" "$3"); shift 3; done
+	local f=$1; shift
+	jq -en "${args[@]}" "input | ($f)" "$@" >/dev/null
+}
 SERVICES=(gateway orders payments inventory users notifications)
 
 # snap OUT [ARGS...] : run opsdeck snapshot with a clean home; sets RC,

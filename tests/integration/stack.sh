@@ -48,10 +48,10 @@ if wait_for 60 rates_match; then
 else
 	not_ok "Prometheus rates: $(cat "$T/rates.json") truth: $(jq -c '.services | map_values(.rps)' "$T/truth.json")"
 fi
-check "Prometheus has per-service latency" sh -c "prom_query() { curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode \"query=\$1\"; }; prom_query 'histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket[1m])))' | jq -e '.data.result | length == 6' >/dev/null"
-check "Prometheus scrapes the node exporter" sh -c "curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode 'query=count(node_cpu_seconds_total)' | jq -e '.data.result | length == 1' >/dev/null"
-check "history was backfilled (30 min of samples)" sh -c "curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode 'query=count_over_time(http_requests_total{job=\"shopsim\",service=\"orders\",code=\"200\"}[25m] offset 2m)' | jq -e '.data.result[0].value[1] | tonumber > 100' >/dev/null"
-check "backfilled and scraped series are one series each" sh -c "curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode 'query=count by (service) (process_resident_memory_bytes{job=\"shopsim\"})' | jq -e '.data.result | length == 6 and all(.[]; .value[1] == \"1\")' >/dev/null"
+check "Prometheus has per-service latency" sh -c "prom_query() { curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode \"query=\$1\"; }; prom_query 'histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket[1m])))' | jq -en 'input | .data.result | length == 6' >/dev/null"
+check "Prometheus scrapes the node exporter" sh -c "curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode 'query=count(node_cpu_seconds_total)' | jq -en 'input | .data.result | length == 1' >/dev/null"
+check "history was backfilled (30 min of samples)" sh -c "curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode 'query=count_over_time(http_requests_total{job=\"shopsim\",service=\"orders\",code=\"200\"}[25m] offset 2m)' | jq -en 'input | .data.result[0].value[1] | tonumber > 100' >/dev/null"
+check "backfilled and scraped series are one series each" sh -c "curl -sfG '$PROMETHEUS_URL/api/v1/query' --data-urlencode 'query=count by (service) (process_resident_memory_bytes{job=\"shopsim\"})' | jq -en 'input | .data.result | length == 6 and all(.[]; .value[1] == \"1\")' >/dev/null"
 
 check "start.sh refuses a second start in the same DIR" sh -c "! tests/stack/start.sh '$S' >/dev/null 2>&1"
 
