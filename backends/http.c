@@ -659,6 +659,13 @@ finish(struct http *h, struct http_req *r, CURLcode cc)
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
 	curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &ctype);
 	resp.content_type = ctype;
+	{
+		curl_off_t ra = 0;
+
+		/* Seconds or an HTTP date, as curl parsed it; 0 when absent. */
+		if (curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+			resp.retry_after_s = ra > 86400 ? 86400 : (long)ra;
+	}
 	resp.body = r->body.data;
 	resp.len = r->body.len;
 	resp.latency_ms = ms_since(&r->start);

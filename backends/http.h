@@ -72,6 +72,7 @@ struct http_response {
 	size_t len;               /* body length */
 	long latency_ms;          /* submit to completion */
 	const char *content_type; /* borrowed; may be NULL */
+	long retry_after_s;       /* a Retry-After header in seconds (429, 503); 0 none */
 	struct err err;           /* ERR_OK if a response arrived (any status) */
 };
 

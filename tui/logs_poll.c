@@ -469,7 +469,10 @@ on_done(void *ud, const struct http_response *resp)
 					 poller_wall_now());
 	} else {
 		if (resp->status == 429) {
-			p->d.retry_at = poller_mono_now() + backoff_of(p, e.msg);
+			/* The server's Retry-After when it sent one, else a doubling back-off. */
+			p->d.retry_at = poller_mono_now() + (resp->retry_after_s > 0
+								     ? (double)resp->retry_after_s
+								     : backoff_of(p, e.msg));
 			if (rq->kind == K_HIST)
 				p->need_hist = true;
 			else if (rq->kind == K_FIRST)

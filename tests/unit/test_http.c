@@ -76,7 +76,8 @@ respond(int fd, const char *status, const char *ctype, const char *body, size_t 
 	char head[256];
 
 	snprintf(head, sizeof head,
-		 "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		 "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: "
+		 "close\r\n\r\n",
 		 status, ctype, len);
 	write_all(fd, head, strlen(head));
 	write_all(fd, body, len);
@@ -112,7 +113,8 @@ handle(int fd)
 		}
 		if (end == NULL && (end = strstr(req, "\r\n\r\n")) != NULL) {
 			cl = strstr(req, "\r\nContent-Length:");
-			need = (size_t)(end + 4 - req) + (cl != NULL && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+			need = (size_t)(end + 4 - req) +
+			       (cl != NULL && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
 		}
 		if (end != NULL && len >= need)
 			break;
@@ -125,6 +127,12 @@ handle(int fd)
 		respond(fd, "200 OK", "text/plain", "hello", 5);
 	} else if (strcmp(path, "/echo") == 0) {
 		respond(fd, "200 OK", "text/plain", req, len);
+	} else if (strcmp(path, "/429") == 0) {
+		static const char busy[] = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\n"
+					   "Content-Type: application/json\r\nContent-Length: 2\r\n"
+					   "Connection: close\r\n\r\n{}";
+
+		write_all(fd, busy, sizeof busy - 1);
 	} else if (strcmp(path, "/401") == 0) {
 		respond(fd, "401 Unauthorized", "text/plain", "unauthorized", 12);
 	} else if (strcmp(path, "/hang") == 0) {
@@ -139,7 +147,8 @@ handle(int fd)
 
 		memset(chunk, 'x', sizeof chunk);
 		if (strcmp(path, "/big") == 0)
-			snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n", BIG);
+			snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n",
+				 BIG);
 		else
 			snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
 		write_all(fd, head, strlen(head));
@@ -168,7 +177,7 @@ serve(int tcp, int unx)
 	struct pollfd p[2] = { { tcp, POLLIN, 0 }, { unx, POLLIN, 0 } };
 	int i;
 
-	signal(SIGCHLD, SIG_IGN); /* connection processes reap themselves */
+	signal(SIGCHLD, SIG_IGN);         /* connection processes reap themselves */
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a killed test */
 	for (;;) {
 		if (poll(p, 2, -1) < 0)
@@ -201,7 +210,8 @@ start_server(void **state)
 	int tcp, unx;
 
 	(void)state;
-	barrier = mmap(NULL, sizeof *barrier, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	barrier = mmap(NULL, sizeof *barrier, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		       -1, 0);
 	if (barrier == MAP_FAILED)
 		return -1;
 	*barrier = 0;
@@ -264,6 +274,7 @@ struct result {
 	struct err status_err; /* http_status_error for non-2xx */
 	const char *hint;      /* auth hint for status_err */
 	const char *base;
+	long retry_after_s; /* the response's Retry-After */
 };
 
 static void
@@ -281,6 +292,7 @@ on_done(void *ud, const struct http_response *r)
 	res->len = r->len;
 	snprintf(res->ctype, sizeof res->ctype, "%s", r->content_type ? r->content_type : "");
 	res->latency_ms = r->latency_ms;
+	res->retry_after_s = r->retry_after_s;
 	assert_string_equal(r->backend, "prometheus");
 	err_clear(&res->status_err);
 	if (r->status >= 300)
@@ -396,8 +408,18 @@ test_401_names_auth_hint(void **state)
 	assert_int_equal(r.status, 401);
 	assert_int_equal(r.status_err.code, ERR_AUTH);
 	snprintf(want, sizeof want,
-		 "prometheus: HTTP 401 Unauthorized from %s — set [prometheus] token_file", base_url);
+		 "prometheus: HTTP 401 Unauthorized from %s — set [prometheus] token_file",
+		 base_url);
 	assert_string_equal(r.status_err.msg, want);
+	result_done(&r);
+
+	/* a 429's Retry-After reaches the caller; other answers carry none */
+	fetch(h, &ep, HTTP_GET, "/429", NULL, true, &r);
+	assert_int_equal(r.status, 429);
+	assert_int_equal(r.retry_after_s, 7);
+	result_done(&r);
+	fetch(h, &ep, HTTP_GET, "/ok", NULL, true, &r);
+	assert_int_equal(r.retry_after_s, 0);
 	result_done(&r);
 
 	/* 404 and userinfo in the base never reach the message */
@@ -405,9 +427,10 @@ test_401_names_auth_hint(void **state)
 	fetch(h, &ep, HTTP_GET, "/missing", NULL, true, &r);
 	assert_int_equal(r.status, 404);
 	assert_int_equal(r.status_err.code, ERR_HTTP);
-	assert_string_equal(r.status_err.msg, "prometheus: HTTP 404 Not Found from "
-					      "http://127.0.0.1:9090 — check [prometheus] url (wrong "
-					      "path prefix?)");
+	assert_string_equal(r.status_err.msg,
+			    "prometheus: HTTP 404 Not Found from "
+			    "http://127.0.0.1:9090 — check [prometheus] url (wrong "
+			    "path prefix?)");
 	result_done(&r);
 	http_free(h);
 }
@@ -588,9 +611,10 @@ test_unix_socket(void **state)
 	ep.url = "unix:///nonexistent/opsdeck-test.sock";
 	fetch(h, &ep, HTTP_GET, "/_ping", NULL, true, &r);
 	assert_int_equal(r.err.code, ERR_CONNECT);
-	assert_string_equal(r.err.msg, "prometheus: cannot connect to "
-				       "unix:///nonexistent/opsdeck-test.sock (No such file or "
-				       "directory) — is Prometheus running? check [prometheus] url");
+	assert_string_equal(r.err.msg,
+			    "prometheus: cannot connect to "
+			    "unix:///nonexistent/opsdeck-test.sock (No such file or "
+			    "directory) — is Prometheus running? check [prometheus] url");
 	result_done(&r);
 	ep.url = "unix://relative.sock";
 	assert_int_equal(http_submit(h, &ep, HTTP_GET, "/", NULL, true, on_done, &r, &e), -1);
@@ -619,13 +643,14 @@ test_readonly(void **state)
 	http_set_readonly(h, true);
 	assert_true(http_readonly(h));
 	err_clear(&e);
-	assert_int_equal(http_submit(h, &ep, HTTP_POST, "/echo", "{\"scale\":3}", false, on_done, &r,
-				     &e),
-			 -1);
+	assert_int_equal(
+		http_submit(h, &ep, HTTP_POST, "/echo", "{\"scale\":3}", false, on_done, &r, &e),
+		-1);
 	assert_int_equal(e.code, ERR_READONLY);
 	snprintf(want, sizeof want, "prometheus: read-only mode: refused POST %s/echo", base_url);
 	assert_int_equal(strncmp(e.msg, want, strlen(want)), 0);
-	assert_int_equal(http_submit(h, &ep, HTTP_DELETE, "/echo", NULL, false, on_done, &r, &e), -1);
+	assert_int_equal(http_submit(h, &ep, HTTP_DELETE, "/echo", NULL, false, on_done, &r, &e),
+			 -1);
 	assert_int_equal(e.code, ERR_READONLY);
 	assert_int_equal(http_submit(h, &ep, HTTP_GET, "/echo", NULL, false, on_done, &r, &e), -1);
 	assert_int_equal(http_pending(h), 0);
@@ -824,8 +849,10 @@ test_free_cancels(void **state)
 
 	(void)state;
 	cancelled_calls = 0;
-	assert_int_equal(http_submit(h, &ep, HTTP_GET, "/hang", NULL, true, count_call, NULL, &e), 0);
-	assert_int_equal(http_submit(h, &ep, HTTP_GET, "/hang", NULL, true, count_call, NULL, &e), 0);
+	assert_int_equal(http_submit(h, &ep, HTTP_GET, "/hang", NULL, true, count_call, NULL, &e),
+			 0);
+	assert_int_equal(http_submit(h, &ep, HTTP_GET, "/hang", NULL, true, count_call, NULL, &e),
+			 0);
 	assert_int_equal(http_wait(h, NULL, 0, 50, &e), 0);
 	http_perform(h);
 	assert_int_equal(http_pending(h), 2);
@@ -845,7 +872,8 @@ chain_next(void *ud, const struct http_response *r)
 
 	assert_int_equal(r->status, 200);
 	if (++chained < 3)
-		assert_int_equal(http_submit(h, &ep, HTTP_GET, "/ok", NULL, true, chain_next, h, &e), 0);
+		assert_int_equal(
+			http_submit(h, &ep, HTTP_GET, "/ok", NULL, true, chain_next, h, &e), 0);
 }
 
 static void
@@ -901,9 +929,9 @@ test_status_error_texts(void **state)
 	memset(&r, 0, sizeof r);
 	r.backend = "elasticsearch";
 	r.status = 403;
-	assert_int_equal(http_status_error(&r, "https://logs:9200", "set [elasticsearch] token_file",
-					   &e),
-			 -1);
+	assert_int_equal(
+		http_status_error(&r, "https://logs:9200", "set [elasticsearch] token_file", &e),
+		-1);
 	assert_int_equal(e.code, ERR_AUTH);
 	assert_string_equal(e.msg, "elasticsearch: HTTP 403 Forbidden from https://logs:9200 — set "
 				   "[elasticsearch] token_file");
