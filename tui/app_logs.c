@@ -55,11 +55,13 @@ app_logs_open_service(struct app *a, const char *service)
 		app_show_error(a, "no service selected");
 		return;
 	}
-	/*
-	 * The service's name in the logs: the display name, as the service
-	 * field holds it (the configuration has no Elasticsearch alias).
-	 */
-	q = logs_range_service_query(service_field(a), service);
+	/* The service's name in the logs: its [service] elasticsearch alias, else the display name. */
+	{
+		const struct logs_settings *ls = &a->o->setup->logs;
+		const char *name = ls->log_name != NULL ? ls->log_name(ls->ud, service) : NULL;
+
+		q = logs_range_service_query(service_field(a), name != NULL ? name : service);
+	}
 	app_logs_open(a, q);
 	free(q);
 }

@@ -224,7 +224,9 @@ enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
 #define CONFIG_SERVICE_KEYS(X)                                                                    \
 	X(RUNTIME, "runtime_name",                                                                \
 	  "the service's name in the container runtime (Swarm or compose service); default NAME") \
-	X(PROMETHEUS, "prometheus", "its value of the Prometheus service label; default NAME")
+	X(PROMETHEUS, "prometheus", "its value of the Prometheus service label; default NAME")    \
+	X(ELASTICSEARCH, "elasticsearch",                                                         \
+	  "its value of the service field in the logs; default NAME")
 
 #define CONFIG_ALIAS_ENUM(id, key, help) CFG_ALIAS_##id,
 enum config_alias_source { CONFIG_SERVICE_KEYS(CONFIG_ALIAS_ENUM) CFG_ALIAS_COUNT };
@@ -232,9 +234,10 @@ enum config_alias_source { CONFIG_SERVICE_KEYS(CONFIG_ALIAS_ENUM) CFG_ALIAS_COUN
 
 /* One [service "NAME"] section (a plain record; every string borrowed from cfg). */
 struct config_service {
-	const char *name;         /* NAME: the display name, never NULL */
-	const char *runtime_name; /* runtime_name, or NULL when unset (= name) */
-	const char *prometheus;   /* prometheus, or NULL when unset (= name) */
+	const char *name;          /* NAME: the display name, never NULL */
+	const char *runtime_name;  /* runtime_name, or NULL when unset (= name) */
+	const char *prometheus;    /* prometheus, or NULL when unset (= name) */
+	const char *elasticsearch; /* elasticsearch, or NULL when unset (= name) */
 };
 
 /* Where a value came from, in increasing precedence. */

@@ -496,7 +496,10 @@ config_check_alias(enum config_alias_source a, const char *name, const char *v, 
 			       "empty %s in [service \"%s\"] (write the service's %s, or remove "
 			       "the line to use \"%s\")",
 			       key, nx,
-			       a == CFG_ALIAS_RUNTIME ? "name in the runtime" : "label value", nx);
+			       a == CFG_ALIAS_RUNTIME      ? "name in the runtime"
+			       : a == CFG_ALIAS_PROMETHEUS ? "label value"
+							   : "name in the logs",
+			       nx);
 	for (p = v; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return err_set(e, ERR_CONFIG, "control character in %s in [service \"%s\"]",

@@ -27,6 +27,7 @@ static const struct {
 static const char *const alias_what[CFG_ALIAS_COUNT] = {
 	[CFG_ALIAS_RUNTIME] = "runtime name",
 	[CFG_ALIAS_PROMETHEUS] = "Prometheus label value",
+	[CFG_ALIAS_ELASTICSEARCH] = "service name in the logs",
 };
 
 const char *
@@ -182,6 +183,7 @@ svc_sync(struct config_svc *svc)
 	svc->pub.name = svc->name;
 	svc->pub.runtime_name = svc->alias[CFG_ALIAS_RUNTIME];
 	svc->pub.prometheus = svc->alias[CFG_ALIAS_PROMETHEUS];
+	svc->pub.elasticsearch = svc->alias[CFG_ALIAS_ELASTICSEARCH];
 }
 
 /* Check NAME of the header at line.  Messages start with "file:line: ". */

@@ -369,7 +369,9 @@ apply_errors(struct logs_poll *p, struct es_service_count *c, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		names[i] = c[i].service; /* the Elasticsearch name is the display name */
+		names[i] = c[i].service;
+		if (p->s.display_name != NULL && p->s.display_name(p->s.ud, c[i].service) != NULL)
+			names[i] = p->s.display_name(p->s.ud, c[i].service); /* [service] aliases */
 		counts[i] = (double)c[i].count * 60.0 / ERRORS_WINDOW;
 	}
 	model_apply_log_errors(p->model, names, counts, n, poller_wall_now());

@@ -21,6 +21,18 @@ prometheus_display(void *ud, const char *label_value)
 }
 
 static const char *
+logs_display(void *ud, const char *log_name)
+{
+	return config_service_display_name(ud, CFG_ALIAS_ELASTICSEARCH, log_name);
+}
+
+static const char *
+logs_name(void *ud, const char *display)
+{
+	return config_service_external_name(ud, CFG_ALIAS_ELASTICSEARCH, display);
+}
+
+static const char *
 runtime_display(void *ud, const char *runtime_name)
 {
 	return config_service_display_name(ud, CFG_ALIAS_RUNTIME, runtime_name);
@@ -125,6 +137,9 @@ logs_setup(struct setup *s, const struct config *cfg)
 	ls->utc = strcmp(config_str(cfg, CFG_GENERAL_TIMEZONE), "UTC") == 0;
 	ls->refresh_ms = config_ms(cfg, CFG_GENERAL_REFRESH);
 	ls->default_range_s = (double)config_ms(cfg, CFG_LOGS_RANGE) / 1000.0;
+	ls->display_name = logs_display;
+	ls->log_name = logs_name;
+	ls->ud = (void *)cfg;
 }
 
 int
