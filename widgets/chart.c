@@ -12,6 +12,7 @@
  * against a fixed y range) costs no more than a segment across the plot.
  */
 #include "chart.h"
+#include "chart_grid.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,32 +24,10 @@
 #include "text.h"
 #include "xalloc.h"
 
-#define NO_ROLE 0xff
 #define MIN_PLOT_W 8   /* below this the y labels are dropped */
 #define TIME_LABEL_W 5 /* "HH:MM" */
 #define MAX_TICKS 6
 #define LABEL_MAX 32
-
-/* Braille dot bits by [row][column] within a cell (Unicode order). */
-static const unsigned char braille_bit[4][2] = {
-	{ 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 },
-};
-
-struct dots {
-	unsigned char bits;  /* dot bits */
-	unsigned char role;  /* NO_ROLE when no series touched the cell */
-	unsigned char point; /* ascii: an isolated point lies here */
-	unsigned char thr;   /* threshold role + 1, 0 = none */
-};
-
-struct grid {
-	int w, h;            /* cells */
-	int dx, dy;          /* dots per cell: 2x4 braille, 1x3 ascii */
-	int dw, dh;          /* dots across and down */
-	struct dots *cells;  /* w*h, row-major */
-	double t0, t1;        /* x range */
-	double lo, hi;        /* y range, lo < hi */
-};
 
 struct layout {
 	int title_y, legend_y; /* -1 = not drawn */
@@ -57,12 +36,6 @@ struct layout {
 	struct rect plot;      /* plot cells */
 	int tick_y, time_y;    /* -1 = not drawn */
 };
-
-static double
-clamp_d(double v, double lo, double hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
 
 static int
 max_int(int a, int b)
@@ -158,18 +131,6 @@ chart_format_value(enum chart_unit unit, double v, char *out, size_t n)
 
 /* --- ranges ------------------------------------------------------------ */
 
-static bool
-point_ok(const struct chart_series *s, size_t i)
-{
-	return isfinite(s->t[i]) && isfinite(s->v[i]);
-}
-
-static bool
-series_ok(const struct chart_series *s)
-{
-	return s->t != NULL && s->v != NULL && s->n > 0;
-}
-
 /* Grow [*mn, *mx] to hold x (the first value sets both). */
 static void
 extend(double x, bool *any, double *mn, double *mx)
@@ -195,10 +156,10 @@ resolve_x(const struct chart_view *v, double *t0, double *t1)
 	for (k = 0; k < v->nseries; k++) {
 		const struct chart_series *s = &v->series[k];
 
-		if (!series_ok(s))
+		if (!chart_series_ok(s))
 			continue;
 		for (i = 0; i < s->n; i++) {
-			if (point_ok(s, i))
+			if (chart_point_ok(s, i))
 				extend(s->t[i], &any, t0, t1);
 		}
 	}
@@ -225,10 +186,10 @@ resolve_y(const struct chart_view *v, double t0, double t1, double *lo, double *
 	for (k = 0; k < v->nseries; k++) {
 		const struct chart_series *s = &v->series[k];
 
-		if (!series_ok(s))
+		if (!chart_series_ok(s))
 			continue;
 		for (i = 0; i < s->n; i++) {
-			if (point_ok(s, i) && s->t[i] >= t0 && s->t[i] <= t1)
+			if (chart_point_ok(s, i) && s->t[i] >= t0 && s->t[i] <= t1)
 				extend(s->v[i], &any, &mn, &mx);
 		}
 	}
@@ -280,234 +241,6 @@ resolve_y(const struct chart_view *v, double t0, double t1, double *lo, double *
 	return data;
 }
 
-/* --- the dot grid ----------------------------------------------------- */
-
-static void
-grid_init(struct grid *g, int w, int h, bool ascii)
-{
-	size_t i, n = (size_t)w * (size_t)h;
-
-	g->w = w;
-	g->h = h;
-	g->dx = ascii ? 1 : 2;
-	g->dy = ascii ? 3 : 4;
-	g->dw = w * g->dx;
-	g->dh = h * g->dy;
-	g->cells = xcalloc(n, sizeof *g->cells);
-	for (i = 0; i < n; i++)
-		g->cells[i].role = NO_ROLE;
-}
-
-static void
-grid_done(struct grid *g)
-{
-	free(g->cells);
-}
-
-static double
-dot_x(const struct grid *g, double t)
-{
-	return (t - g->t0) / (g->t1 - g->t0) * (g->dw - 1);
-}
-
-static double
-dot_y(const struct grid *g, double v)
-{
-	double f = (v / 2 - g->lo / 2) / (g->hi / 2 - g->lo / 2);
-
-	return (1.0 - f) * (g->dh - 1);
-}
-
-static void
-set_dot(struct grid *g, int x, int y, enum role role)
-{
-	int cell;
-
-	if (x < 0 || y < 0 || x >= g->dw || y >= g->dh)
-		return;
-	cell = (y / g->dy) * g->w + x / g->dx;
-	if (g->dx == 2)
-		g->cells[cell].bits |= braille_bit[y % 4][x % 2];
-	else
-		g->cells[cell].bits |= (unsigned char)(1u << (y % 3));
-	g->cells[cell].role = (unsigned char)role;
-}
-
-/*
- * Liang-Barsky: clip the segment to the dot box (with half a dot of slack
- * so endpoints on the edge round inside).  False when nothing is left.
- */
-static bool
-clip_segment(const struct grid *g, double *x0, double *y0, double *x1, double *y1)
-{
-	double p[4], q[4], u0 = 0, u1 = 1, ddx = *x1 - *x0, ddy = *y1 - *y0, r;
-	int i;
-
-	p[0] = -ddx, q[0] = *x0 + 0.5;
-	p[1] = ddx, q[1] = (g->dw - 0.5) - *x0;
-	p[2] = -ddy, q[2] = *y0 + 0.5;
-	p[3] = ddy, q[3] = (g->dh - 0.5) - *y0;
-	for (i = 0; i < 4; i++) {
-		if (p[i] == 0) {
-			if (q[i] < 0)
-				return false;
-			continue;
-		}
-		r = q[i] / p[i];
-		if (p[i] < 0) {
-			if (r > u1)
-				return false;
-			if (r > u0)
-				u0 = r;
-		} else {
-			if (r < u0)
-				return false;
-			if (r < u1)
-				u1 = r;
-		}
-	}
-	*x1 = *x0 + u1 * ddx;
-	*y1 = *y0 + u1 * ddy;
-	*x0 = *x0 + u0 * ddx;
-	*y0 = *y0 + u0 * ddy;
-	return true;
-}
-
-static void
-line(struct grid *g, double fx0, double fy0, double fx1, double fy1, enum role role)
-{
-	int x0, y0, x1, y1, sx, sy, ex, ey, err, e2;
-
-	if (!clip_segment(g, &fx0, &fy0, &fx1, &fy1))
-		return;
-	x0 = (int)lround(clamp_d(fx0, 0, g->dw - 1));
-	y0 = (int)lround(clamp_d(fy0, 0, g->dh - 1));
-	x1 = (int)lround(clamp_d(fx1, 0, g->dw - 1));
-	y1 = (int)lround(clamp_d(fy1, 0, g->dh - 1));
-	ex = abs(x1 - x0);
-	ey = -abs(y1 - y0);
-	sx = x0 < x1 ? 1 : -1;
-	sy = y0 < y1 ? 1 : -1;
-	err = ex + ey;
-	for (;;) {
-		set_dot(g, x0, y0, role);
-		if (x0 == x1 && y0 == y1)
-			break;
-		e2 = 2 * err;
-		if (e2 >= ey) {
-			err += ey;
-			x0 += sx;
-		}
-		if (e2 <= ex) {
-			err += ex;
-			y0 += sy;
-		}
-	}
-}
-
-/* Plot one series: lines between finite neighbours, dots for the lonely. */
-static void
-plot_series(struct grid *g, const struct chart_series *s)
-{
-	size_t i;
-	double x, y, px = 0, py = 0;
-	bool prev = false, next;
-
-	if (!series_ok(s))
-		return;
-	for (i = 0; i < s->n; i++) {
-		if (!point_ok(s, i)) {
-			prev = false;
-			continue;
-		}
-		x = dot_x(g, s->t[i]);
-		y = dot_y(g, s->v[i]);
-		next = i + 1 < s->n && point_ok(s, i + 1);
-		if (prev) {
-			line(g, px, py, x, y, s->role);
-		} else if (!next && x > -0.5 && x < g->dw - 0.5 && y > -0.5 &&
-			   y < g->dh - 0.5) {
-			int ix = (int)lround(x), iy = (int)lround(y);
-
-			set_dot(g, ix, iy, s->role);
-			g->cells[(iy / g->dy) * g->w + ix / g->dx].point = 1;
-		}
-		px = x;
-		py = y;
-		prev = true;
-	}
-}
-
-/* A dotted line: one dot every other dot column (every other cell in ascii). */
-static void
-plot_threshold(struct grid *g, const struct chart_threshold *th)
-{
-	double fy;
-	int y, x, cell;
-
-	if (!isfinite(th->value) || th->value < g->lo || th->value > g->hi)
-		return;
-	fy = dot_y(g, th->value);
-	y = (int)lround(clamp_d(fy, 0, g->dh - 1));
-	for (x = 0; x < g->dw; x += 2) {
-		cell = (y / g->dy) * g->w + x / g->dx;
-		g->cells[cell].thr = (unsigned char)(th->role + 1);
-		if (g->dx == 2)
-			g->cells[cell].bits |= braille_bit[y % 4][0];
-	}
-}
-
-static const char *
-ascii_glyph(unsigned bits, bool point)
-{
-	if (point)
-		return "*";
-	switch (bits & 7) {
-	case 1: return "'";
-	case 2: return "-";
-	case 4: return ".";
-	case 5: return ":";
-	default: return "|"; /* 3, 6, 7: adjacent dots or a full column */
-	}
-}
-
-/* Turn the grid into glyphs at the plot rect. */
-static void
-grid_blit(struct canvas *c, const struct grid *g, struct rect p)
-{
-	const struct dots *d;
-	enum role role;
-	char s[4];
-	int x, y;
-
-	for (y = 0; y < g->h; y++) {
-		for (x = 0; x < g->w; x++) {
-			d = &g->cells[y * g->w + x];
-			role = d->role != NO_ROLE ? (enum role)d->role
-			       : d->thr	   ? (enum role)(d->thr - 1)
-					   : ROLE_NORMAL;
-			if (c->ascii) {
-				if (d->role != NO_ROLE)
-					canvas_put(c, p.x + x, p.y + y,
-						   ascii_glyph(d->bits, d->point), 1, role,
-						   ATTR_NONE);
-				else if (d->thr && x % 2 == 0)
-					canvas_put(c, p.x + x, p.y + y, "-", 1, role,
-						   ATTR_NONE);
-				continue;
-			}
-			if (d->bits == 0)
-				continue;
-			/* U+2800 + bits in UTF-8: E2 A0|b>>6 80|b&3F */
-			s[0] = (char)0xe2;
-			s[1] = (char)(0xa0 | (d->bits >> 6));
-			s[2] = (char)(0x80 | (d->bits & 0x3f));
-			s[3] = '\0';
-			canvas_put(c, p.x + x, p.y + y, s, 1, role, ATTR_NONE);
-		}
-	}
-}
-
 /* --- axes and labels -------------------------------------------------- */
 
 /* The value shown against plot row `row`: the value at the row's centre. */
@@ -554,8 +287,7 @@ labels_width(enum chart_unit unit, const struct grid *g)
 }
 
 static void
-draw_y_axis(struct canvas *c, const struct layout *l, const struct grid *g,
-	    enum chart_unit unit)
+draw_y_axis(struct canvas *c, const struct layout *l, const struct grid *g, enum chart_unit unit)
 {
 	const struct rect p = l->plot;
 	char s[LABEL_MAX];
@@ -567,21 +299,21 @@ draw_y_axis(struct canvas *c, const struct layout *l, const struct grid *g,
 	for (y = 0; y < p.h; y++) {
 		bool lab = y == 0 || y == p.h - 1 || y == m;
 
-		canvas_put(c, ax, p.y + y, lab ? (a ? "+" : "\xe2\x94\xa4")
-					       : (a ? "|" : "\xe2\x94\x82"),
-			   1, ROLE_DIM, ATTR_NONE);
+		canvas_put(c, ax, p.y + y,
+			   lab ? (a ? "+" : "\xe2\x94\xa4") : (a ? "|" : "\xe2\x94\x82"), 1,
+			   ROLE_DIM, ATTR_NONE);
 		if (!lab)
 			continue;
 		chart_format_value(unit, row_value(g, y), s, sizeof s);
-		text_draw_aligned(c, p.x - 1 - l->lw, p.y + y, l->lw, s, ALIGN_RIGHT,
-				  ROLE_DIM, ATTR_NONE);
+		text_draw_aligned(c, p.x - 1 - l->lw, p.y + y, l->lw, s, ALIGN_RIGHT, ROLE_DIM,
+				  ATTR_NONE);
 	}
 }
 
 struct ticks {
-	double step;   /* seconds */
-	double first;  /* the first tick time >= t0 */
-	long offset;   /* zone offset from UTC, seconds */
+	double step;  /* seconds */
+	double first; /* the first tick time >= t0 */
+	long offset;  /* zone offset from UTC, seconds */
 	int count;
 };
 
@@ -607,8 +339,7 @@ ticks_at(struct ticks *k, double step, double t0, double t1)
 
 	k->step = step;
 	k->first = ceil(local0 / step) * step - (double)k->offset;
-	k->count = k->first > t1 ? 0
-		   : (int)fmin(floor((t1 - k->first) / step) + 1, MAX_TICKS + 2);
+	k->count = k->first > t1 ? 0 : (int)fmin(floor((t1 - k->first) / step) + 1, MAX_TICKS + 2);
 }
 
 /* The most ticks (at most MAX_TICKS) whose labels do not touch. */
@@ -616,8 +347,8 @@ static void
 ticks_choose(struct ticks *k, double t0, double t1, int plot_w, bool utc)
 {
 	static const double steps[] = {
-		60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
-		86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400,
+		60,    120,   300,   600,   900,       1800,      3600,       7200,
+		10800, 21600, 43200, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400,
 	};
 	size_t i, nsteps = sizeof steps / sizeof steps[0];
 	double cols;
@@ -645,8 +376,8 @@ format_tick(double t, double step, bool utc, char *out, size_t n)
 }
 
 static void
-draw_time_axis(struct canvas *c, const struct layout *l, const struct grid *g,
-	       struct rect r, bool utc)
+draw_time_axis(struct canvas *c, const struct layout *l, const struct grid *g, struct rect r,
+	       bool utc)
 {
 	const struct rect p = l->plot;
 	struct ticks k;
@@ -659,21 +390,21 @@ draw_time_axis(struct canvas *c, const struct layout *l, const struct grid *g,
 	ticks_choose(&k, g->t0, g->t1, p.w, utc);
 	if (l->tick_y >= 0) {
 		if (l->lw > 0)
-			canvas_put(c, p.x - 1, l->tick_y, a ? "+" : "\xe2\x94\x94", 1,
-				   ROLE_DIM, ATTR_NONE);
+			canvas_put(c, p.x - 1, l->tick_y, a ? "+" : "\xe2\x94\x94", 1, ROLE_DIM,
+				   ATTR_NONE);
 		for (x = 0; x < p.w; x++)
-			canvas_put(c, p.x + x, l->tick_y, a ? "-" : "\xe2\x94\x80", 1,
-				   ROLE_DIM, ATTR_NONE);
+			canvas_put(c, p.x + x, l->tick_y, a ? "-" : "\xe2\x94\x80", 1, ROLE_DIM,
+				   ATTR_NONE);
 	}
 	for (i = 0; i < k.count; i++) {
 		double t = k.first + i * k.step;
 
-		col = (int)lround(dot_x(g, t)) / g->dx;
+		col = (int)lround(chart_grid_x(g, t)) / g->dx;
 		if (col < 0 || col >= p.w)
 			continue;
 		if (l->tick_y >= 0)
-			canvas_put(c, p.x + col, l->tick_y, a ? "+" : "\xe2\x94\xac", 1,
-				   ROLE_DIM, ATTR_NONE);
+			canvas_put(c, p.x + col, l->tick_y, a ? "+" : "\xe2\x94\xac", 1, ROLE_DIM,
+				   ATTR_NONE);
 		if (l->time_y < 0)
 			continue;
 		format_tick(t, k.step, utc, s, sizeof s);
@@ -723,8 +454,7 @@ draw_legend(struct canvas *c, const struct chart_view *v, int x, int y, int w)
 		x += used + 1;
 		if (x >= end)
 			break;
-		x += text_draw(c, x, y, end - x, s->label ? s->label : "", ROLE_NORMAL,
-			       ATTR_NONE);
+		x += text_draw(c, x, y, end - x, s->label ? s->label : "", ROLE_NORMAL, ATTR_NONE);
 	}
 }
 
@@ -741,8 +471,7 @@ layout_rows(struct rect r, const struct chart_view *v, struct layout *l)
 	int lgw = legend ? legend_width(v) : 0;
 	int top, legrow, tick = 1, labels = 1, ph, y;
 
-	l->legend_inline = legend &&
-			   (!title || text_width(v->title) + 2 + lgw <= r.w);
+	l->legend_inline = legend && (!title || text_width(v->title) + 2 + lgw <= r.w);
 	top = title || l->legend_inline ? 1 : 0;
 	legrow = legend && !l->legend_inline ? 1 : 0;
 	ph = r.h - top - legrow - tick - labels;
@@ -785,7 +514,7 @@ draw_cursor(struct canvas *c, const struct grid *g, struct rect p, double t)
 
 	if (!isfinite(t) || t < g->t0 || t > g->t1)
 		return;
-	x = dot_x(g, t);
+	x = chart_grid_x(g, t);
 	col = (int)lround(x) / g->dx;
 	if (col < 0 || col >= p.w)
 		return;
@@ -826,31 +555,31 @@ chart_draw(struct canvas *c, struct rect r, const struct chart_view *v)
 	data = resolve_y(v, t0, t1, &lo, &hi);
 
 	/* A throwaway grid of the final height measures the labels. */
-	grid_init(&g, 1, l.plot.h, c->ascii);
+	chart_grid_init(&g, 1, l.plot.h, c->ascii);
 	g.lo = lo, g.hi = hi;
 	lw = labels_width(v->unit, &g);
-	grid_done(&g);
+	chart_grid_done(&g);
 	if (r.w - lw - 1 < MIN_PLOT_W)
 		lw = 0;
 	l.lw = lw;
 	l.plot.x = r.x + (lw ? lw + 1 : 0);
 	l.plot.w = r.w - (lw ? lw + 1 : 0);
 
-	grid_init(&g, l.plot.w, l.plot.h, c->ascii);
+	chart_grid_init(&g, l.plot.w, l.plot.h, c->ascii);
 	g.t0 = t0, g.t1 = t1, g.lo = lo, g.hi = hi;
 	for (k = 0; k < v->nthresholds; k++)
-		plot_threshold(&g, &v->thresholds[k]);
+		chart_grid_threshold(&g, &v->thresholds[k]);
 	for (k = 0; k < v->nseries; k++)
-		plot_series(&g, &v->series[k]);
-	grid_blit(c, &g, l.plot);
+		chart_grid_series(&g, &v->series[k]);
+	chart_grid_blit(c, &g, l.plot);
 	if (!data) {
 		const char *note = v->empty_text ? v->empty_text : "no data";
 		int nw = text_width(note);
 
 		if (nw > l.plot.w)
 			nw = l.plot.w;
-		text_draw(c, l.plot.x + (l.plot.w - nw) / 2, l.plot.y + l.plot.h / 2,
-			  nw, note, ROLE_DIM, ATTR_NONE);
+		text_draw(c, l.plot.x + (l.plot.w - nw) / 2, l.plot.y + l.plot.h / 2, nw, note,
+			  ROLE_DIM, ATTR_NONE);
 	}
 	draw_cursor(c, &g, l.plot, v->cursor_t);
 	draw_y_axis(c, &l, &g, v->unit);
@@ -865,5 +594,5 @@ chart_draw(struct canvas *c, struct rect r, const struct chart_view *v)
 		else
 			draw_legend(c, v, r.x, l.legend_y, r.w);
 	}
-	grid_done(&g);
+	chart_grid_done(&g);
 }
