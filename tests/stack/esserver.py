@@ -2803,6 +2803,13 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        # A client that went away mid-request (reset, broken pipe) is not a
+        # server bug: say nothing.  Anything else still prints its traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="An API-faithful Elasticsearch test server (in memory).")
