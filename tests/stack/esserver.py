@@ -2856,7 +2856,11 @@ def main(argv=None):
             f.write("%d\n" % os.getpid())
 
     def stop(signum, frame):
-        raise SystemExit(0)
+        # In-memory state only: leave at once, so no request thread is torn
+        # down half-way at interpreter exit (that printed stray tracebacks).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     h, p = srv.server_address[:2]
