@@ -54,6 +54,17 @@ draw_too_small(struct canvas *c)
 	text_draw(c, 0, c->h / 2, c->w, msg, ROLE_WARN, ATTR_BOLD);
 }
 
+static bool
+any_backend_failing(const struct view_ctx *v)
+{
+	size_t i;
+
+	for (i = 0; i < model_nbackends(v->model); i++)
+		if (!model_backend_at(v->model, i)->ok && model_backend_at(v->model, i)->polls > 0)
+			return true;
+	return false;
+}
+
 void
 render_screen(struct canvas *c, const struct view_ctx *v, const struct render_state *rs)
 {
@@ -102,7 +113,8 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 				  (enum role)rs->message_role, ATTR_NONE);
 		}
 		input_draw(c, 0, c->h - 1, c->w, rs->input_prompt, rs->input, ROLE_NORMAL);
-	} else if (rs->message == NULL && rs->hint != NULL) {
+	} else if (rs->message == NULL && rs->hint != NULL && !any_backend_failing(v)) {
+		/* The key hint only when every backend is fine: a failure needs the room. */
 		frame_draw_status(c, c->h - 1, v, rs->hint, ROLE_BAR);
 	} else if (rs->message != NULL && rs->message_role == ROLE_CRIT &&
 		   text_width(rs->message) > c->w / 2) {
