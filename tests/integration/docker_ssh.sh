@@ -157,7 +157,9 @@ if command -v tmux >/dev/null 2>&1; then
 		tmux -L "$TM" -f /dev/null new-session -d -s t -x 140 -y 40 \
 			"env HOME='$T/home' TMPDIR='$T/tmp' TERM=tmux-256color LANG=C.UTF-8 '$OPSDECK_BIN' --config '$T/config.ini' --docker '$URL' --refresh 1s; echo EXITED \$?; sleep 600"
 	}
-	opsdeck_pid() { pgrep -f -- "--docker $URL --refresh 1s" | head -1; }
+	# The console itself: the pane's shell's child (pgrep -f would also match
+	# the tmux and shell command lines that carry the same arguments).
+	opsdeck_pid() { pgrep -P "$(tmux -L "$TM" list-panes -t t -F '#{pane_pid}')" -x opsdeck | head -1; }
 	ssh_running() { pgrep -f "$T/tmp/opsdeck-ssh" >/dev/null; }
 	for how in TERM KILL; do
 		console
