@@ -159,19 +159,28 @@ if command -v tmux >/dev/null 2>&1; then
 	}
 	# The console itself: the pane's shell's child (pgrep -f would also match
 	# the tmux and shell command lines that carry the same arguments).
-	opsdeck_pid() { pgrep -P "$(tmux -L "$TM" list-panes -t t -F '#{pane_pid}')" -x opsdeck | head -1; }
+	opsdeck_pid() {
+		local pp
+		pp=$(tmux -L "$TM" list-panes -t t -F '#{pane_pid}' 2>/dev/null | head -1)
+		# the pane's child, else (the shell exec'd it) the newest opsdeck
+		{ [ -n "$pp" ] && pgrep -P "$pp" -x opsdeck; pgrep -n -x opsdeck; } | head -1
+	}
+	server_gone() { ! tmux -L "$TM" has-session 2>/dev/null; }
 	ssh_running() { pgrep -f "$T/tmp/opsdeck-ssh" >/dev/null; }
 	for how in TERM KILL; do
 		console
 		check "console ($how): services on screen through ssh" \
 			wait_for 40 bash -c "$(declare -f screen); screen | grep -q payments && screen | grep -q inventory"
 		check "console ($how): ssh runs" ssh_running
+		wait_for 10 opsdeck_pid >/dev/null
 		pid=$(opsdeck_pid)
+		check "console ($how): found its process" test -n "$pid"
 		[ -n "$pid" ] && kill -"$how" "$pid"
 		check "console ($how): opsdeck ended" wait_for 10 bash -c "$(declare -f screen); screen | grep -q EXITED"
 		check "console ($how): no ssh left" wait_for 10 no_ssh_left
 		[ "$how" = TERM ] && check "console (TERM): socket directory removed" no_dir_left
 		tmux -L "$TM" kill-server 2>/dev/null
+		wait_for 10 server_gone >/dev/null # a new server under the same name races the old one's exit
 		rm -rf "${T:?}/tmp/"*
 	done
 fi

@@ -102,7 +102,7 @@ keys e C-u
 keys -l "service.name:\"$O\" AND checkout"
 keys Enter
 check "a narrower query narrows the hits" wait_for 10 bash -c "$(declare -f screen has lacks); has 'query service.name:\"$O\" AND checkout' && lacks 'fail-4' && has '30 hits'"
-check "the hits of the query are shown" has 'base-29 checkout'
+check "the hits of the query are shown" wait_for 10 has 'base-29 checkout'
 
 keys F
 check "F turns the tail on, following" wait_for 10 has 'following'
