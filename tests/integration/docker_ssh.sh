@@ -176,7 +176,8 @@ if command -v tmux >/dev/null 2>&1; then
 		pid=$(opsdeck_pid)
 		check "console ($how): found its process" test -n "$pid"
 		[ -n "$pid" ] && kill -"$how" "$pid"
-		check "console ($how): opsdeck ended" wait_for 10 bash -c "$(declare -f screen); screen | grep -q EXITED"
+		gone() { ! kill -0 "$pid" 2>/dev/null; }
+		check "console ($how): opsdeck ended" wait_for 10 gone
 		check "console ($how): no ssh left" wait_for 10 no_ssh_left
 		[ "$how" = TERM ] && check "console (TERM): socket directory removed" no_dir_left
 		tmux -L "$TM" kill-server 2>/dev/null
