@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "buf.h"
 #include "canvas.h"
 #include "detail_json.h"
@@ -186,46 +188,6 @@ render(struct fixture *f, int w, int h, const struct detail_data *dd)
 	canvas_write_text(c, &out);
 	canvas_free(c);
 	return buf_steal(&out);
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	struct buf b;
-	char tmp[4096];
-	size_t n;
-
-	if (fp == NULL)
-		return NULL;
-	buf_init(&b);
-	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(fp);
-	return buf_steal(&b);
-}
-
-static void
-golden(const char *name, const char *got)
-{
-	char path[256];
-	char *want;
-
-	snprintf(path, sizeof path, "tests/golden/%s.txt", name);
-	if (getenv("UPDATE_GOLDEN") != NULL) {
-		FILE *fp = fopen(path, "wb");
-		assert_non_null(fp);
-		fputs(got, fp);
-		fclose(fp);
-	}
-	want = slurp(path);
-	if (want == NULL)
-		fail_msg("missing golden file %s (run with UPDATE_GOLDEN=1)", path);
-	if (strcmp(want, got) != 0) {
-		fprintf(stderr, "--- want %s\n%s--- got\n%s", path, want, got);
-		fail_msg("%s differs", path);
-	}
-	free(want);
 }
 
 static void
