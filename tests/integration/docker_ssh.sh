@@ -112,8 +112,14 @@ run "$T/snap.json" "$OPSDECK_BIN" --config "$T/config.ini" snapshot --docker "$U
 rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "snapshot through ssh exits 0 (was $rc; $(head -c 300 "$T/snap.json.err"))" [ "$rc" -eq 0 ]
-check "docker backend ok through the tunnel" \
-	[ "$(jq -r '.backends.docker.ok' "$T/snap.json")" = true ]
+if [ "$(jq -r '.backends.docker.ok' "$T/snap.json")" = true ]; then
+	ok "docker backend ok through the tunnel"
+else
+	not_ok "docker backend ok through the tunnel"
+	echo "# docker error: $(jq -r '.backends.docker.error' "$T/snap.json" 2>&1 | head -c 600)"
+	echo "# stderr: $(head -c 600 "$T/snap.json.err")"
+	tail -5 "$T/sshd.log" | sed 's/^/# sshd: /'
+fi
 names=$(jq -r '[.services[].name] | sort | join(" ")' "$T/snap.json")
 for s in gateway orders payments inventory users; do
 	check "Swarm service $s arrives through ssh" grep -qw "$s" <<<"$names"
