@@ -47,7 +47,17 @@ enum key_code {
 #define CTRL_KEY(c) ((c)&0x1f)
 
 /* Contexts, innermost first when looking up: a screen's own keys win. */
-enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_LOGS, CTX_INPUT, CTX_COUNT };
+enum key_ctx {
+	CTX_GLOBAL,
+	CTX_OVERVIEW,
+	CTX_DETAIL,
+	CTX_LOGS,
+	CTX_INPUT,
+	CTX_TRACES,
+	CTX_TRACE,
+	CTX_TOPOLOGY,
+	CTX_COUNT
+};
 
 #define ACTION_LIST(X)                                                                          \
 	X(ACT_NONE, "")                                                                         \
@@ -87,6 +97,20 @@ enum key_ctx { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_LOGS, CTX_INPUT, CTX_CO
 	X(ACT_LOGS_WIDER, "widen the range: 5m 15m 1h 6h 24h 7d")                               \
 	X(ACT_LOGS_NARROWER, "narrow the range")                                                \
 	X(ACT_LOGS_COMMAND, "command line: logs QUERY, since 15m, range FROM TO, ...")          \
+	X(ACT_TRACES, "traces of the selected service (Zipkin)")                                \
+	X(ACT_TOPOLOGY, "topology: who calls whom, the selected service's callers and callees") \
+	X(ACT_TRACES_QUERY,                                                                     \
+	  "edit the search: service= span= >250ms <2s error k=v since=1h limit=")               \
+	X(ACT_TRACE_OPEN, "open the selected trace's waterfall")                                \
+	X(ACT_SPAN_COLLAPSE, "collapse or expand the span's subtree")                           \
+	X(ACT_SPAN_DETAIL, "show or hide the span's details (tags, annotations, endpoints)")    \
+	X(ACT_CRITICAL_PATH, "highlight the critical path and each span's share of it")         \
+	X(ACT_SPAN_LOGS, "logs of the span's service around its time, for this trace id")       \
+	X(ACT_CRITICAL_SERVICE, "detail of the service that dominates the critical path")       \
+	X(ACT_TOPO_LEFT, "move to the callers (the layer to the left)")                         \
+	X(ACT_TOPO_RIGHT, "move to the callees (the layer to the right)")                       \
+	X(ACT_DEPS_WIDER, "widen the dependency range: 15m 1h 6h 24h 7d")                       \
+	X(ACT_DEPS_NARROWER, "narrow the dependency range")                                     \
 	X(ACT_INPUT_ACCEPT, "apply")                                                            \
 	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                                  \
 	X(ACT_INPUT_LEFT, "move the cursor left")                                               \
