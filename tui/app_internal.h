@@ -25,16 +25,32 @@
 #include "render.h"
 #include "screens/detail.h"
 #include "screens/logs.h"
+#include "screens/graph.h"
 #include "screens/overview.h"
+#include "screens/traces.h"
+#include "screens/waterfall.h"
+#include "traces_poll.h"
 #include "view.h"
 
 #define MESSAGE_SECONDS 6.0
 
-/* The screen stack: the Overview at the bottom, the Service detail and the Logs above it. */
-enum screen_id { SCREEN_OVERVIEW, SCREEN_DETAIL, SCREEN_LOGS };
+/*
+ * The screen stack: the Overview at the bottom, the others above it in the
+ * order they were opened; each at most once (opening one already on the
+ * stack goes back to it).
+ */
+enum screen_id {
+	SCREEN_OVERVIEW,
+	SCREEN_DETAIL,
+	SCREEN_LOGS,
+	SCREEN_TRACES,
+	SCREEN_TRACE,
+	SCREEN_TOPOLOGY,
+	SCREEN_COUNT
+};
 
-/* The line being edited: a filter, a replica count, a command or the logs query. */
-enum edit_mode { EDIT_NONE, EDIT_FILTER, EDIT_SCALE, EDIT_COMMAND, EDIT_QUERY };
+/* The line being edited: a filter, a replica count, a command, the logs query or the trace search. */
+enum edit_mode { EDIT_NONE, EDIT_FILTER, EDIT_SCALE, EDIT_COMMAND, EDIT_QUERY, EDIT_TRACES };
 
 struct app {
 	const struct app_options *o;
@@ -42,7 +58,7 @@ struct app {
 	struct model *model;
 	struct poller *poller;
 	struct overview *overview;
-	enum screen_id stack[3];
+	enum screen_id stack[SCREEN_COUNT];
 	int depth;                       /* screens on the stack, >= 1 */
 	struct detail *detail;           /* the Service detail's state while it is open */
 	struct detail_poll *detail_poll; /* its requests; lives as long as http */
@@ -50,6 +66,14 @@ struct app {
 	struct logs_poll *logs_poll;     /* its requests and errors/min; lives as long as http */
 	struct logs_history *history;    /* the query line's history */
 	struct logs_range range;         /* the Logs screen's range, kept across openings */
+	struct traces_poll
+		*traces_poll;         /* Zipkin: searches, traces, links; lives as long as http */
+	struct traces_screen *traces; /* the Traces screen's state (kept across openings) */
+	struct waterfall *waterfall;  /* the Trace screen's */
+	struct graph *graph;          /* the Topology screen's */
+	char graph_select[256];       /* a service to select when the links arrive */
+	char crumbs[512];             /* the title of the traces screens */
+	char crumbs_summary[256];
 	struct canvas *canvas;
 	bool ascii;
 	bool dirty;
@@ -87,6 +111,11 @@ enum screen_id app_top_screen(const struct app *a);
 /* The service the action keys act on: the detail's, else the Overview's cursor (borrowed). */
 const char *app_current_service(struct app *a);
 
+/* Open screen id: pushed, or when already on the stack, the screens above it are closed. */
+void app_push_screen(struct app *a, enum screen_id id);
+/* Open the Service detail of service (a display name). */
+void app_open_detail(struct app *a, const char *service);
+
 /* app_cmd.c */
 /* Refusals, then the replica count for a scale without one, then the dialog. */
 void app_begin_action(struct app *a, enum op_kind op, const char *service, long replicas);
@@ -113,5 +142,27 @@ bool app_logs_command(struct app *a, const char *verb, const char *line);
 bool app_logs_tick(struct app *a, double mono);
 /* The `/` filter text changed (incremental). */
 void app_logs_filter_text(struct app *a);
+
+/* app_traces.c */
+/* The Traces screen for service (NULL or "" = any), searching line (NULL = the defaults). */
+void app_traces_open(struct app *a, const char *service, const char *line);
+/* The Trace screen for id. */
+void app_trace_open(struct app *a, const char *id);
+/* The Topology screen, the service (or NULL) selected. */
+void app_topology_open(struct app *a, const char *service);
+/* screen was popped: stop its requests. */
+void app_traces_closed(struct app *a, enum screen_id screen);
+/* A key on the three screens: true when it was used. */
+bool app_traces_key(struct app *a, enum action act);
+/* The search line was accepted (EDIT_TRACES). */
+void app_traces_accept_query(struct app *a);
+/* ":traces", ":trace", ":topology" (line is the whole command).  True when verb was one of them. */
+bool app_traces_command(struct app *a, const char *verb, const char *line);
+/* Poll.  True when something changed. */
+bool app_traces_tick(struct app *a, double mono);
+/* Fill the render state's fields of the three screens when one is on top. */
+void app_traces_render(struct app *a, struct render_state *rs);
+/* The service the screen on top is about (borrowed), or NULL when it is none of the three. */
+const char *app_traces_service(struct app *a);
 
 #endif

@@ -586,6 +586,14 @@ config_elasticsearch_configured(const struct config *cfg)
 	return url != NULL && *url != '\0';
 }
 
+bool
+config_zipkin_configured(const struct config *cfg)
+{
+	const char *url = config_str(cfg, CFG_ZIPKIN_URL);
+
+	return url != NULL && *url != '\0';
+}
+
 char *
 config_audit_path(const struct config *cfg, char *(*getenv_fn)(const char *))
 {

@@ -207,7 +207,41 @@ enum config_type {
 	X(LOGS_PAGE, "logs", "page", INT, "200", "10..10000", NULL, NULL,                          \
 	  "log lines fetched per request")                                                         \
 	X(LOGS_RANGE, "logs", "range", DURATION, "15m", NULL, NULL, NULL,                          \
-	  "time range of the Logs screen when it opens (back from now)")
+	  "time range of the Logs screen when it opens (back from now)")                           \
+	X(ZIPKIN_URL, "zipkin", "url", URL, NULL, NULL, "OPSDECK_ZIPKIN_URL", "--zipkin",          \
+	  "base URL: http://, https:// or unix:///path; unset = no traces")                        \
+	X(ZIPKIN_TOKEN_FILE, "zipkin", "token_file", PATH, NULL, NULL, NULL, NULL,                 \
+	  "file holding the bearer token")                                                         \
+	X(ZIPKIN_TOKEN, "zipkin", "token", SECRET, NULL, NULL, "OPSDECK_ZIPKIN_TOKEN", NULL,       \
+	  "bearer token (environment only; else token_file)")                                      \
+	X(ZIPKIN_USERNAME, "zipkin", "username", STRING, NULL, NULL, NULL, NULL,                   \
+	  "basic-auth user name")                                                                  \
+	X(ZIPKIN_PASSWORD_FILE, "zipkin", "password_file", PATH, NULL, NULL, NULL, NULL,           \
+	  "file holding the basic-auth password")                                                  \
+	X(ZIPKIN_PASSWORD, "zipkin", "password", SECRET, NULL, NULL, "OPSDECK_ZIPKIN_PASSWORD",    \
+	  NULL, "basic-auth password (environment only; else password_file)")                      \
+	X(ZIPKIN_CA_FILE, "zipkin", "ca_file", PATH, NULL, NULL, NULL, NULL,                       \
+	  "CA bundle (PEM) that verifies the server")                                              \
+	X(ZIPKIN_INSECURE, "zipkin", "insecure", BOOL, "false", NULL, NULL, NULL,                  \
+	  "skip TLS certificate verification (testing only)")                                      \
+	X(ZIPKIN_TIMEOUT, "zipkin", "timeout", DURATION, "5s", NULL, NULL, NULL,                   \
+	  "deadline of each request")                                                              \
+	X(ZIPKIN_MAX_BODY, "zipkin", "max_body", SIZE, "64MiB", NULL, NULL, NULL,                  \
+	  "largest response body accepted (a bigger trace is refused with its size)")              \
+	X(ZIPKIN_HEADER, "zipkin", "header", LIST, NULL, NULL, NULL, NULL,                         \
+	  "extra request header 'Name: value'; may repeat")                                        \
+	X(TRACES_CACHE, "traces", "cache", INT, "200", "1..100000", NULL, NULL,                    \
+	  "traces kept for going back (least recently used out first)")                            \
+	X(TRACES_MAX_BYTES, "traces", "max_bytes", SIZE, "64MiB", NULL, NULL, NULL,                \
+	  "bytes of traces kept at most")                                                          \
+	X(TRACES_MAX_SPANS, "traces", "max_spans", INT, "50000", "10..10000000", NULL, NULL,       \
+	  "spans of one trace at most; a bigger trace is refused with its size")                   \
+	X(TRACES_LOOKBACK, "traces", "lookback", DURATION, "1h", NULL, NULL, NULL,                 \
+	  "how far back a trace search looks unless it says since=")                               \
+	X(TRACES_LIMIT, "traces", "limit", INT, "20", "1..1000", NULL, NULL,                       \
+	  "traces listed per search unless it says limit=")                                        \
+	X(TRACES_DEPENDENCIES, "traces", "dependencies", DURATION, "1h", NULL, NULL, NULL,         \
+	  "time range of the Topology's dependency links when it opens")
 
 #define CONFIG_KEY_ENUM(id, sec, key, type, def, dom, env, flag, help) CFG_##id,
 enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
@@ -226,7 +260,8 @@ enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
 	  "the service's name in the container runtime (Swarm or compose service); default NAME") \
 	X(PROMETHEUS, "prometheus", "its value of the Prometheus service label; default NAME")    \
 	X(ELASTICSEARCH, "elasticsearch",                                                         \
-	  "its value of the service field in the logs; default NAME")
+	  "its value of the service field in the logs; default NAME")                             \
+	X(ZIPKIN, "zipkin", "its service name in Zipkin's spans (lowercase); default NAME")
 
 #define CONFIG_ALIAS_ENUM(id, key, help) CFG_ALIAS_##id,
 enum config_alias_source { CONFIG_SERVICE_KEYS(CONFIG_ALIAS_ENUM) CFG_ALIAS_COUNT };
@@ -238,6 +273,7 @@ struct config_service {
 	const char *runtime_name;  /* runtime_name, or NULL when unset (= name) */
 	const char *prometheus;    /* prometheus, or NULL when unset (= name) */
 	const char *elasticsearch; /* elasticsearch, or NULL when unset (= name) */
+	const char *zipkin;        /* zipkin, or NULL when unset (= name) */
 };
 
 /* Where a value came from, in increasing precedence. */
@@ -350,6 +386,8 @@ const char *config_secret(const struct config *cfg, enum config_key key);
 bool config_prometheus_configured(const struct config *cfg);
 /* Whether [elasticsearch] url is set and not empty. */
 bool config_elasticsearch_configured(const struct config *cfg);
+/* Whether [zipkin] url is set and not empty. */
+bool config_zipkin_configured(const struct config *cfg);
 
 /*
  * new: the audit log's file name: [general] audit_log, else

@@ -119,7 +119,12 @@ check_url(const struct config_key_info *ki, const char *v, struct err *e)
 		"or unix:///run/prometheus.sock";
 	static const char es_hint[] = "write e.g. http://localhost:9200, https://logs.example.com "
 				      "or unix:///run/elasticsearch.sock";
-	const char *hint = strcmp(ki->section, "elasticsearch") == 0 ? es_hint : prom_hint;
+	static const char zk_hint[] =
+		"write e.g. http://localhost:9411, https://zipkin.example.com "
+		"or unix:///run/zipkin.sock";
+	const char *hint = strcmp(ki->section, "elasticsearch") == 0 ? es_hint
+			   : strcmp(ki->section, "zipkin") == 0      ? zk_hint
+								     : prom_hint;
 	const char *auth = NULL, *pw_env = NULL;
 	size_t alen;
 	int k;

@@ -17,7 +17,7 @@
 #include "xalloc.h"
 
 /* The HTTP backends whose sections carry token / username / password / ca_file. */
-static const char *const http_sections[] = { "prometheus", "elasticsearch" };
+static const char *const http_sections[] = { "prometheus", "elasticsearch", "zipkin" };
 
 static int
 read_secret(struct config *cfg, enum config_key k, struct err *e)

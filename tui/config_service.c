@@ -28,6 +28,7 @@ static const char *const alias_what[CFG_ALIAS_COUNT] = {
 	[CFG_ALIAS_RUNTIME] = "runtime name",
 	[CFG_ALIAS_PROMETHEUS] = "Prometheus label value",
 	[CFG_ALIAS_ELASTICSEARCH] = "service name in the logs",
+	[CFG_ALIAS_ZIPKIN] = "service name in Zipkin",
 };
 
 const char *
@@ -184,6 +185,7 @@ svc_sync(struct config_svc *svc)
 	svc->pub.runtime_name = svc->alias[CFG_ALIAS_RUNTIME];
 	svc->pub.prometheus = svc->alias[CFG_ALIAS_PROMETHEUS];
 	svc->pub.elasticsearch = svc->alias[CFG_ALIAS_ELASTICSEARCH];
+	svc->pub.zipkin = svc->alias[CFG_ALIAS_ZIPKIN];
 }
 
 /* Check NAME of the header at line.  Messages start with "file:line: ". */

@@ -42,6 +42,7 @@ static const struct option longopts[] = {
 	{ "refresh", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "docker", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "elasticsearch", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "zipkin", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "read-only", no_argument, NULL, OPT_CONFIG_FLAG },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
@@ -73,6 +74,8 @@ usage(FILE *f)
 	      "                          ssh://user@host (env DOCKER_HOST)\n"
 	      "      --elasticsearch URL Elasticsearch base URL for logs\n"
 	      "                          (env OPSDECK_ELASTICSEARCH_URL)\n"
+	      "      --zipkin URL        Zipkin base URL for traces and topology\n"
+	      "                          (env OPSDECK_ZIPKIN_URL)\n"
 	      "      --read-only         refuse every action: scale, restart, roll back\n"
 	      "                          (env OPSDECK_READ_ONLY)\n"
 	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
@@ -83,10 +86,13 @@ usage(FILE *f)
 	      "Snapshot options:\n"
 	      "      --screen NAME       screen to print: overview (default), or service:NAME\n"
 	      "                          for one service's detail (json: its detail object),\n"
-	      "                          or logs (json: {total, hits: [{time, level, ...}]})\n"
-	      "      --query QUERY       logs: Lucene query_string (default: everything)\n"
-	      "      --since DURATION    logs: the range up to now, e.g. 15m (default [logs] "
-	      "range)\n"
+	      "                          or logs (json: {total, hits: [{time, level, ...}]}),\n"
+	      "                          traces (json: {traces: [...]}), trace:ID (the\n"
+	      "                          waterfall; json: {spans: [...]}) or topology\n"
+	      "                          (json: {links: [...]})\n"
+	      "      --query QUERY       logs: Lucene query_string (default: everything);\n"
+	      "                          traces: the search, e.g. 'service=payments >250ms error'\n"
+	      "      --since DURATION    logs, traces, topology: the range up to now, e.g. 15m\n"
 	      "      --format FMT        text (default), ansi, markdown or json\n"
 	      "      --width N           columns for text/ansi (default: terminal or 120)\n"
 	      "      --height N          rows for text/ansi (default: terminal or 40)\n"
@@ -97,7 +103,8 @@ usage(FILE *f)
 	      "Secrets never go on the command line: use token_file / password_file /\n"
 	      "api_key_file in the config, or OPSDECK_PROMETHEUS_TOKEN,\n"
 	      "OPSDECK_PROMETHEUS_PASSWORD, OPSDECK_ELASTICSEARCH_TOKEN,\n"
-	      "OPSDECK_ELASTICSEARCH_PASSWORD, OPSDECK_ELASTICSEARCH_API_KEY.\n"
+	      "OPSDECK_ELASTICSEARCH_PASSWORD, OPSDECK_ELASTICSEARCH_API_KEY,\n"
+	      "OPSDECK_ZIPKIN_TOKEN, OPSDECK_ZIPKIN_PASSWORD.\n"
 	      "In the console, press ? for keys.  See opsdeck(1).\n",
 	      f);
 }

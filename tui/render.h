@@ -12,8 +12,11 @@
 #include "help.h"
 #include "input.h"
 #include "screens/detail.h"
+#include "screens/graph.h"
 #include "screens/logs.h"
 #include "screens/overview.h"
+#include "screens/traces.h"
+#include "screens/waterfall.h"
 #include "view.h"
 
 #define RENDER_MIN_W 40
@@ -33,6 +36,15 @@ struct render_state {
 	struct logs *logs;                     /* the Logs screen when it is on top, or NULL */
 	const struct logs_data *logs_data;     /* its data; may be NULL */
 	const char *logs_from;                 /* the service the logs were opened from, or NULL */
+	/* The Traces, Trace and Topology screens: at most one set, when on top. */
+	struct traces_screen *traces;
+	const struct traces_list *traces_list;
+	struct waterfall *waterfall;
+	const struct trace_data *trace_data;
+	struct graph *graph;
+	const struct topology_data *topology_data;
+	const char *crumbs; /* their title: "Overview › payments › Traces" */
+	const char *crumbs_summary;
 };
 
 /* Draw everything for the current screen into c (cleared first). */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xalloc.h"
+#include "zipkin.h"
 
 static const enum config_key metric_keys[PROM_METRIC_COUNT] = {
 	[PROM_RPS] = CFG_METRICS_RPS,       [PROM_ERRORS] = CFG_METRICS_ERRORS,
@@ -30,6 +31,18 @@ static const char *
 logs_name(void *ud, const char *display)
 {
 	return config_service_external_name(ud, CFG_ALIAS_ELASTICSEARCH, display);
+}
+
+static const char *
+zipkin_display(void *ud, const char *zipkin_name)
+{
+	return config_service_display_name(ud, CFG_ALIAS_ZIPKIN, zipkin_name);
+}
+
+static const char *
+zipkin_external(void *ud, const char *display)
+{
+	return config_service_external_name(ud, CFG_ALIAS_ZIPKIN, display);
 }
 
 static const char *
@@ -142,6 +155,42 @@ logs_setup(struct setup *s, const struct config *cfg)
 	ls->ud = (void *)cfg;
 }
 
+/* [zipkin] and [traces] into s->traces. */
+static void
+traces_setup(struct setup *s, const struct config *cfg)
+{
+	struct traces_settings *ts = &s->traces;
+	struct http_endpoint *ep = &ts->ep;
+	size_t nh;
+
+	ts->enabled = config_zipkin_configured(cfg);
+	s->traces_auth_hint = xstrdup("set [zipkin] token_file, or username + password_file");
+	ep->name = "zipkin";
+	ep->url = config_str(cfg, CFG_ZIPKIN_URL);
+	ep->ca_file = config_str(cfg, CFG_ZIPKIN_CA_FILE);
+	ep->insecure = config_bool(cfg, CFG_ZIPKIN_INSECURE);
+	ep->bearer_token = config_secret(cfg, CFG_ZIPKIN_TOKEN);
+	ep->username = config_str(cfg, CFG_ZIPKIN_USERNAME);
+	ep->password = config_secret(cfg, CFG_ZIPKIN_PASSWORD);
+	ep->headers = config_list(cfg, CFG_ZIPKIN_HEADER, &nh);
+	ep->nheaders = nh;
+	ep->timeout_ms = (long)config_ms(cfg, CFG_ZIPKIN_TIMEOUT);
+	ep->max_body = (size_t)config_size(cfg, CFG_ZIPKIN_MAX_BODY);
+	ep->auth_hint = s->traces_auth_hint;
+	ep->is_read = zipkin_is_read;
+	ts->cache_traces = (size_t)config_int(cfg, CFG_TRACES_CACHE);
+	ts->cache_bytes = (size_t)config_size(cfg, CFG_TRACES_MAX_BYTES);
+	ts->max_spans = (size_t)config_int(cfg, CFG_TRACES_MAX_SPANS);
+	ts->lookback_s = (double)config_ms(cfg, CFG_TRACES_LOOKBACK) / 1000.0;
+	ts->limit = (int)config_int(cfg, CFG_TRACES_LIMIT);
+	ts->deps_lookback_s = (double)config_ms(cfg, CFG_TRACES_DEPENDENCIES) / 1000.0;
+	ts->refresh_ms = config_ms(cfg, CFG_GENERAL_REFRESH);
+	ts->utc = strcmp(config_str(cfg, CFG_GENERAL_TIMEZONE), "UTC") == 0;
+	ts->zipkin_name = zipkin_external;
+	ts->display_name = zipkin_display;
+	ts->ud = (void *)cfg;
+}
+
 int
 setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e)
 {
@@ -220,6 +269,7 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->actions.mode = "console";
 	s->actions.confirm_name = strcmp(config_str(cfg, CFG_GENERAL_CONFIRM), "name") == 0;
 	logs_setup(s, cfg);
+	traces_setup(s, cfg);
 	/* Last: it may start ssh, which setup_done stops. */
 	if (docker_setup(s, cfg, e) < 0) {
 		setup_done(s);
@@ -242,6 +292,7 @@ setup_done(struct setup *s)
 	free(s->docker_url);
 	free(s->docker_auth_hint);
 	free(s->logs_auth_hint);
+	free(s->traces_auth_hint);
 	free(s->logs_headers);
 	if (s->logs_api_key_header != NULL) {
 		explicit_bzero(s->logs_api_key_header, strlen(s->logs_api_key_header));

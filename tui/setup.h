@@ -12,6 +12,7 @@
 #include "docker_endpoint.h"
 #include "docker_poll.h"
 #include "logs_settings.h"
+#include "traces_settings.h"
 #include "model.h"
 #include "poller.h"
 #include "ssh_tunnel.h"
@@ -32,6 +33,8 @@ struct setup {
 	char *docker_auth_hint;                  /* owned */
 	struct actions_settings actions;         /* points into cfg */
 	struct logs_settings logs;               /* points into the fields below and cfg */
+	struct traces_settings traces;           /* points into the fields below and cfg */
+	char *traces_auth_hint;                  /* owned */
 	char *logs_auth_hint;                    /* owned */
 	const char **logs_headers;               /* owned array; items: cfg's, then the next */
 	char *logs_api_key_header;               /* owned secret: "Authorization: ApiKey ..." */

@@ -92,9 +92,12 @@ int traces_poll_open(struct traces_poll *p, const char *id, struct err *e);
 /* Poll the dependency links while on, over lookback_s (<= 0: the configured range). */
 void traces_poll_set_topology(struct traces_poll *p, bool on, double lookback_s);
 
+/* The search and the links are due now; a trace that failed is asked again. */
+void traces_poll_refresh_now(struct traces_poll *p);
+
 /* Send what is due, take what arrived.  True when something shown changed. */
 bool traces_poll_tick(struct traces_poll *p, double mono);
-/* Milliseconds until the next request is due (for the loop's wait); -1 none. */
+/* Milliseconds until the next request is due (for the loop's wait); 60000 when none. */
 long traces_poll_next_due_ms(const struct traces_poll *p, double mono);
 
 const struct traces_list *traces_poll_list(const struct traces_poll *p);

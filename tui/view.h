@@ -19,6 +19,7 @@ struct view_ctx {
 	const char *config_path;     /* for the "nothing configured" screen */
 	bool docker;                 /* a Docker endpoint is configured */
 	bool elasticsearch;          /* an Elasticsearch URL is configured (logs) */
+	bool zipkin;                 /* a Zipkin URL is configured (traces, topology) */
 	/* The progress of an action in flight on service, or NULL.  May be NULL. */
 	const char *(*progress)(const void *ud, const char *service);
 	const void *progress_ud; /* passed to progress */

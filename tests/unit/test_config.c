@@ -267,7 +267,7 @@ test_unknown(void **state)
 		"config.ini:2: unknown key 'url' in [general] (it belongs in [prometheus])");
 	expect_load_error("[promethus]\nurl = http://x\n",
 			  "config.ini:2: unknown section [promethus] (did you mean [prometheus]?)");
-	expect_load_error("[traces]\nurl = http://x\n", "config.ini:2: unknown section [traces]");
+	expect_load_error("[tracing]\nurl = http://x\n", "config.ini:2: unknown section [tracing]");
 	expect_load_error("[prometheus \"eu\"]\nurl = http://x\n",
 			  "config.ini:2: unknown section [prometheus \"eu\"]");
 	expect_load_error(
