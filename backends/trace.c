@@ -1,8 +1,8 @@
 /*
- * trace.c - a struct trace from spans: duplicates merged, shared ids
- * split, the span tree with orphans under a synthetic root, clock skew
- * corrected, nodes in depth-first order; the rows and bars of the
- * waterfall.  Self time and the critical path are in trace_critical.c.
+ * trace.c - a struct trace from spans: shared ids split, the span tree
+ * with orphans under a synthetic root, clock skew corrected, nodes in
+ * depth-first order.  Duplicates are merged first (trace_merge.c); self
+ * time, the critical path, rows and bars are in trace_critical.c.
  *
  * The build works on span indexes until the last step, where the tree is
  * walked once to lay the nodes out depth first.  Parent ids are looked up
@@ -53,20 +53,6 @@ cmp_int(int a, int b)
 	return (a > b) - (a < b);
 }
 
-/* Duplicates: id, kind, local service, then index. */
-static int
-cmp_dup(const void *a, const void *b)
-{
-	const struct skey *x = a, *y = b;
-	int c = strcmp(x->s->id, y->s->id);
-
-	if (c == 0)
-		c = cmp_int((int)x->s->kind, (int)y->s->kind);
-	if (c == 0)
-		c = strcmp(svc_of(x->s), svc_of(y->s));
-	return c != 0 ? c : cmp_int(x->i, y->i);
-}
-
 /* The id index: id, then index. */
 static int
 cmp_id(const void *a, const void *b)
@@ -91,155 +77,6 @@ cmp_sibling(const void *a, const void *b)
 	if (c == 0)
 		c = strcmp(svc_of(x->s), svc_of(y->s));
 	return c != 0 ? c : cmp_int(x->i, y->i);
-}
-
-static int
-cmp_annotation(const void *a, const void *b)
-{
-	const struct zk_annotation *x = a, *y = b;
-
-	if (x->ts_us != y->ts_us)
-		return x->ts_us < y->ts_us ? -1 : 1;
-	return strcmp(x->value != NULL ? x->value : "", y->value != NULL ? y->value : "");
-}
-
-static bool
-same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Move *src into *dst when dst has nothing. */
-static void
-fill_str(char **dst, char **src)
-{
-	if ((*dst == NULL || **dst == '\0') && *src != NULL && **src != '\0') {
-		free(*dst);
-		*dst = *src;
-		*src = NULL;
-	}
-}
-
-static void
-fill_endpoint(struct zk_endpoint *d, struct zk_endpoint *s)
-{
-	fill_str(&d->service, &s->service);
-	fill_str(&d->ipv4, &s->ipv4);
-	fill_str(&d->ipv6, &s->ipv6);
-	if (d->port == 0)
-		d->port = s->port;
-}
-
-/* Tags of s whose key d lacks move to d. */
-static void
-merge_tags(struct zk_span *d, struct zk_span *s)
-{
-	size_t i, j;
-
-	if (s->ntags == 0)
-		return;
-	d->tags = xrealloc(d->tags, (d->ntags + s->ntags) * sizeof *d->tags);
-	for (i = 0; i < s->ntags; i++) {
-		for (j = 0; j < d->ntags; j++)
-			if (same_str(d->tags[j].key, s->tags[i].key))
-				break;
-		if (j < d->ntags)
-			continue;
-		d->tags[d->ntags++] = s->tags[i];
-		s->tags[i].key = NULL;
-		s->tags[i].value = NULL;
-	}
-}
-
-/* Annotations of s that d lacks (same time and value) move to d; d sorted by time. */
-static void
-merge_annotations(struct zk_span *d, struct zk_span *s)
-{
-	size_t i, j;
-
-	if (s->nannotations == 0)
-		return;
-	d->annotations = xrealloc(d->annotations,
-				  (d->nannotations + s->nannotations) * sizeof *d->annotations);
-	for (i = 0; i < s->nannotations; i++) {
-		for (j = 0; j < d->nannotations; j++)
-			if (d->annotations[j].ts_us == s->annotations[i].ts_us &&
-			    same_str(d->annotations[j].value, s->annotations[i].value))
-				break;
-		if (j < d->nannotations)
-			continue;
-		d->annotations[d->nannotations++] = s->annotations[i];
-		s->annotations[i].value = NULL;
-	}
-	qsort(d->annotations, d->nannotations, sizeof *d->annotations, cmp_annotation);
-}
-
-/* Merge s (a second report of the same span) into d; s is cleared. */
-static void
-merge_span(struct zk_span *d, struct zk_span *s)
-{
-	if (s->has_ts && (!d->has_ts || s->ts_us < d->ts_us)) {
-		d->ts_us = s->ts_us;
-		d->has_ts = true;
-	}
-	if (s->has_dur && (!d->has_dur || s->dur_us > d->dur_us)) {
-		d->dur_us = s->dur_us;
-		d->has_dur = true;
-	}
-	fill_str(&d->name, &s->name);
-	if (d->parent_id[0] == '\0')
-		memcpy(d->parent_id, s->parent_id, sizeof d->parent_id);
-	d->shared = d->shared || s->shared;
-	d->debug = d->debug || s->debug;
-	fill_endpoint(&d->local, &s->local);
-	fill_endpoint(&d->remote, &s->remote);
-	merge_tags(d, s);
-	merge_annotations(d, s);
-	zk_span_clear(s);
-}
-
-/*
- * Merge duplicates in place: the first report of each (id, kind, local
- * service) keeps its place, the others are merged into it and removed.
- * Returns the new count; merged[i] tells which survivors took others.
- */
-static size_t
-merge_duplicates(struct zk_span *spans, size_t n, bool *merged)
-{
-	struct skey *k = xmalloc(n * sizeof *k);
-	bool *dead = xcalloc(n, sizeof *dead);
-	size_t i, j, m;
-
-	for (i = 0; i < n; i++) {
-		k[i].s = &spans[i];
-		k[i].i = (int)i;
-		k[i].start = 0;
-	}
-	qsort(k, n, sizeof *k, cmp_dup);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n; j++) {
-			const struct zk_span *a = k[i].s, *b = k[j].s;
-
-			if (strcmp(a->id, b->id) != 0 || a->kind != b->kind ||
-			    strcmp(svc_of(a), svc_of(b)) != 0)
-				break;
-			merge_span(&spans[k[i].i], &spans[k[j].i]);
-			dead[k[j].i] = true;
-			merged[k[i].i] = true;
-		}
-	}
-	for (i = m = 0; i < n; i++) {
-		if (dead[i])
-			continue;
-		spans[m] = spans[i];
-		merged[m] = merged[i];
-		m++;
-	}
-	free(k);
-	free(dead);
-	return m;
 }
 
 /* Working state of one build. */
@@ -689,7 +526,7 @@ trace_build(struct zk_span *spans, size_t n, struct err *e)
 		return NULL;
 	}
 	merged = xcalloc(n, sizeof *merged);
-	n = merge_duplicates(spans, n, merged);
+	n = trace_merge_duplicates(spans, n, merged);
 
 	memset(&b, 0, sizeof b);
 	b.spans = spans;
@@ -786,63 +623,4 @@ trace_service_index(const struct trace *t, int i)
 	if (t == NULL || i < 0 || (size_t)i >= t->nnodes)
 		return -1;
 	return tp->svc[i];
-}
-
-size_t
-trace_rows(const struct trace *t, const bool *collapsed, int *rows, size_t max)
-{
-	size_t i = 0, k = 0;
-
-	if (t == NULL)
-		return 0;
-	while (i < t->nnodes && (rows == NULL || k < max)) {
-		if (rows != NULL)
-			rows[k] = (int)i;
-		k++;
-		i += collapsed != NULL && collapsed[i] ? (size_t)t->nodes[i].subtree : 1;
-	}
-	return k;
-}
-
-/* floor(v * w / d) for 0 <= v <= d, without overflow. */
-static int64_t
-scale(int64_t v, int w, int64_t d, bool up)
-{
-	if (d <= INT64_MAX / w) {
-		int64_t p = v * w;
-
-		return p / d + (up && p % d != 0);
-	}
-	{
-		long double x = (long double)v * w / (long double)d;
-		int64_t f = (int64_t)x;
-
-		return f + (up && (long double)f < x);
-	}
-}
-
-void
-trace_bar(const struct trace *t, int i, int width, int *x0, int *x1)
-{
-	int64_t d, s, en, a, z;
-
-	*x0 = 0;
-	*x1 = 1;
-	if (t == NULL || i < 0 || (size_t)i >= t->nnodes || width < 1)
-		return;
-	d = t->duration_us;
-	s = t->nodes[i].start_us;
-	en = s + t->nodes[i].dur_us;
-	s = s < 0 ? 0 : s > d ? d : s;
-	en = en < s ? s : en > d ? d : en;
-	if (d <= 0)
-		return; /* a trace of no length: every span is a tick at its start */
-	a = scale(s, width, d, false);
-	z = scale(en, width, d, true);
-	if (a > width - 1)
-		a = width - 1;
-	if (z <= a)
-		z = a + 1;
-	*x0 = (int)a;
-	*x1 = (int)z;
 }

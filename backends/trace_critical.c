@@ -1,6 +1,7 @@
 /*
  * trace_critical.c - timing along the tree: each node's self time, the
- * critical path, and the service that holds most of it.
+ * critical path, and the service that holds most of it; the waterfall's
+ * rows and bars.
  *
  * The critical path is Jaeger's: start at the end of the top node and walk
  * back; the child that finished last at or before the current point is on
@@ -17,6 +18,7 @@
  * trace.h promises.  The walk is iterative: a 10,000-deep chain of spans
  * must not exhaust the C stack.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,4 +182,63 @@ trace_critical_service(const struct trace *t, int64_t *us)
 	if (us != NULL)
 		*us = best_us;
 	return t->services[best];
+}
+
+size_t
+trace_rows(const struct trace *t, const bool *collapsed, int *rows, size_t max)
+{
+	size_t i = 0, k = 0;
+
+	if (t == NULL)
+		return 0;
+	while (i < t->nnodes && (rows == NULL || k < max)) {
+		if (rows != NULL)
+			rows[k] = (int)i;
+		k++;
+		i += collapsed != NULL && collapsed[i] ? (size_t)t->nodes[i].subtree : 1;
+	}
+	return k;
+}
+
+/* floor(v * w / d) for 0 <= v <= d, without overflow. */
+static int64_t
+scale(int64_t v, int w, int64_t d, bool up)
+{
+	if (d <= INT64_MAX / w) {
+		int64_t p = v * w;
+
+		return p / d + (up && p % d != 0);
+	}
+	{
+		long double x = (long double)v * w / (long double)d;
+		int64_t f = (int64_t)x;
+
+		return f + (up && (long double)f < x);
+	}
+}
+
+void
+trace_bar(const struct trace *t, int i, int width, int *x0, int *x1)
+{
+	int64_t d, s, en, a, z;
+
+	*x0 = 0;
+	*x1 = 1;
+	if (t == NULL || i < 0 || (size_t)i >= t->nnodes || width < 1)
+		return;
+	d = t->duration_us;
+	s = t->nodes[i].start_us;
+	en = s + t->nodes[i].dur_us;
+	s = s < 0 ? 0 : s > d ? d : s;
+	en = en < s ? s : en > d ? d : en;
+	if (d <= 0)
+		return; /* a trace of no length: every span is a tick at its start */
+	a = scale(s, width, d, false);
+	z = scale(en, width, d, true);
+	if (a > width - 1)
+		a = width - 1;
+	if (z <= a)
+		z = a + 1;
+	*x0 = (int)a;
+	*x1 = (int)z;
 }

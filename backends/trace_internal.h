@@ -17,6 +17,15 @@ struct trace_priv {
 };
 
 /*
+ * Merge the spans reported more than once (same id, kind and local
+ * service) in place: the first report keeps its place and takes the
+ * others' tags, annotations, earliest timestamp and longest duration;
+ * the others are cleared and removed.  merged (n entries, false on entry)
+ * tells which survivors took others.  Returns the new count.
+ */
+size_t trace_merge_duplicates(struct zk_span *spans, size_t n, bool *merged);
+
+/*
  * Fill self_us of every node: its duration minus the union of its
  * children's intervals clipped to it.  Nodes must be complete (order,
  * links, times).
