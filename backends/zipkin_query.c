@@ -152,8 +152,13 @@ value_of(const char *w, const char *const *keys)
 }
 
 static int
-bad_duration(struct err *e, const char *raw, const char *example)
+bad_duration(struct err *e, const char *raw, const char *v, const char *example)
 {
+	if (*v == '-')
+		return err_set(e, ERR_USAGE,
+			       "zipkin: search: \"%.60s\": a duration cannot be negative — write "
+			       "e.g. %s",
+			       raw, example);
 	return err_set(e, ERR_USAGE,
 		       "zipkin: search: \"%.60s\" is not a duration — write e.g. %s (units us, "
 		       "ms, s, m, h, d)",
@@ -167,10 +172,15 @@ static const char *const k_max[] = { "<=", "<", "max=", "maxDuration=", NULL };
 static const char *const k_since[] = { "since=", "lookback=", NULL };
 static const char *const k_limit[] = { "limit=", NULL };
 
+/* The words read so far that later checks quote. */
+struct seen {
+	char min[64], max[64];
+};
+
 /* One word (w unquoted, raw as typed) into q; terms collects the annotation query. */
 static int
 word(const char *w, const char *raw, struct zk_query *q, struct store *st, struct buf *terms,
-     struct err *e)
+     struct seen *seen, struct err *e)
 {
 	const char *v;
 	int64_t us;
@@ -193,19 +203,21 @@ word(const char *w, const char *raw, struct zk_query *q, struct store *st, struc
 	}
 	if ((v = value_of(w, k_min)) != NULL) {
 		if ((us = zipkin_duration_us(v)) < 0)
-			return bad_duration(e, raw, ">250ms or min=1.5s");
+			return bad_duration(e, raw, v, ">250ms or min=1.5s");
 		q->min_duration_us = us;
+		snprintf(seen->min, sizeof seen->min, "%s", raw);
 		return 0;
 	}
 	if ((v = value_of(w, k_max)) != NULL) {
 		if ((us = zipkin_duration_us(v)) < 0)
-			return bad_duration(e, raw, "<2s or max=800ms");
+			return bad_duration(e, raw, v, "<2s or max=800ms");
 		q->max_duration_us = us;
+		snprintf(seen->max, sizeof seen->max, "%s", raw);
 		return 0;
 	}
 	if ((v = value_of(w, k_since)) != NULL) {
 		if ((us = zipkin_duration_us(v)) < 0)
-			return bad_duration(e, raw, "since=15m or since=2h");
+			return bad_duration(e, raw, v, "since=15m or since=2h");
 		if (us == 0)
 			return err_set(
 				e, ERR_USAGE,
@@ -254,6 +266,7 @@ zipkin_query_parse(const char *line, struct zk_query *q, char *store, size_t sto
 {
 	struct store st = { store, store_len, 0 };
 	struct buf w, raw, terms;
+	struct seen seen = { "", "" };
 	int r, rc = 0;
 
 	memset(q, 0, sizeof *q);
@@ -264,15 +277,16 @@ zipkin_query_parse(const char *line, struct zk_query *q, char *store, size_t sto
 	buf_init(&terms);
 	while ((r = next_word(&line, &w, &raw)) != 0) {
 		if (r < 0) {
-			rc = err_set(e, ERR_USAGE,
-				     "zipkin: search: the quote in \"%.60s\" is not closed — write "
-				     "e.g. span=\"get /orders\"",
-				     raw.data);
+			rc = err_set(
+				e, ERR_USAGE,
+				"zipkin: search: the quote opened in %.60s is not closed — write "
+				"e.g. span=\"get /orders\"",
+				raw.data);
 			break;
 		}
 		if (w.len == 0)
 			continue; /* "" */
-		if ((rc = word(w.data, raw.data, q, &st, &terms, e)) < 0)
+		if ((rc = word(w.data, raw.data, q, &st, &terms, &seen, e)) < 0)
 			break;
 	}
 	if (rc == 0 && terms.len > 0 && (q->annotation_query = keep(&st, terms.data)) == NULL)
@@ -280,8 +294,9 @@ zipkin_query_parse(const char *line, struct zk_query *q, char *store, size_t sto
 	if (rc == 0 && q->min_duration_us > 0 && q->max_duration_us > 0 &&
 	    q->min_duration_us > q->max_duration_us)
 		rc = err_set(e, ERR_USAGE,
-			     "zipkin: search: the minimum duration is above the maximum — write "
-			     "e.g. >100ms <2s");
+			     "zipkin: search: \"%s\" asks for more than \"%s\" allows — write "
+			     "the minimum below the maximum, e.g. >100ms <2s",
+			     seen.min, seen.max);
 	if (rc < 0)
 		memset(q, 0, sizeof *q);
 	buf_done(&w);
