@@ -1,0 +1,715 @@
+#include "graph.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "graph_paint.h"
+#include "graph_route.h"
+#include "parse.h"
+#include "text.h"
+#include "xalloc.h"
+
+#define SIDE_MIN_W 100 /* from this body width the panel sits right of the graph */
+#define SIDE_W 38      /* the side panel, its separator included */
+#define VIEW_MIN_H 5   /* rows the graph keeps above the bottom panel */
+#define BOTTOM_ROWS 4  /* callers / callees rows of the bottom panel, at most */
+#define NUM_W 20       /* the numeric columns of a list: calls, errors, error % */
+
+struct graph {
+	char *sel;  /* the selected service's Zipkin name; NULL: the first of layer 0 */
+	int sx, sy; /* the graph position at the view's top left */
+};
+
+struct graph *
+graph_new(void)
+{
+	return xcalloc(1, sizeof(struct graph));
+}
+
+void
+graph_free(struct graph *g)
+{
+	if (g == NULL)
+		return;
+	free(g->sel);
+	free(g);
+}
+
+static const char *
+dot(const struct view_ctx *v)
+{
+	return v->ascii ? "|" : "\xc2\xb7";
+}
+
+static void
+range_name(double s, char *out, size_t n)
+{
+	if (s <= 0)
+		s = 3600;
+	if (s >= 86400 && fmod(s, 86400) == 0)
+		snprintf(out, n, "%.0fd", s / 86400);
+	else if (s >= 3600 && fmod(s, 3600) == 0)
+		snprintf(out, n, "%.0fh", s / 3600);
+	else if (s >= 60)
+		snprintf(out, n, "%.0fm", s / 60);
+	else
+		snprintf(out, n, "%.0fs", s);
+}
+
+static const struct topo_layout *
+layout_of(const struct topology_data *d)
+{
+	return d != NULL && d->layout != NULL && d->layout->nreal > 0 ? d->layout : NULL;
+}
+
+/* ---- selection -------------------------------------------------------------- */
+
+/* The first real node of the lowest layer: where the selection starts. */
+static int
+first_node(const struct topo_layout *t)
+{
+	int best = -1;
+	size_t i;
+
+	for (i = 0; i < t->nreal; i++) {
+		const struct topo_node *n = &t->nodes[i], *b = best >= 0 ? &t->nodes[best] : NULL;
+
+		if (b == NULL || n->layer < b->layer || (n->layer == b->layer && n->pos < b->pos))
+			best = (int)i;
+	}
+	return best;
+}
+
+static int
+sel_index(const struct graph *g, const struct topology_data *d)
+{
+	const struct topo_layout *t = layout_of(d);
+	int i;
+
+	if (t == NULL)
+		return -1;
+	if (g->sel != NULL) {
+		i = topology_find(t, g->sel);
+		if (i >= 0 && (size_t)i < t->nreal)
+			return i;
+	}
+	return first_node(t);
+}
+
+static void
+set_sel(struct graph *g, const char *name)
+{
+	char *s = xstrdup(name);
+
+	free(g->sel);
+	g->sel = s;
+}
+
+bool
+graph_select(struct graph *g, const struct topology_data *d, const char *service)
+{
+	const struct topo_layout *t = layout_of(d);
+	int i;
+	size_t k;
+
+	if (t == NULL || service == NULL)
+		return false;
+	i = topology_find(t, service);
+	if (i >= 0 && (size_t)i < t->nreal) {
+		set_sel(g, t->nodes[i].name);
+		return true;
+	}
+	/* A displayed name may differ from Zipkin's lowercased one only in case. */
+	for (k = 0; k < t->nreal; k++)
+		if (strcasecmp(t->nodes[k].name, service) == 0) {
+			set_sel(g, t->nodes[k].name);
+			return true;
+		}
+	return false;
+}
+
+const char *
+graph_selected(const struct graph *g, const struct topology_data *d)
+{
+	int i = sel_index(g, d);
+
+	return i >= 0 ? d->layout->nodes[i].name : NULL;
+}
+
+static bool
+linked(const struct topo_layout *t, int a, int b)
+{
+	size_t e;
+
+	for (e = 0; e < t->nedges; e++)
+		if ((t->edges[e].from == a && t->edges[e].to == b) ||
+		    (t->edges[e].from == b && t->edges[e].to == a))
+			return true;
+	return false;
+}
+
+/* The real node of layer L nearest to cur: a neighbour of cur first, then by row, then order. */
+static int
+nearest_in_layer(const struct topo_layout *t, const struct graph_geo *geo, int cur, int L)
+{
+	int best = -1, best_link = 0, best_dist = 0, dist, lk;
+	size_t i;
+
+	for (i = 0; i < t->nreal; i++) {
+		if (t->nodes[i].layer != L)
+			continue;
+		lk = linked(t, cur, (int)i) ? 0 : 1;
+		dist = abs(geo->center[i] - geo->center[cur]);
+		if (best < 0 || lk < best_link || (lk == best_link && dist < best_dist) ||
+		    (lk == best_link && dist == best_dist &&
+		     t->nodes[i].pos < t->nodes[best].pos)) {
+			best = (int)i;
+			best_link = lk;
+			best_dist = dist;
+		}
+	}
+	return best;
+}
+
+/* The real node next to cur in its layer, dir -1 up, +1 down; -2 / +2 the first / last. */
+static int
+step_in_layer(const struct topo_layout *t, int cur, int dir)
+{
+	int best = -1, p = t->nodes[cur].pos, q, bq = 0;
+	size_t i;
+
+	for (i = 0; i < t->nreal; i++) {
+		if (t->nodes[i].layer != t->nodes[cur].layer || (int)i == cur)
+			continue;
+		q = t->nodes[i].pos;
+		if ((dir < 0 && q >= p) || (dir > 0 && q <= p))
+			continue;
+		/* Up: the highest order above; down: the lowest below; first / last: the ends. */
+		if (best < 0 || (dir == -1 && q > bq) || (dir == 1 && q < bq) ||
+		    (dir == -2 && q < bq) || (dir == 2 && q > bq)) {
+			best = (int)i;
+			bq = q;
+		}
+	}
+	return best;
+}
+
+int
+graph_handle(struct graph *g, enum action a, const struct topology_data *d)
+{
+	const struct topo_layout *t = layout_of(d);
+	struct graph_geo geo;
+	int cur, next = -1, L;
+
+	if (a != ACT_UP && a != ACT_DOWN && a != ACT_TOPO_LEFT && a != ACT_TOPO_RIGHT &&
+	    a != ACT_TOP && a != ACT_BOTTOM)
+		return H_NONE;
+	cur = sel_index(g, d);
+	if (t == NULL || cur < 0)
+		return H_HANDLED;
+	switch (a) {
+	case ACT_UP:
+	case ACT_DOWN:
+		next = step_in_layer(t, cur, a == ACT_UP ? -1 : 1);
+		break;
+	case ACT_TOP:
+	case ACT_BOTTOM:
+		next = step_in_layer(t, cur, a == ACT_TOP ? -2 : 2);
+		break;
+	default:
+		/* Rows come from the layout alone, so moving needs no draw first. */
+		graph_route_vertical(&geo, t);
+		for (L = t->nodes[cur].layer + (a == ACT_TOPO_LEFT ? -1 : 1);
+		     next < 0 && L >= 0 && L < geo.nlayers; L += a == ACT_TOPO_LEFT ? -1 : 1)
+			next = nearest_in_layer(t, &geo, cur, L);
+		graph_route_done(&geo);
+		break;
+	}
+	set_sel(g, t->nodes[next >= 0 ? next : cur].name);
+	return H_DIRTY | H_HANDLED;
+}
+
+/* ---- the panel -------------------------------------------------------------- */
+
+struct nb {
+	int node; /* the other end */
+	const struct topo_edge *e;
+};
+
+static const struct topo_layout *sort_t; /* qsort has no context argument */
+
+static int
+cmp_nb(const void *pa, const void *pb)
+{
+	const struct nb *a = pa, *b = pb;
+
+	if (a->e->calls != b->e->calls)
+		return a->e->calls > b->e->calls ? -1 : 1;
+	if (a->e->errors != b->e->errors)
+		return a->e->errors > b->e->errors ? -1 : 1;
+	return strcmp(sort_t->nodes[a->node].name, sort_t->nodes[b->node].name);
+}
+
+/* sel's callers (callers) or callees, most calls first, into out (nedges entries). */
+static size_t
+neighbours(const struct topo_layout *t, int sel, bool callers, struct nb *out)
+{
+	size_t e, n = 0;
+
+	for (e = 0; e < t->nedges; e++) {
+		const struct topo_edge *te = &t->edges[e];
+
+		if ((callers ? te->to : te->from) != sel)
+			continue;
+		out[n].node = callers ? te->from : te->to;
+		out[n].e = te;
+		n++;
+	}
+	sort_t = t;
+	if (n > 1)
+		qsort(out, n, sizeof *out, cmp_nb);
+	sort_t = NULL;
+	return n;
+}
+
+static void
+error_pct(const struct topo_edge *e, char *out, size_t n)
+{
+	if (e->calls <= 0)
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%.1f%%", 100.0 * (double)e->errors / (double)e->calls);
+}
+
+/*
+ * One list of the panel at (x, y), w wide: a heading and up to rows - 1
+ * entries (the last says how many more when they do not fit).  Returns
+ * the rows used.
+ */
+static int
+draw_list(struct canvas *c, int x, int y, int w, int rows, const struct view_ctx *v,
+	  const struct topo_layout *t, const char *title, const struct nb *l, size_t n,
+	  const char *none)
+{
+	int nw = w - NUM_W, r = 0, shown;
+	char head[48], calls[24], errs[24], pct[24];
+	size_t i;
+
+	if (rows <= 0 || w < NUM_W + 4)
+		return 0;
+	snprintf(head, sizeof head, "%s (%zu)", title, n);
+	text_draw_aligned(c, x, y, nw, head, ALIGN_LEFT, ROLE_HEADER, ATTR_BOLD);
+	text_draw_aligned(c, x + nw, y, 7, "CALLS", ALIGN_RIGHT, ROLE_HEADER, ATTR_BOLD);
+	text_draw_aligned(c, x + nw + 7, y, 6, "ERR", ALIGN_RIGHT, ROLE_HEADER, ATTR_BOLD);
+	text_draw_aligned(c, x + nw + 13, y, 7, "ERR%", ALIGN_RIGHT, ROLE_HEADER, ATTR_BOLD);
+	r = 1;
+	if (n == 0 && rows > 1) {
+		text_draw(c, x, y + 1, w, none, ROLE_DIM, ATTR_NONE);
+		return 2;
+	}
+	shown = (size_t)(rows - 1) >= n ? (int)n : rows - 2;
+	for (i = 0; (int)i < shown; i++, r++) {
+		enum role er = graph_paint_edge_role(v, l[i].e);
+
+		graph_paint_count(l[i].e->calls, calls, sizeof calls);
+		graph_paint_count(l[i].e->errors, errs, sizeof errs);
+		error_pct(l[i].e, pct, sizeof pct);
+		text_draw(c, x, y + r, nw - 1, t->nodes[l[i].node].name, ROLE_NORMAL, ATTR_NONE);
+		text_draw_aligned(c, x + nw, y + r, 7, calls, ALIGN_RIGHT, ROLE_NORMAL, ATTR_NONE);
+		text_draw_aligned(c, x + nw + 7, y + r, 6, errs, ALIGN_RIGHT,
+				  l[i].e->errors > 0 ? er : ROLE_DIM, ATTR_NONE);
+		text_draw_aligned(c, x + nw + 13, y + r, 7, pct, ALIGN_RIGHT,
+				  er == ROLE_NORMAL ? ROLE_NORMAL : er, ATTR_NONE);
+	}
+	if ((size_t)shown < n && r < rows) {
+		char more[32];
+
+		snprintf(more, sizeof more, "+%zu more", n - (size_t)shown);
+		text_draw(c, x, y + r, w, more, ROLE_DIM, ATTR_NONE);
+		r++;
+	}
+	return r;
+}
+
+/* Rows for two lists of nin and nout entries in avail rows (headings apart). */
+static void
+share_rows(size_t nin, size_t nout, int avail, int *rin, int *rout)
+{
+	*rin = nin > 0 ? (int)(nin < 1000 ? nin : 1000) : 1;
+	*rout = nout > 0 ? (int)(nout < 1000 ? nout : 1000) : 1;
+	while (*rin + *rout > avail && (*rin > 1 || *rout > 1)) {
+		if (*rin >= *rout)
+			(*rin)--;
+		else
+			(*rout)--;
+	}
+}
+
+/* What the panel shows about the data: range, counts, refresh, failure, scroll. */
+static void
+info_lines(const struct view_ctx *v, const struct topology_data *d, const char *more, char *info,
+	   size_t ni, char *warn, size_t nw)
+{
+	char r[16], age[32];
+
+	range_name(d->lookback_s, r, sizeof r);
+	snprintf(info, ni, "last %s %s %zu services %s %zu links%s%s%s%s", r, dot(v),
+		 d->layout->nreal, dot(v), d->layout->nedges, d->loading ? " " : "",
+		 d->loading ? dot(v) : "", d->loading ? " refreshing" : "", more);
+	warn[0] = '\0';
+	if (d->err.code != ERR_OK) {
+		format_duration_ms((long long)((v->now - d->fetched_at) * 1000.0), age, sizeof age);
+		snprintf(warn, nw, "%s (the links shown are %s old)", d->err.msg, age);
+	}
+}
+
+static const char *const keys_hint = "Enter detail  t traces  +/- range";
+
+static void
+draw_side(struct canvas *c, struct rect r, const struct view_ctx *v, const struct topology_data *d,
+	  int sel, const struct nb *in, size_t nin, const struct nb *out, size_t nout,
+	  const char *more)
+{
+	const struct topo_layout *t = d->layout;
+	struct graph_health h;
+	char info[192], warn[ERR_MSG_MAX + 64];
+	int y = r.y, rin, rout, bottom, avail;
+
+	for (avail = r.y; avail < r.y + r.h; avail++)
+		canvas_put(c, r.x, avail, v->ascii ? "|" : "\xe2\x94\x82", 1, ROLE_DIM, ATTR_NONE);
+	r.x += 2;
+	r.w -= 3;
+	info_lines(v, d, more, info, sizeof info, warn, sizeof warn);
+	bottom = 2 + (warn[0] != '\0');
+	text_draw(c, r.x, y++, r.w, t->nodes[sel].name, ROLE_ACCENT, ATTR_BOLD);
+	graph_paint_health(v, t->nodes[sel].name, true, &h);
+	graph_paint_health_draw(c, r.x, y++, r.w, &h, ATTR_NONE);
+	y++;
+	avail = r.y + r.h - y - bottom - 1 - 3;
+	share_rows(nin, nout, avail, &rin, &rout);
+	y += draw_list(c, r.x, y, r.w, rin + 1, v, t, "CALLERS", in, nin, "none: an entry point");
+	y++;
+	draw_list(c, r.x, y, r.w, rout + 1, v, t, "CALLEES", out, nout,
+		  "none: calls no traced service");
+	y = r.y + r.h - bottom;
+	if (warn[0] != '\0')
+		text_draw(c, r.x, y++, r.w, warn, ROLE_WARN, ATTR_NONE);
+	text_draw(c, r.x, y++, r.w, info, ROLE_DIM, ATTR_NONE);
+	text_draw(c, r.x, y, r.w, keys_hint, ROLE_DIM, ATTR_NONE);
+}
+
+/* Rows the bottom panel takes below a graph in a body of h rows. */
+static int
+bottom_height(int h, size_t nin, size_t nout)
+{
+	int rows = (int)(nin > nout ? nin : nout);
+
+	if (rows < 1)
+		rows = 1;
+	if (rows > BOTTOM_ROWS)
+		rows = BOTTOM_ROWS;
+	if (h - (3 + rows) < VIEW_MIN_H)
+		rows = h - VIEW_MIN_H - 3;
+	return 3 + (rows > 0 ? rows : 0);
+}
+
+static void
+draw_bottom(struct canvas *c, struct rect r, const struct view_ctx *v,
+	    const struct topology_data *d, int sel, const struct nb *in, size_t nin,
+	    const struct nb *out, size_t nout, const char *more)
+{
+	const struct topo_layout *t = d->layout;
+	struct graph_health h;
+	char info[192], warn[ERR_MSG_MAX + 64];
+	int x, half, used, hint = text_width(keys_hint);
+
+	info_lines(v, d, more, info, sizeof info, warn, sizeof warn);
+	for (x = r.x; x < r.x + r.w; x++)
+		canvas_put(c, x, r.y, v->ascii ? "-" : "\xe2\x94\x80", 1, ROLE_DIM, ATTR_NONE);
+	used = text_draw(c, r.x + 2, r.y, r.w - 4, warn[0] ? warn : info,
+			 warn[0] ? ROLE_WARN : ROLE_DIM, ATTR_NONE);
+	if (warn[0] && used + 4 < r.w - 4) /* the counts, after the failure, where room is left */
+		text_draw(c, r.x + 2 + used + 2, r.y, r.w - 4 - used - 2, info, ROLE_DIM,
+			  ATTR_NONE);
+	used = text_draw(c, r.x + 1, r.y + 1, r.w - 2, t->nodes[sel].name, ROLE_ACCENT, ATTR_BOLD);
+	graph_paint_health(v, t->nodes[sel].name, true, &h);
+	used += 2 + graph_paint_health_draw(c, r.x + 1 + used + 2, r.y + 1, r.w - 3 - used, &h,
+					    ATTR_NONE);
+	if (used + hint + 3 <= r.w - 1)
+		text_draw(c, r.x + r.w - 1 - hint, r.y + 1, hint, keys_hint, ROLE_DIM, ATTR_NONE);
+	if (r.h <= 2)
+		return;
+	half = (r.w - 3) / 2;
+	if (half >= NUM_W + 10) {
+		draw_list(c, r.x + 1, r.y + 2, half, r.h - 2, v, t, "CALLERS", in, nin,
+			  "none: an entry point");
+		for (x = r.y + 2; x < r.y + r.h; x++)
+			canvas_put(c, r.x + 1 + half, x, v->ascii ? "|" : "\xe2\x94\x82", 1,
+				   ROLE_DIM, ATTR_NONE);
+		draw_list(c, r.x + half + 3, r.y + 2, r.w - half - 4, r.h - 2, v, t, "CALLEES", out,
+			  nout, "none: calls no traced service");
+	} else {
+		int rin, rout;
+
+		share_rows(nin, nout, r.h - 4, &rin, &rout);
+		used = draw_list(c, r.x + 1, r.y + 2, r.w - 2, rin + 1, v, t, "CALLERS", in, nin,
+				 "none: an entry point");
+		draw_list(c, r.x + 1, r.y + 2 + used, r.w - 2, rout + 1, v, t, "CALLEES", out, nout,
+			  "none: calls no traced service");
+	}
+}
+
+/* ---- the screen ------------------------------------------------------------- */
+
+/* Scroll one axis so [lo, lo + len) shows in a view of n (some context around it). */
+static int
+scroll_axis(int cur, int lo, int len, int n, int total, int margin)
+{
+	int ctx = (n - len) / 2;
+
+	if (total + margin <= n)
+		return -margin; /* it all fits: a blank line or column before it */
+	if (ctx > 4)
+		ctx = 4;
+	if (ctx < 0)
+		ctx = 0;
+	if (lo - ctx < cur)
+		cur = lo - ctx;
+	if (lo + len + ctx > cur + n)
+		cur = len > n ? lo : lo + len + ctx - n;
+	if (cur > total - n)
+		cur = total - n;
+	if (cur < 0)
+		cur = 0;
+	return cur;
+}
+
+static void
+draw_message(struct canvas *c, struct rect body, const char *first, enum role role,
+	     const char *second)
+{
+	int used = text_draw_wrapped(
+		c, (struct rect){ body.x + 2, body.y + 1, body.w - 4, body.h - 1 }, first, role,
+		ATTR_BOLD);
+
+	if (second != NULL)
+		text_draw_wrapped(c,
+				  (struct rect){ body.x + 2, body.y + 2 + used, body.w - 4,
+						 body.h - 2 - used },
+				  second, ROLE_NORMAL, ATTR_NONE);
+}
+
+/* The states without a graph: nothing asked, loading, failed, no links.  True when drawn. */
+static bool
+draw_state(struct canvas *c, struct rect body, const struct view_ctx *v,
+	   const struct topology_data *d)
+{
+	char r[16], msg[ERR_MSG_MAX + 160];
+	const char *dash = v->ascii ? "-" : "\xe2\x80\x94";
+
+	if (d == NULL) {
+		draw_message(c, body, "waiting for the dependency links from Zipkin...",
+			     ROLE_NORMAL, NULL);
+		return true;
+	}
+	range_name(d->lookback_s, r, sizeof r);
+	if (!d->have && d->err.code != ERR_OK) {
+		snprintf(msg, sizeof msg,
+			 "The dependency links are asked for again at every refresh; r asks now, "
+			 "+ and - change the range (last %s).",
+			 r);
+		draw_message(c, body, d->err.msg, ROLE_CRIT, msg);
+		return true;
+	}
+	if (!d->have) {
+		snprintf(msg, sizeof msg,
+			 "loading the dependency links of the last %s from Zipkin...", r);
+		draw_message(c, body, msg, ROLE_NORMAL, NULL);
+		return true;
+	}
+	if (layout_of(d) != NULL)
+		return false;
+	snprintf(msg, sizeof msg,
+		 "no dependency links in the last %s %s Zipkin derives them from spans with "
+		 "parent/child across services; widen with +",
+		 r, dash);
+	draw_message(c, body, msg, ROLE_NORMAL, d->err.code != ERR_OK ? d->err.msg : NULL);
+	return true;
+}
+
+static void
+draw_too_small(struct canvas *c, struct rect body)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof msg, "terminal too small for the topology: %dx%d, need %dx%d", c->w,
+		 c->h, GRAPH_MIN_W, GRAPH_MIN_H + 2);
+	text_draw_wrapped(c, (struct rect){ body.x + 1, body.y + body.h / 2 - 1, body.w - 2, 3 },
+			  msg, ROLE_WARN, ATTR_BOLD);
+}
+
+/* "more: ← →" for the directions the view hides part of the graph in. */
+static void
+more_hint(const struct view_ctx *v, const struct graph_geo *geo, int sx, int sy, struct rect view,
+	  char *out, size_t n)
+{
+	bool l = sx > 0, rt = sx + view.w<geo->width, u = sy> 0, dn = sy + view.h < geo->height;
+
+	out[0] = '\0';
+	if (!l && !rt && !u && !dn)
+		return;
+	snprintf(out, n, " %s more:%s%s%s%s", dot(v), l ? (v->ascii ? " <" : " \xe2\x86\x90") : "",
+		 rt ? (v->ascii ? " >" : " \xe2\x86\x92") : "",
+		 u ? (v->ascii ? " ^" : " \xe2\x86\x91") : "",
+		 dn ? (v->ascii ? " v" : " \xe2\x86\x93") : "");
+}
+
+void
+graph_draw(struct graph *g, struct canvas *c, struct rect body, const struct view_ctx *v,
+	   const struct topology_data *d)
+{
+	const struct topo_layout *t;
+	struct graph_geo geo;
+	struct graph_health *health;
+	struct graph_picture pic;
+	char(*labels)[32], more[64];
+	int *box_w, *label_w, sel;
+	struct nb *in, *out;
+	size_t i, nin, nout;
+	struct rect view, panel;
+	bool side = body.w >= SIDE_MIN_W;
+
+	if (body.w < GRAPH_MIN_W || body.h < GRAPH_MIN_H) {
+		draw_too_small(c, body);
+		return;
+	}
+	if (draw_state(c, body, v, d))
+		return;
+	t = d->layout;
+	sel = sel_index(g, d);
+	health = xcalloc(t->nreal, sizeof *health);
+	box_w = xcalloc(t->nreal, sizeof *box_w);
+	labels = xcalloc(t->nedges + 1, sizeof *labels);
+	label_w = xcalloc(t->nedges + 1, sizeof *label_w);
+	for (i = 0; i < t->nreal; i++) {
+		int nw = text_width(t->nodes[i].name), hw;
+
+		graph_paint_health(v, t->nodes[i].name, false, &health[i]);
+		hw = graph_paint_health_width(&health[i]);
+		nw = nw > GRAPH_NAME_MAX_W ? GRAPH_NAME_MAX_W : nw;
+		box_w[i] = (nw > hw ? nw : hw) + 4;
+	}
+	for (i = 0; i < t->nedges; i++) {
+		graph_paint_label(&t->edges[i], labels[i], sizeof labels[i]);
+		label_w[i] = text_width(labels[i]);
+	}
+	graph_route_vertical(&geo, t);
+	graph_route_horizontal(&geo, t, box_w, label_w);
+	in = xcalloc(t->nedges + 1, sizeof *in);
+	out = xcalloc(t->nedges + 1, sizeof *out);
+	nin = neighbours(t, sel, true, in);
+	nout = neighbours(t, sel, false, out);
+	if (side) {
+		view = (struct rect){ body.x, body.y, body.w - SIDE_W, body.h };
+		panel = (struct rect){ body.x + view.w, body.y, SIDE_W, body.h };
+	} else {
+		int ph = bottom_height(body.h, nin, nout);
+
+		view = (struct rect){ body.x, body.y, body.w, body.h - ph };
+		panel = (struct rect){ body.x, body.y + view.h, body.w, ph };
+	}
+	g->sx = scroll_axis(g->sx, geo.x[sel], geo.w[sel], view.w, geo.width, 0);
+	g->sy = scroll_axis(g->sy, geo.y[sel], geo.h[sel], view.h, geo.height, 1);
+	pic =
+		(struct graph_picture){ t,   &geo,  health, (const char(*)[32])labels,
+					sel, g->sx, g->sy };
+	graph_paint(c, view, v, &pic);
+	more_hint(v, &geo, g->sx, g->sy, view, more, sizeof more);
+	if (side)
+		draw_side(c, panel, v, d, sel, in, nin, out, nout, more);
+	else
+		draw_bottom(c, panel, v, d, sel, in, nin, out, nout, more);
+	free(in);
+	free(out);
+	graph_route_done(&geo);
+	free(health);
+	free(box_w);
+	free(labels);
+	free(label_w);
+}
+
+/* ---- Markdown --------------------------------------------------------------- */
+
+static void
+md_cell(struct buf *out, const char *s, bool ascii)
+{
+	struct buf tmp;
+	size_t i;
+
+	buf_init(&tmp);
+	text_sanitize_buf(s, &tmp, ascii);
+	for (i = 0; i < tmp.len; i++) {
+		if (tmp.data[i] == '|' || tmp.data[i] == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, tmp.data[i]);
+	}
+	buf_done(&tmp);
+}
+
+static int
+cmp_edge_names(const void *pa, const void *pb)
+{
+	const struct topo_edge *a = *(const struct topo_edge *const *)pa;
+	const struct topo_edge *b = *(const struct topo_edge *const *)pb;
+	int c = strcmp(sort_t->nodes[a->from].name, sort_t->nodes[b->from].name);
+
+	return c != 0 ? c : strcmp(sort_t->nodes[a->to].name, sort_t->nodes[b->to].name);
+}
+
+void
+graph_markdown(struct graph *g, const struct view_ctx *v, const struct topology_data *d,
+	       struct buf *out)
+{
+	const struct topo_layout *t = layout_of(d);
+	const struct topo_edge **es;
+	const char *sel;
+	char r[16], pct[24];
+	size_t i;
+
+	range_name(d != NULL ? d->lookback_s : 0, r, sizeof r);
+	buf_printf(out, "## Topology, last %s\n\n", r);
+	if (d != NULL && d->err.code != ERR_OK) {
+		buf_puts(out, "Zipkin: ");
+		md_cell(out, d->err.msg, v->ascii);
+		buf_puts(out, "\n\n");
+	}
+	if (t == NULL) {
+		buf_puts(out, d == NULL || !d->have ? "No dependency links fetched yet.\n"
+						    : "No dependency links in this range.\n");
+		return;
+	}
+	sel = graph_selected(g, d);
+	buf_printf(out, "%zu services, %zu links; selected: ", t->nreal, t->nedges);
+	md_cell(out, sel != NULL ? sel : "-", v->ascii);
+	buf_puts(out, "\n\n| caller | callee | calls | errors | error % |\n"
+		      "|---|---|---:|---:|---:|\n");
+	es = xcalloc(t->nedges + 1, sizeof *es);
+	for (i = 0; i < t->nedges; i++)
+		es[i] = &t->edges[i];
+	sort_t = t;
+	if (t->nedges > 1)
+		qsort(es, t->nedges, sizeof *es, cmp_edge_names);
+	sort_t = NULL;
+	for (i = 0; i < t->nedges; i++) {
+		buf_puts(out, "| ");
+		md_cell(out, t->nodes[es[i]->from].name, v->ascii);
+		buf_puts(out, " | ");
+		md_cell(out, t->nodes[es[i]->to].name, v->ascii);
+		error_pct(es[i], pct, sizeof pct);
+		buf_printf(out, " | %lld | %lld | %s |\n", es[i]->calls, es[i]->errors, pct);
+	}
+	free(es);
+}
