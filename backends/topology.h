@@ -7,8 +7,10 @@
  * the edges that close them (found by depth-first search from the sources,
  * in name order), and reversed edges are flagged so they can be drawn
  * going back.  Order within a layer: barycentre sweeps, down and up, until
- * the number of edge crossings stops falling (at most 24 sweeps); ties by
- * name, so the layout is the same for the same input.  Long edges (across
+ * the number of edge crossings stops falling (at most 24 sweeps), the
+ * order with the fewest crossings kept; ties keep their previous order
+ * (at first: real nodes by name, then virtual nodes by edge), so the
+ * layout is the same for the same input in any order.  Long edges (across
  * more than one layer) pass through virtual nodes that take part in the
  * ordering, so they route around real nodes.
  */
