@@ -33,7 +33,10 @@
  * path, its time counts for it, recurse into it; the gaps between children
  * are the parent's own (self) time on the path.  crit_us of a node is the
  * time it contributes to the path; the crit_us of all nodes sum to the
- * trace's duration (with a synthetic root, to the root's extent).
+ * trace's duration (with a synthetic root, to the root's extent).  Where
+ * Jaeger cuts a child at its parent's end, here the time a child runs
+ * past its parent's end still counts, for the child: a node's window on
+ * the path is its span widened to cover its descendants.
  */
 #ifndef OPSDECK_BACKENDS_TRACE_H
 #define OPSDECK_BACKENDS_TRACE_H
@@ -56,11 +59,12 @@ struct trace_node {
 	int64_t start_us;   /* relative to trace.start_us, after skew correction */
 	int64_t dur_us;
 	int64_t self_us;    /* duration not covered by any child */
-	int64_t skew_us;    /* the shift applied to this node (0 none) */
+	int64_t skew_us;    /* the shift this node's own correction applied (0 none); its
+			       subtree moved with it, and nodes moved only so have 0 */
 	int64_t crit_us;    /* time this node contributes to the critical path */
 	bool on_critical;   /* crit_us > 0 */
 	bool error;         /* the span has an error tag */
-	bool orphan;        /* its parent id was not in the trace */
+	bool orphan;        /* its parent id was not in the trace (or closed a cycle of ids) */
 	bool exceeds_parent;/* starts before or ends after its parent (after correction) */
 	bool merged;        /* the span was merged from duplicates */
 	const char *service;/* the local service (borrowed from spans; "" when absent) */
@@ -78,7 +82,8 @@ struct trace {
 	size_t norphans;       /* spans hung under the synthetic root for a missing parent */
 	size_t nskewed;        /* nodes shifted for clock skew */
 	size_t nerrors;        /* spans with an error tag */
-	char **services;       /* distinct local services, by first appearance in nodes */
+	char **services;       /* distinct local services, by first appearance in nodes (the
+				  array owned, the strings borrowed from spans; "" not listed) */
 	size_t nservices;
 	size_t bytes;          /* memory held, for the cache's bound */
 };
@@ -93,13 +98,15 @@ void trace_free(struct trace *t); /* NULL-safe */
 
 /* The span of node i, or NULL for the synthetic root. */
 const struct zk_span *trace_span(const struct trace *t, int i);
-/* The node's service index into t->services (colour); -1 for the synthetic root. */
+/* The node's service index into t->services (colour); -1 for the synthetic root
+ * or a span with no local service. */
 int trace_service_index(const struct trace *t, int i);
 
 /*
  * The rows shown, given which nodes are collapsed (collapsed[i]: node i's
  * subtree is hidden; NULL = none): node indexes, in order, into rows
- * (at most max).  Returns the number of rows.
+ * (at most max).  Returns the number of rows.  rows may be NULL: then
+ * max is ignored and the count of visible rows is returned.
  */
 size_t trace_rows(const struct trace *t, const bool *collapsed, int *rows, size_t max);
 
