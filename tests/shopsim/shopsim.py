@@ -19,6 +19,7 @@ Prometheus exporter (text exposition format) on 127.0.0.1:
                                scrapes will carry, so history and live join
     GET    /debug/traces?n=N   N sampled request trees from the same model
     GET    /logs               JSON: the log writer's state (sent, dropped, errors)
+    GET    /spans-stats        JSON: the span writer's state (sent, dropped, errors)
     GET    /healthz            "ok"
 
 With --elasticsearch URL it also writes logs of its simulated requests to
@@ -27,6 +28,14 @@ one ECS JSON document per request per service touched, drawn from the same
 model as the metrics (so the share of ERROR lines of a service is its 5xx
 ratio), sampled (--log-sample) to about 50 documents a second, batched every
 --log-interval seconds from a thread that never blocks the exporter.
+
+With --zipkin URL it reports Zipkin v2 spans of the same sampled requests
+(tests/stack/zipkinserver.py in the stack) through POST /api/v2/spans, as
+Brave-instrumented services would: a SERVER span at the request's entry
+service; per call a CLIENT span in the caller and a SERVER span in the
+callee sharing its span id ("shared": true); the same trace ids and span ids
+as the log documents, so a span pivots to its logs by trace.id (and span.id).
+Either sink works without the other.
 
 Structure
 ---------
@@ -44,8 +53,11 @@ Structure
   scrapes, and counters never go backwards.
 * ``Shop.sample_trace()`` draws individual requests (span trees) from the
   same per-service parameters, for logs and traces built on this model.
-* ``LogWriter`` samples request trees over time (roots drawn at each entry
-  service's rate), turns every span into a log document and ships them.
+* ``RequestSampler`` samples request trees over time (roots drawn at each
+  entry service's rate) and details every node (ids, route, message);
+  ``Exporter`` feeds each tree to the sinks: ``LogWriter`` turns every node
+  into a log document for Elasticsearch, ``SpanWriter`` into Zipkin spans.
+  Each sink ships from its own thread.
 
 Time variation (unless --steady): a compressed "day" (sine, period 30 min),
 smooth value noise per service, and random error bursts; all of it derived
@@ -577,44 +589,26 @@ def poisson(rng, lam):
         k += 1
 
 
-class LogWriter(threading.Thread):
-    """Writes log documents of sampled simulated requests to Elasticsearch.
+class RequestSampler:
+    """Draws sampled simulated requests over time: one tree feeds logs and spans.
 
-    Requests are drawn per grid step with the accumulator's flows, so the
-    logs follow the same incidents and bursts as the metrics.  A document is
-    shipped once its time (the end of its request) has passed, in time
-    order; event.sequence numbers them in that order.  The queue is bounded
-    (oldest dropped); errors are counted and logged, never fatal.
+    Requests are drawn per grid step with the accumulator's flows, so they
+    follow the same incidents and bursts as the metrics; roots come at each
+    entry service's rate times the sample fraction (--log-sample, or auto:
+    about max_rate services touched a second).  Every node of a tree gets
+    what a log line and a span of it need (span id, parent id, route, path,
+    level, message), drawn from one generator in one order, so a seed gives
+    the same requests whichever sinks are on.
     """
 
-    def __init__(self, shop, acc, url, index, sample=None, max_rate=50.0, interval=0.5,
-                 history=0.0, seed=1, max_queue=50000, batch=5000, timeout=10.0):
-        super().__init__(name="log-writer", daemon=True)
+    def __init__(self, shop, acc, sample=None, max_rate=50.0, seed=1):
         self.shop, self.acc = shop, acc
-        self.url = url.rstrip("/")
-        self.index = index
-        self.sample = sample          # fraction of requests logged; None = auto (max_rate docs/s)
+        self.sample = sample          # fraction of requests sampled; None = auto (max_rate per second)
         self.max_rate = max_rate
-        self.interval = interval
-        self.history = history
         self.rng = random.Random("logs-%d" % seed)
-        self.max_queue = max_queue
-        self.batch = batch
-        self.timeout = timeout
-        self.pending = []             # heap of (time, tiebreak, doc)
-        self.queue = []               # docs ready to ship, time order
-        self.seq = 0
-        self.tie = 0
-        self.stats = {"generated": 0, "sent": 0, "dropped": 0, "rejected": 0, "errors": 0,
-                      "last_error": None, "index_ready": False, "history_done": history <= 0,
-                      "by_level": {}, "by_service": {}}
-        self.stop_event = threading.Event()
-        self.lock = threading.Lock()
         self._flows_t = None
         self._flows = None
-        self._last_err_log = 0.0
 
-    # -- drawing requests
     def _step_flows(self, t):
         g = self.acc.origin + math.floor((t - self.acc.origin) / TICK) * TICK
         if self._flows_t != g:
@@ -629,8 +623,9 @@ class LogWriter(threading.Thread):
         return min(1.0, self.max_rate / total) if total > 0 else 1.0
 
     def generate(self, t0, t1):
-        """Draw the sampled requests that start in [t0, t1) into pending."""
+        """The sampled requests that start in [t0, t1): [(trace id, tree)]."""
         rng = self.rng
+        out = []
         t = t0
         while t < t1 - 1e-9:
             step_end = min(t1, self.acc.origin + (math.floor((t - self.acc.origin) / TICK + 1e-9) + 1) * TICK)
@@ -641,15 +636,20 @@ class LogWriter(threading.Thread):
                 for _ in range(poisson(rng, entry * frac * (step_end - t))):
                     start = t + rng.random() * (step_end - t)
                     tree = self.shop.sample_trace(start, incidents, rng, root=svc, flows=flows)
-                    self._docs(tree, "%032x" % rng.getrandbits(128), None)
+                    trace_id = "%032x" % rng.getrandbits(128)
+                    self._detail(tree, None)
+                    out.append((trace_id, tree))
             t = step_end
+        return out
 
-    def _docs(self, span, trace_id, parent):
+    def _detail(self, span, parent):
+        """Give a node (and its children, depth first) its ids, route, path, level and message."""
         rng = self.rng
         svc, code = span["service"], span["code"]
-        span_id = "%016x" % rng.getrandbits(64)
-        method, path = rng.choice(ROUTES.get(svc, [("GET", "/%s/items/{n}" % svc)]))
-        path = path.format(n=rng.randint(1000, 99999), sku="sku-%05d" % rng.randint(1, 9999))
+        span["span_id"] = "%016x" % rng.getrandbits(64)
+        span["parent_id"] = parent
+        method, route = rng.choice(ROUTES.get(svc, [("GET", "/%s/items/{n}" % svc)]))
+        path = route.format(n=rng.randint(1000, 99999), sku="sku-%05d" % rng.randint(1, 9999))
         ms = span["duration"] * 1000.0
         line = "%s %s %s %dms" % (method, path, code, int(round(ms)))
         level = "info"
@@ -668,57 +668,76 @@ class LogWriter(threading.Thread):
             msg = "%s (%s)" % (rng.choice(DECLINES), line)
         else:
             msg = line
-        end = span["start"] + span["duration"]
-        doc = {
-            "@timestamp": iso_ms(end),
-            "log.level": level,                       # flat dotted key, as ECS loggers write it
-            "message": msg,
-            "log": {"logger": "%s.http" % svc},
-            "service": {"name": svc, "environment": "demo"},
-            "trace": {"id": trace_id},
-            "span": {"id": span_id},
-            "http": {"request": {"method": method}, "response": {"status_code": int(code)}},
-            "url": {"path": path},
-            "event": {"duration": int(span["duration"] * 1e9), "outcome": "failure" if level == "error" else "success",
-                      "dataset": "shop.access"},
-            "host": {"name": "%s-1" % svc},
-            "ecs": {"version": "8.11.0"},
-        }
-        if parent:
-            doc["parent"] = {"id": parent}
-        self.tie += 1
-        heapq.heappush(self.pending, (end, self.tie, doc))
-        self.stats["generated"] += 1
+        span.update(method=method, route=route, path=path, level=level, message=msg)
         for child in span["children"]:
-            self._docs(child, trace_id, span_id)
+            self._detail(child, span["span_id"])
+
+
+class Sink(threading.Thread):
+    """Ships items of sampled requests somewhere, from its own thread.
+
+    The sampler adds items with the time they become true (a log line or a
+    span is written when its request ends); each interval the sink moves
+    those whose time has come to its queue, in time order, and ships them.
+    The queue is bounded (oldest dropped); a failed shipment stays queued
+    for the next try; errors are counted and logged, never fatal.  Nothing
+    here ever blocks the HTTP server.
+    """
+
+    what = "items"
+
+    def __init__(self, name, url, interval=0.5, max_queue=50000, batch=5000, timeout=10.0, history=False):
+        super().__init__(name=name, daemon=True)
+        self.url = url.rstrip("/")
+        self.interval = interval
+        self.max_queue = max_queue
+        self.batch = batch
+        self.timeout = timeout
+        self.pending = []             # heap of (time, tiebreak, item)
+        self.queue = []               # items ready to ship, time order (touched by this thread only)
+        self.tie = 0
+        self.failing = False          # the last shipment failed
+        self.history_fed = not history
+        self.stats = {"generated": 0, "sent": 0, "dropped": 0, "rejected": 0, "errors": 0,
+                      "last_error": None, "history_done": not history}
+        self.stop_event = threading.Event()
+        self.lock = threading.Lock()
+        self._last_err_log = 0.0
+
+    # -- fed by the sampler's thread
+    def add_request(self, trace_id, tree):
+        with self.lock:
+            for when, item in self.items(trace_id, tree):
+                self.tie += 1
+                heapq.heappush(self.pending, (when, self.tie, item))
+                self.stats["generated"] += 1
+
+    def items(self, trace_id, tree):
+        """[(time, item)] of one sampled request."""
+        raise NotImplementedError
+
+    def mark_history_fed(self):
+        with self.lock:
+            self.history_fed = True
+
+    def has_room(self):
+        """Whether the sampler may feed more history now (the queue is half empty, or shipping fails)."""
+        with self.lock:
+            return self.failing or len(self.queue) + len(self.pending) <= self.max_queue // 2
+
+    # -- this thread
+    def on_release(self, item):
+        """Called for each item entering the queue (under the lock)."""
 
     def release(self, now):
-        """Move pending documents whose time has come to the ship queue, numbered."""
         while self.pending and self.pending[0][0] <= now:
-            _, _, doc = heapq.heappop(self.pending)
-            self.seq += 1
-            doc["event"]["sequence"] = self.seq
-            self.queue.append(doc)
-            lv, sv = self.stats["by_level"], self.stats["by_service"]
-            lv[doc["log.level"]] = lv.get(doc["log.level"], 0) + 1
-            sv[doc["service"]["name"]] = sv.get(doc["service"]["name"], 0) + 1
+            _, _, item = heapq.heappop(self.pending)
+            self.on_release(item)
+            self.queue.append(item)
         if len(self.queue) > self.max_queue:
             n = len(self.queue) - self.max_queue
             del self.queue[:n]
             self.stats["dropped"] += n
-
-    # -- shipping
-    def _request(self, method, path, body, ctype="application/json"):
-        req = urllib.request.Request(self.url + path, data=body, method=method,
-                                     headers={"Content-Type": ctype, "Accept": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            try:
-                return e.code, json.loads(e.read() or b"null")
-            except ValueError:
-                return e.code, None
 
     def _error(self, what):
         self.stats["errors"] += 1
@@ -726,26 +745,115 @@ class LogWriter(threading.Thread):
         now = time.time()
         if now - self._last_err_log >= 10.0:          # log, but not every half second
             self._last_err_log = now
-            sys.stderr.write("shopsim: logs: %s\n" % what)
+            sys.stderr.write("shopsim: %s: %s\n" % (self.what, what))
             sys.stderr.flush()
+
+    def _request(self, method, path, body, ctype="application/json"):
+        req = urllib.request.Request(self.url + path, data=body, method=method,
+                                     headers={"Content-Type": ctype, "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                raw = r.read()
+                return r.status, raw
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def ship(self):
+        raise NotImplementedError
+
+    def snapshot(self):
+        with self.lock:
+            d = dict(self.stats)
+            d.update({"url": self.url, "queued": len(self.queue), "pending": len(self.pending)})
+            return d
+
+    def run(self):
+        while not self.stop_event.is_set():
+            now = time.time()
+            with self.lock:
+                self.release(now)
+                fed = self.history_fed
+            self.ship()
+            if fed and not self.stats["history_done"]:
+                self.stats["history_done"] = True     # everything of the past was shipped once
+            self.stop_event.wait(max(0.05, self.interval - (time.time() - now)))
+
+
+class LogWriter(Sink):
+    """Writes one ECS log document per service a sampled request touched to Elasticsearch (_bulk)."""
+
+    what = "logs"
+
+    def __init__(self, url, index, **kw):
+        super().__init__("log-writer", url, **kw)
+        self.index = index
+        self.seq = 0
+        self.stats.update({"index_ready": False, "by_level": {}, "by_service": {}})
+
+    def items(self, trace_id, tree):
+        out = []
+
+        def walk(span):
+            svc, code = span["service"], span["code"]
+            end = span["start"] + span["duration"]
+            doc = {
+                "@timestamp": iso_ms(end),
+                "log.level": span["level"],               # flat dotted key, as ECS loggers write it
+                "message": span["message"],
+                "log": {"logger": "%s.http" % svc},
+                "service": {"name": svc, "environment": "demo"},
+                "trace": {"id": trace_id},
+                "span": {"id": span["span_id"]},
+                "http": {"request": {"method": span["method"]}, "response": {"status_code": int(code)}},
+                "url": {"path": span["path"]},
+                "event": {"duration": int(span["duration"] * 1e9),
+                          "outcome": "failure" if span["level"] == "error" else "success", "dataset": "shop.access"},
+                "host": {"name": "%s-1" % svc},
+                "ecs": {"version": "8.11.0"},
+            }
+            if span["parent_id"]:
+                doc["parent"] = {"id": span["parent_id"]}
+            out.append((end, doc))
+            for child in span["children"]:
+                walk(child)
+        walk(tree)
+        return out
+
+    def on_release(self, doc):
+        self.seq += 1
+        doc["event"]["sequence"] = self.seq
+        lv, sv = self.stats["by_level"], self.stats["by_service"]
+        lv[doc["log.level"]] = lv.get(doc["log.level"], 0) + 1
+        sv[doc["service"]["name"]] = sv.get(doc["service"]["name"], 0) + 1
+
+    def _json_request(self, method, path, body, ctype="application/json"):
+        st, raw = self._request(method, path, body, ctype)
+        try:
+            return st, json.loads(raw or b"null")
+        except ValueError:
+            return st, None
 
     def ensure_index(self):
         if self.stats["index_ready"]:
             return True
         try:
-            st, body = self._request("PUT", "/" + self.index, json.dumps({"mappings": LOG_MAPPING}).encode())
+            st, body = self._json_request("PUT", "/" + self.index, json.dumps({"mappings": LOG_MAPPING}).encode())
         except (OSError, ValueError) as e:
             self._error("cannot reach %s: %s" % (self.url, e))
+            self.failing = True
             return False
         if st == 200 or (st == 400 and isinstance(body, dict) and
                          body.get("error", {}).get("type") == "resource_already_exists_exception"):
             self.stats["index_ready"] = True
             return True
         self._error("creating index %s: HTTP %s %s" % (self.index, st, json.dumps(body)[:300]))
+        self.failing = True
         return False
 
     def ship(self):
         """Send queued documents in _bulk batches; keep them for the next try on failure."""
+        if not self.ensure_index():
+            return
         while self.queue and not self.stop_event.is_set():
             batch = self.queue[:self.batch]
             lines = []
@@ -754,15 +862,19 @@ class LogWriter(threading.Thread):
                 lines.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")))
             body = ("\n".join(lines) + "\n").encode("utf-8")
             try:
-                st, resp = self._request("POST", "/%s/_bulk" % self.index, body, "application/x-ndjson")
+                st, resp = self._json_request("POST", "/%s/_bulk" % self.index, body, "application/x-ndjson")
             except (OSError, ValueError) as e:
                 self._error("bulk to %s: %s" % (self.url, e))
                 self.stats["index_ready"] = False     # a restarted server: create the index again first
+                self.failing = True
                 return
             if st == 429 or st >= 500:
                 self._error("bulk: HTTP %d" % st)
+                self.failing = True
                 return
-            del self.queue[:len(batch)]
+            self.failing = False
+            with self.lock:
+                del self.queue[:len(batch)]
             if st != 200:
                 self.stats["rejected"] += len(batch)
                 self._error("bulk: HTTP %d %s" % (st, json.dumps(resp)[:300]))
@@ -774,40 +886,166 @@ class LogWriter(threading.Thread):
                 self._error("bulk: %d of %d rejected, first: %s" % (len(bad), len(batch), json.dumps(list(bad[0].values())[0].get("error"))[:300]))
 
     def snapshot(self):
+        d = super().snapshot()
         with self.lock:
-            d = dict(self.stats)
             d["by_level"] = dict(d["by_level"])
             d["by_service"] = dict(d["by_service"])
-            d.update({"url": self.url, "index": self.index, "sequence": self.seq, "queued": len(self.queue),
-                      "pending": len(self.pending), "sample": self.sample if self.sample is not None else "auto",
-                      "max_rate": self.max_rate})
-            return d
+            d.update({"index": self.index, "sequence": self.seq})
+        return d
+
+
+NET = 0.0002        # seconds on the wire each way between a client span and its server span
+
+
+class SpanWriter(Sink):
+    """Reports Zipkin v2 spans of the sampled requests to POST /api/v2/spans, as Brave would.
+
+    The root of a request is a SERVER span of its entry service.  Each call
+    is a CLIENT span in the caller (remoteEndpoint: the callee) and a SERVER
+    span in the callee sharing the client's span id ("shared": true, Brave's
+    default); the server span's id is the callee's log line's span.id, its
+    parentId the caller's, and the trace id is the logs' trace.id.  Tags:
+    http.method, http.path, http.status_code, and error (the status code) on
+    a 5xx.  A span is reported when it ends.
+    """
+
+    what = "spans"
+
+    def __init__(self, url, services, **kw):
+        kw.setdefault("max_queue", 100000)
+        kw.setdefault("batch", 1000)
+        super().__init__("span-writer", url, **kw)
+        self.ips = {s: "10.0.1.%d" % (10 + i) for i, s in enumerate(services)}
+        self.stats.update({"posts": 0, "by_kind": {}, "by_service": {}})
+
+    def _endpoint(self, svc, with_name=True):
+        ep = {"serviceName": svc} if with_name else {}
+        ep["ipv4"] = self.ips.get(svc, "10.0.1.250")
+        ep["port"] = 8080
+        return ep
+
+    @staticmethod
+    def _tags(node):
+        tags = {"http.method": node["method"], "http.path": node["path"], "http.status_code": node["code"]}
+        if node["code"] in ("500", "503"):
+            tags["error"] = node["code"]
+        return tags
+
+    def items(self, trace_id, tree):
+        out = []
+
+        def us(t):
+            return int(round(t * 1e6))
+
+        def server(node, caller):
+            span = {"traceId": trace_id}
+            if caller is not None:
+                span["parentId"] = caller["span_id"]
+            span.update({"id": node["span_id"], "kind": "SERVER",
+                         "name": "%s %s" % (node["method"].lower(), node["route"]),
+                         "timestamp": us(node["start"]), "duration": max(1, us(node["duration"])),
+                         "localEndpoint": self._endpoint(node["service"])})
+            if caller is not None:      # the caller's address, as a server sees it
+                span["remoteEndpoint"] = {"ipv4": self.ips.get(caller["service"], "10.0.1.250")}
+            span["tags"] = self._tags(node)
+            if caller is not None:
+                span["shared"] = True
+            out.append((node["start"] + node["duration"], span))
+            for child in node["children"]:
+                start = child["start"] - NET
+                out.append((start + child["duration"] + 2 * NET, {
+                    "traceId": trace_id, "parentId": node["span_id"], "id": child["span_id"], "kind": "CLIENT",
+                    "name": child["method"].lower(), "timestamp": us(start),
+                    "duration": max(1, us(child["duration"] + 2 * NET)),
+                    "localEndpoint": self._endpoint(node["service"]),
+                    "remoteEndpoint": self._endpoint(child["service"]), "tags": self._tags(child)}))
+                server(child, node)
+        server(tree, None)
+        return out
+
+    def on_release(self, span):
+        k, s = self.stats["by_kind"], self.stats["by_service"]
+        k[span["kind"]] = k.get(span["kind"], 0) + 1
+        svc = span["localEndpoint"]["serviceName"]
+        s[svc] = s.get(svc, 0) + 1
+
+    def ship(self):
+        """POST queued spans in batches; keep them for the next try when Zipkin is away or failing."""
+        while self.queue and not self.stop_event.is_set():
+            batch = self.queue[:self.batch]
+            body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            try:
+                st, resp = self._request("POST", "/api/v2/spans", body)
+            except (OSError, ValueError) as e:
+                self._error("POST %s/api/v2/spans: %s" % (self.url, e))
+                self.failing = True
+                return
+            self.stats["posts"] += 1
+            if st == 429 or st >= 500:
+                self._error("POST /api/v2/spans: HTTP %d %s" % (st, resp[:200].decode("utf-8", "replace")))
+                self.failing = True
+                return
+            self.failing = False
+            with self.lock:
+                del self.queue[:len(batch)]
+            if st // 100 != 2:
+                self.stats["rejected"] += len(batch)
+                self._error("POST /api/v2/spans: HTTP %d %s" % (st, resp[:300].decode("utf-8", "replace")))
+                continue
+            self.stats["sent"] += len(batch)
+
+    def snapshot(self):
+        d = super().snapshot()
+        with self.lock:
+            d["by_kind"] = dict(d["by_kind"])
+            d["by_service"] = dict(d["by_service"])
+        d["enabled"] = True
+        return d
+
+
+class Exporter(threading.Thread):
+    """Feeds the sinks from one sampler: the history first, then the present, every interval."""
+
+    def __init__(self, sampler, sinks, interval=0.5, history=0.0):
+        super().__init__(name="request-sampler", daemon=True)
+        self.sampler = sampler
+        self.sinks = sinks
+        self.interval = interval
+        self.history = history
+        self.stop_event = threading.Event()
+
+    def feed(self, t0, t1):
+        for trace_id, tree in self.sampler.generate(t0, t1):
+            for s in self.sinks:
+                s.add_request(trace_id, tree)
+
+    def start(self):
+        for s in self.sinks:
+            s.start()
+        super().start()
 
     def run(self):
         now = time.time()
         last = now
         if self.history > 0:
-            # the past first, in slices so that the queue bound is never hit
+            # the past first, in slices, each only once the sinks have room for it
             t = now - self.history
             while t < now and not self.stop_event.is_set():
                 t1 = min(now, t + 60.0)
-                with self.lock:
-                    self.generate(t, t1)
-                    self.release(t1)
-                if self.ensure_index():
-                    self.ship()
+                self.feed(t, t1)
                 t = t1
-            self.stats["history_done"] = True
+                deadline = time.time() + 60.0
+                while (not all(s.has_room() for s in self.sinks) and time.time() < deadline
+                       and not self.stop_event.is_set()):
+                    self.stop_event.wait(0.05)
+        for s in self.sinks:
+            s.mark_history_fed()
         while not self.stop_event.is_set():
             now = time.time()
-            with self.lock:
-                if now - last > 60.0:         # a stall (suspend): don't draw a burst of the past
-                    last = now - 60.0
-                self.generate(last, now)
-                self.release(now)
+            if now - last > 60.0:         # a stall (suspend): don't draw a burst of the past
+                last = now - 60.0
+            self.feed(last, now)
             last = now
-            if self.ensure_index():
-                self.ship()
             self.stop_event.wait(max(0.05, self.interval - (time.time() - now)))
 
 
@@ -856,7 +1094,10 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, [srv.shop.sample_trace(now, inc, rng) for _ in range(n)])
         elif u.path == "/logs":
             w = srv.log_writer
-            self._json(200, w.snapshot() if w else {"enabled": False})
+            self._json(200, dict(w.snapshot(), **srv.sampling) if w else {"enabled": False})
+        elif u.path == "/spans-stats":
+            w = srv.span_writer
+            self._json(200, dict(w.snapshot(), **srv.sampling) if w else {"enabled": False})
         elif u.path == "/healthz":
             self._send(200, "ok\n", "text/plain")
         else:
@@ -916,7 +1157,9 @@ def main(argv=None):
     ap.add_argument("--log-rate", type=float, default=50.0, metavar="N", help="documents a second for --log-sample auto (default 50)")
     ap.add_argument("--log-interval", type=float, default=0.5, metavar="SECONDS", help="how often logs are shipped (default 0.5)")
     ap.add_argument("--log-history", type=float, default=0.0, metavar="SECONDS",
-                    help="also write logs for this much past at start (at most --history)")
+                    help="also write logs (and spans) for this much past at start (at most --history)")
+    ap.add_argument("--zipkin", metavar="URL",
+                    help="report Zipkin v2 spans of the sampled requests here (POST /api/v2/spans)")
     ap.add_argument("--pid-file", help="write the process id here")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     ap.add_argument("--print-truth", action="store_true", help="print /truth once and exit")
@@ -946,11 +1189,23 @@ def main(argv=None):
     srv = ThreadingHTTPServer(parse_listen(args.listen), Handler)
     srv.daemon_threads = True
     srv.shop, srv.acc, srv.verbose = shop, acc, args.verbose
-    srv.log_writer = None
+    # one sampler feeds both sinks: a span and the log line of the same
+    # request share its trace id and span id
+    history = min(max(0.0, args.log_history), start - origin)
+    srv.log_writer = srv.span_writer = None
+    sinks = []
     if args.elasticsearch:
-        srv.log_writer = LogWriter(shop, acc, args.elasticsearch, args.log_index, sample=sample,
-                                   max_rate=args.log_rate, interval=args.log_interval,
-                                   history=min(max(0.0, args.log_history), start - origin), seed=args.seed)
+        srv.log_writer = LogWriter(args.elasticsearch, args.log_index, interval=args.log_interval,
+                                   history=history > 0)
+        sinks.append(srv.log_writer)
+    if args.zipkin:
+        srv.span_writer = SpanWriter(args.zipkin, shop.services, interval=args.log_interval, history=history > 0)
+        sinks.append(srv.span_writer)
+    srv.sampling = {"sample": sample if sample is not None else "auto", "max_rate": args.log_rate}
+    exporter = None
+    if sinks:
+        sampler = RequestSampler(shop, acc, sample=sample, max_rate=args.log_rate, seed=args.seed)
+        exporter = Exporter(sampler, sinks, interval=args.log_interval, history=history)
     if args.pid_file:
         import os
         with open(args.pid_file, "w") as f:
@@ -960,8 +1215,8 @@ def main(argv=None):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    if srv.log_writer:
-        srv.log_writer.start()
+    if exporter:
+        exporter.start()
     host, port = srv.server_address[:2]
     print("shopsim listening on http://%s:%d (%d services, history %gs in %.2fs)"
           % (host, port, len(shop.services), start - origin, time.time() - start), flush=True)
