@@ -63,7 +63,7 @@ kb_to_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 # ---------------------------------------------------------------- 1. in process
-for b in bench_parse bench_overview; do
+for b in bench_parse bench_overview bench_trace; do
 	bin=$B/bench/$b
 	if [ ! -x "$bin" ]; then
 		na "$b" "not built: make $bin" "in-process benchmark"
