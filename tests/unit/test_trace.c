@@ -603,6 +603,100 @@ test_bytes(void **state)
 	trace_free(t);
 }
 
+static unsigned
+rnd(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+/*
+ * Random traces from a small id space (so duplicates, shared ids, cycles
+ * and missing parents all happen), some with absurd times: every span is
+ * one node, parents come before children, the critical path covers the
+ * trace, bars stay on the axis.
+ */
+static void
+test_random_traces(void **state)
+{
+	static const char *const svcs[] = { "gateway", "orders", "payments", NULL };
+	static const int64_t wild[] = { INT64_MAX, INT64_MIN + 1, -1, INT64_C(1) << 62 };
+	unsigned seed = 7;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 300; round++) {
+		struct spans s = { 0 };
+		struct trace *t;
+		size_t n = 1 + rnd(&seed) % 40, i, nspans;
+		int64_t sum = 0;
+		char *seen;
+
+		for (i = 0; i < n; i++) {
+			char id[8], parent[8];
+			int64_t ts = (int64_t)(rnd(&seed) % 1000),
+				dur = (int64_t)(rnd(&seed) % 300);
+			struct zk_span *x;
+
+			snprintf(id, sizeof id, "%x", rnd(&seed) % 12);
+			snprintf(parent, sizeof parent, "%x", rnd(&seed) % 14);
+			if (rnd(&seed) % 10 == 0)
+				ts = NOTS;
+			if (rnd(&seed) % 10 == 0)
+				dur = NOTS;
+			x = add(&s, id, rnd(&seed) % 6 == 0 ? "" : parent, svcs[rnd(&seed) % 4],
+				(enum zk_kind)(rnd(&seed) % 3), ts, dur);
+			x->shared = rnd(&seed) % 3 == 0;
+			if (round % 10 == 9 && rnd(&seed) % 4 == 0) {
+				x->has_ts = true;
+				x->ts_us = wild[rnd(&seed) % 4];
+			}
+			if (round % 10 == 9 && rnd(&seed) % 8 == 0) {
+				x->has_dur = true;
+				x->dur_us = wild[rnd(&seed) % 4];
+			}
+			if (rnd(&seed) % 5 == 0)
+				annotate(x, (int64_t)(rnd(&seed) % 1000), "a");
+		}
+		t = build(&s);
+		nspans = t->nspans;
+		assert_true(nspans >= 1 && nspans <= n);
+		assert_int_equal(t->nnodes, nspans + (t->synthetic_root ? 1 : 0));
+		seen = calloc(nspans, 1);
+		assert_non_null(seen);
+		for (i = 0; i < t->nnodes; i++) {
+			const struct trace_node *d = &t->nodes[i];
+			int x0, x1;
+
+			if (d->span >= 0) {
+				assert_int_equal(seen[d->span], 0);
+				seen[d->span] = 1;
+			} else {
+				assert_int_equal(i, 0);
+			}
+			if (d->parent >= 0) {
+				assert_true(d->parent < (int)i);
+				assert_int_equal(d->depth, t->nodes[d->parent].depth + 1);
+				assert_true((int)i + d->subtree <=
+					    d->parent + t->nodes[d->parent].subtree);
+			} else {
+				assert_int_equal(i, 0);
+			}
+			assert_true(d->start_us >= 0 && d->dur_us >= 0);
+			assert_true(d->start_us + d->dur_us <= t->duration_us);
+			assert_true(d->self_us >= 0 && d->self_us <= d->dur_us);
+			sum += d->crit_us;
+			trace_bar(t, (int)i, 37, &x0, &x1);
+			assert_true(x0 >= 0 && x0 < x1 && x1 <= 37);
+		}
+		assert_int_equal(t->nodes[0].subtree, t->nnodes);
+		assert_int_equal(sum, t->duration_us);
+		assert_int_equal(trace_rows(t, NULL, NULL, 0), t->nnodes);
+		free(seen);
+		trace_free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -622,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_rows_collapsed),
 		cmocka_unit_test(test_bar),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_random_traces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
