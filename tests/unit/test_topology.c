@@ -365,6 +365,46 @@ test_deterministic(void **state)
 	topology_free(a);
 }
 
+/* Random graphs with cycles, self-calls and repeats: a consistent layout every time. */
+static void
+test_random_graphs(void **state)
+{
+	unsigned seed = 99;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		size_t n = (size_t)(seed >> 16) % 60, i;
+		struct zk_link *l = calloc(n + 1, sizeof *l);
+		struct topo_layout *t;
+		int nsvc = 2 + round % 25;
+
+		assert_non_null(l);
+		for (i = 0; i < n; i++) {
+			char a[16], b[16];
+
+			seed = seed * 1103515245u + 12345u;
+			snprintf(a, sizeof a, "s%u", (seed >> 16) % (unsigned)nsvc);
+			seed = seed * 1103515245u + 12345u;
+			snprintf(b, sizeof b, "s%u", (seed >> 16) % (unsigned)nsvc);
+			l[i].parent = strdup(a);
+			l[i].child = strdup(b);
+			l[i].calls = 1;
+		}
+		seed = seed * 1103515245u + 12345u;
+		t = topology_layout(l, n);
+		assert_non_null(t);
+		assert_consistent(t);
+		for (i = 0; i < t->nreal; i++)
+			assert_int_equal(topology_find(t, t->nodes[i].name), (int)i);
+		for (i = 0; i < t->nedges; i++) /* a reversed edge goes back, others forward */
+			assert_true((t->nodes[t->edges[i].to].layer >
+				     t->nodes[t->edges[i].from].layer) == !t->edges[i].reversed);
+		topology_free(t);
+		links_free(l, n);
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_crossings_counted),
 		cmocka_unit_test(test_self_calls_and_repeats),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_random_graphs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
