@@ -92,7 +92,12 @@ struct zk_limits {
 	size_t max_spans; /* per trace; a trace with more is refused, its count named; 0 = 50,000 */
 };
 
-/* The request paths (new strings), query parameters percent-encoded. */
+/*
+ * The request paths (new strings), query parameters percent-encoded.  A
+ * maxDuration alone goes out with minDuration=1 (Zipkin refuses it
+ * alone).  zipkin_trace_path sends the id normalised, and returns NULL
+ * when trace_id is not a trace id (zipkin_trace_id_norm).
+ */
 char *zipkin_traces_path(const struct zk_query *q);
 char *zipkin_trace_path(const char *trace_id);
 /* endTs and lookback in milliseconds as Zipkin wants them; end_ts <= 0 = now. */
@@ -105,8 +110,10 @@ char *zipkin_span_names_path(const char *service);
 bool zipkin_is_read(enum http_method method, const char *path);
 
 /*
- * Whether id is a trace id Zipkin accepts (1 to 32 hex digits), and its
- * normal form (lowercase, left-padded with 0 to 16 or 32 digits) into out.
+ * Whether id is a trace id Zipkin accepts (1 to 32 hex digits, not all
+ * zero), and its normal form (lowercase, left-padded with 0 to 16 or 32
+ * digits; 32 digits whose upper 16 are zero become the lower 16, as
+ * Zipkin normalises them) into out ("" when not).
  */
 bool zipkin_trace_id_norm(const char *id, char out[33]);
 
@@ -117,15 +124,17 @@ void zipkin_names_free(char **names, size_t n);
 
 /*
  * GET /api/v2/trace/{id}: the trace's spans, in the order received.
- * A 404 is ERR_BACKEND "zipkin: trace ID not found — it may have expired".  More than
- * lim->max_spans spans is ERR_TOOBIG naming the count and the limit.
+ * A 404 (or an empty list) is ERR_BACKEND "zipkin: trace ID not found — it may have
+ * expired ...".  More than lim->max_spans spans is ERR_TOOBIG naming the count and the
+ * limit.
  */
 int zipkin_parse_trace(long status, const char *body, size_t len, const struct zk_limits *lim,
 		       struct zk_span **spans, size_t *n, struct err *e);
 
 /*
  * GET /api/v2/traces: a list of traces, each a list of spans.  Each trace
- * is summarised as the list shows it; the spans are not kept.
+ * is summarised as the list shows it, in the order received; the spans
+ * are not kept.  An empty trace is left out; no traces is 0 with *out NULL.
  */
 struct zk_trace_summary {
 	char trace_id[33];
@@ -134,7 +143,7 @@ struct zk_trace_summary {
 	size_t nspans;
 	char *root_service;   /* the root span's local service; else the earliest span's; "" if none */
 	char *root_name;      /* and its span name; "" if none */
-	char **services;      /* services touched, sorted, distinct */
+	char **services;      /* local services of its spans, sorted, distinct */
 	size_t nservices;
 	size_t nerrors;       /* spans with an error tag */
 	bool too_big;         /* more than max_spans: listed, not openable */
