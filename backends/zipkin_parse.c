@@ -125,7 +125,7 @@ status_error(long status, const char *body, size_t len, const char *what, struct
 	if (status == 400)
 		return err_set(e, ERR_HTTP, "%s — %s", head, bad_request_advice(what));
 	if (status == 429)
-		return err_set(e, ERR_HTTP, "%s — rate limited; raise [zipkin] interval", head);
+		return err_set(e, ERR_HTTP, "%s — rate limited; raise [general] refresh", head);
 	if (status >= 500)
 		return err_set(e, ERR_HTTP,
 			       "%s — Zipkin or its storage is failing; check the Zipkin server's "
