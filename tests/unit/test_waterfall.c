@@ -233,6 +233,37 @@ test_golden_critical(void **state)
 	free(s);
 }
 
+/* A fold keeps the critical path: the collapsed row stands for its subtree's share. */
+static void
+test_critical_survives_fold(void **state)
+{
+	struct fixture *f = *state;
+	int64_t sum = 0;
+	char want[16], *s;
+	size_t k;
+
+	waterfall_set_critical(f->w, true);
+	waterfall_set_collapsed(f->w, &f->d, 1, true);
+	for (k = 1; k < (size_t)(1 + f->t->nodes[1].subtree); k++)
+		sum += f->t->nodes[k].crit_us;
+	assert_true(sum > f->t->nodes[1].crit_us);
+	snprintf(want, sizeof want, "%.0f%% ", 100.0 * (double)sum / (double)f->t->duration_us);
+	s = render(f, 80, 24);
+	assert_int_equal(count_lines(s, "\xe2\x97\x86"), 2); /* the root and the fold */
+	assert_int_equal(count_lines(s, want), 1);
+	assert_int_equal(count_lines(s, "+8"), 1);
+	free(s);
+	s = render(f, 160, 40);
+	golden("waterfall_critical_collapsed_160x40", s);
+	free(s);
+	/* Off, the marks and shares go. */
+	assert_int_equal(waterfall_handle(f->w, ACT_CRITICAL_PATH, &f->d), H_DIRTY | H_HANDLED);
+	s = render(f, 80, 24);
+	assert_int_equal(count_lines(s, "\xe2\x97\x86"), 0);
+	assert_null(strstr(s, "PATH"));
+	free(s);
+}
+
 /* Enter opens the span pane: below the rows at 80 columns, beside them at 160. */
 static void
 test_golden_pane(void **state)
@@ -557,6 +588,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_golden_160x40, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_collapsed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_critical, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_critical_survives_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_pane, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collapse_and_expand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collapse_moves_hidden_cursor, setup, teardown),

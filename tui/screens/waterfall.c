@@ -505,9 +505,10 @@ waterfall_markdown(struct waterfall *w, const struct view_ctx *v, const struct t
 		traces_style_offset(nd->start_us, buf, sizeof buf);
 		traces_style_us(nd->dur_us, dur, sizeof dur);
 		buf_printf(out, " | %s | %s | ", buf, dur);
-		if (nd->on_critical) {
-			waterfall_rows_share_text(waterfall_rows_share(t, nd->crit_us), buf,
-						  sizeof buf);
+		if (waterfall_rows_path_us(t, w->collapsed, i) > 0) {
+			waterfall_rows_share_text(
+				waterfall_rows_share(t, waterfall_rows_path_us(t, w->collapsed, i)),
+				buf, sizeof buf);
 			buf_puts(out, buf);
 		}
 		waterfall_rows_flags(nd, buf, sizeof buf);

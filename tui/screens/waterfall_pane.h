@@ -19,7 +19,7 @@
 #include "trace.h"
 
 /* Rows of a scratch canvas: a span with more tags and annotations is cut with a note. */
-#define WATERFALL_PANE_MAX_ROWS 400
+#define WATERFALL_PANE_MAX_ROWS 256
 
 /*
  * Lay node i of t out into out (its width is the pane's, its height at

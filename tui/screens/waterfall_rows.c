@@ -171,9 +171,24 @@ draw_gutter(const struct layout *l, struct canvas *c, int y, const struct trace 
 		canvas_put(c, l->name_x + x, y, cells[x], 1, role, attr);
 }
 
+int64_t
+waterfall_rows_path_us(const struct trace *t, const bool *collapsed, int i)
+{
+	int64_t us = 0;
+	int k;
+
+	if (collapsed == NULL || !collapsed[i])
+		return t->nodes[i].crit_us;
+	for (k = i; k < i + t->nodes[i].subtree && (size_t)k < t->nnodes; k++)
+		us += t->nodes[k].crit_us;
+	return us;
+}
+
 /*
  * The cells of node i's bar on the critical path: its extent less its
- * critical children's bars.  False when the node is off the path.
+ * critical children's bars (all of it on a collapsed row: the walk takes
+ * a child whole, so inside the node's extent the path stays in its
+ * subtree).  False when the row is off the path.
  */
 static bool
 crit_cells(const struct layout *l, const struct trace *t, int i, bool *mask)
@@ -181,13 +196,14 @@ crit_cells(const struct layout *l, const struct trace *t, int i, bool *mask)
 	const struct trace_node *nd = &t->nodes[i];
 	int x0, x1, a, b, ch;
 
-	if (!nd->on_critical)
+	if (waterfall_rows_path_us(t, l->v->collapsed, i) <= 0)
 		return false;
 	trace_bar(t, i, l->bar_w, &x0, &x1);
 	memset(mask, 0, (size_t)l->bar_w * sizeof *mask);
 	for (a = x0 < 0 ? 0 : x0; a < x1 && a < l->bar_w; a++)
 		mask[a] = true;
-	for (ch = nd->first_child; ch >= 0; ch = t->nodes[ch].next_sibling) {
+	for (ch = l->v->collapsed[i] ? -1 : nd->first_child; ch >= 0;
+	     ch = t->nodes[ch].next_sibling) {
 		if (!t->nodes[ch].on_critical)
 			continue;
 		trace_bar(t, ch, l->bar_w, &a, &b);
@@ -283,7 +299,7 @@ draw_row(const struct layout *l, struct canvas *c, int y, const struct trace *t,
 
 	if (sel)
 		canvas_fill(c, (struct rect){ l->x, y, l->bar_x - l->x, 1 }, ROLE_SELECTED);
-	if (l->v->critical && nd->on_critical)
+	if (l->v->critical && waterfall_rows_path_us(t, l->v->collapsed, i) > 0)
 		canvas_put(c, l->x, y, asc ? "*" : "\xe2\x97\x86", 1, sel ? base : ROLE_ACCENT,
 			   ATTR_BOLD);
 	draw_gutter(l, c, y, t, i, l->v->collapsed[i], sel ? base : ROLE_DIM, ATTR_NONE);
@@ -306,10 +322,12 @@ draw_row(const struct layout *l, struct canvas *c, int y, const struct trace *t,
 			  nd->error && sel ? ATTR_REVERSE | ATTR_BOLD : ATTR_NONE);
 	if (hw > 0)
 		text_draw(c, end + 1, y, hw - 1, h, sel ? base : ROLE_DIM, ATTR_NONE);
-	if (l->cp_w > 0 && nd->on_critical) {
+	if (l->cp_w > 0 && waterfall_rows_path_us(t, l->v->collapsed, i) > 0) {
 		char pct[16];
 
-		waterfall_rows_share_text(waterfall_rows_share(t, nd->crit_us), pct, sizeof pct);
+		waterfall_rows_share_text(
+			waterfall_rows_share(t, waterfall_rows_path_us(t, l->v->collapsed, i)), pct,
+			sizeof pct);
 		text_draw_aligned(c, l->cp_x, y, l->cp_w - 1, pct, ALIGN_RIGHT,
 				  sel ? base : ROLE_ACCENT, ATTR_NONE);
 	}

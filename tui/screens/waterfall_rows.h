@@ -37,6 +37,13 @@ void waterfall_rows_draw(struct canvas *c, struct rect r, const struct waterfall
 /* The row's service ("" for the synthetic root) and span name (borrowed from t). */
 void waterfall_rows_name(const struct trace *t, int i, const char **svc, const char **name);
 
+/*
+ * The time node i's row stands for on the critical path: its own, or on a
+ * collapsed row (collapsed[i]) its whole subtree's, so a fold never hides
+ * the path.  collapsed may be NULL.
+ */
+int64_t waterfall_rows_path_us(const struct trace *t, const bool *collapsed, int i);
+
 /* The share of the trace's duration that us is, in percent. */
 double waterfall_rows_share(const struct trace *t, int64_t us);
 /* "66%", "<1%" into out. */
