@@ -14,6 +14,7 @@
 
 #define SIDE_MIN_W 100 /* from this body width the panel sits right of the graph */
 #define SIDE_W 38      /* the side panel, its separator included */
+#define SIDE_MAX_W 56  /* ... widened up to this by the room the graph leaves */
 #define VIEW_MIN_H 5   /* rows the graph keeps above the bottom panel */
 #define BOTTOM_ROWS 4  /* callers / callees rows of the bottom panel, at most */
 #define NUM_W 20       /* the numeric columns of a list: calls, errors, error % */
@@ -21,6 +22,10 @@
 struct graph {
 	char *sel;  /* the selected service's Zipkin name; NULL: the first of layer 0 */
 	int sx, sy; /* the graph position at the view's top left */
+	/* The vertical placement of the layout last seen, kept while its shape is the same. */
+	struct graph_geo geo;
+	unsigned long long shape;
+	bool have_geo;
 };
 
 struct graph *
@@ -35,6 +40,7 @@ graph_free(struct graph *g)
 	if (g == NULL)
 		return;
 	free(g->sel);
+	graph_route_done(&g->geo);
 	free(g);
 }
 
@@ -63,6 +69,56 @@ static const struct topo_layout *
 layout_of(const struct topology_data *d)
 {
 	return d != NULL && d->layout != NULL && d->layout->nreal > 0 ? d->layout : NULL;
+}
+
+static void
+mix(unsigned long long *h, long long v)
+{
+	*h = (*h ^ (unsigned long long)v) * 1099511628211ULL; /* FNV-1a, a word at a time */
+}
+
+/* What the vertical placement depends on: layers, orders, edges and their paths. */
+static unsigned long long
+shape_of(const struct topo_layout *t)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	size_t i;
+	int k;
+
+	mix(&h, (long long)t->nnodes);
+	mix(&h, (long long)t->nedges);
+	for (i = 0; i < t->nnodes; i++) {
+		mix(&h, t->nodes[i].layer);
+		mix(&h, t->nodes[i].pos);
+		mix(&h, t->nodes[i].name == NULL);
+	}
+	for (i = 0; i < t->nedges; i++) {
+		mix(&h, t->edges[i].from);
+		mix(&h, t->edges[i].to);
+		mix(&h, t->edges[i].reversed);
+		for (k = 0; t->edges[i].path != NULL && k < t->edges[i].npath; k++)
+			mix(&h, t->edges[i].path[k]);
+	}
+	return h;
+}
+
+/*
+ * The layout's geometry, its rows placed again only when its shape
+ * changed: the channel ordering is the costly part of a draw, and links
+ * are refreshed far more often than they change.
+ */
+static struct graph_geo *
+geometry(struct graph *g, const struct topo_layout *t)
+{
+	unsigned long long shape = shape_of(t);
+
+	if (!g->have_geo || shape != g->shape) {
+		graph_route_done(&g->geo);
+		graph_route_vertical(&g->geo, t);
+		g->shape = shape;
+		g->have_geo = true;
+	}
+	return &g->geo;
 }
 
 /* ---- selection -------------------------------------------------------------- */
@@ -201,7 +257,7 @@ int
 graph_handle(struct graph *g, enum action a, const struct topology_data *d)
 {
 	const struct topo_layout *t = layout_of(d);
-	struct graph_geo geo;
+	const struct graph_geo *geo;
 	int cur, next = -1, L;
 
 	if (a != ACT_UP && a != ACT_DOWN && a != ACT_TOPO_LEFT && a != ACT_TOPO_RIGHT &&
@@ -221,11 +277,10 @@ graph_handle(struct graph *g, enum action a, const struct topology_data *d)
 		break;
 	default:
 		/* Rows come from the layout alone, so moving needs no draw first. */
-		graph_route_vertical(&geo, t);
+		geo = geometry(g, t);
 		for (L = t->nodes[cur].layer + (a == ACT_TOPO_LEFT ? -1 : 1);
-		     next < 0 && L >= 0 && L < geo.nlayers; L += a == ACT_TOPO_LEFT ? -1 : 1)
-			next = nearest_in_layer(t, &geo, cur, L);
-		graph_route_done(&geo);
+		     next < 0 && L >= 0 && L < geo->nlayers; L += a == ACT_TOPO_LEFT ? -1 : 1)
+			next = nearest_in_layer(t, geo, cur, L);
 		break;
 	}
 	set_sel(g, t->nodes[next >= 0 ? next : cur].name);
@@ -382,8 +437,8 @@ draw_side(struct canvas *c, struct rect r, const struct view_ctx *v, const struc
 		canvas_put(c, r.x, avail, v->ascii ? "|" : "\xe2\x94\x82", 1, ROLE_DIM, ATTR_NONE);
 	r.x += 2;
 	r.w -= 3;
-	info_lines(v, d, more, info, sizeof info, warn, sizeof warn);
-	bottom = 2 + (warn[0] != '\0');
+	info_lines(v, d, "", info, sizeof info, warn, sizeof warn);
+	bottom = 2 + (warn[0] != '\0') + (more[0] != '\0');
 	text_draw(c, r.x, y++, r.w, t->nodes[sel].name, ROLE_ACCENT, ATTR_BOLD);
 	graph_paint_health(v, t->nodes[sel].name, true, &h);
 	graph_paint_health_draw(c, r.x, y++, r.w, &h, ATTR_NONE);
@@ -398,6 +453,8 @@ draw_side(struct canvas *c, struct rect r, const struct view_ctx *v, const struc
 	if (warn[0] != '\0')
 		text_draw(c, r.x, y++, r.w, warn, ROLE_WARN, ATTR_NONE);
 	text_draw(c, r.x, y++, r.w, info, ROLE_DIM, ATTR_NONE);
+	if (more[0] != '\0') /* " · more: ..." without its separator */
+		text_draw(c, r.x, y++, r.w, more + strlen(dot(v)) + 2, ROLE_DIM, ATTR_NONE);
 	text_draw(c, r.x, y, r.w, keys_hint, ROLE_DIM, ATTR_NONE);
 }
 
@@ -429,11 +486,17 @@ draw_bottom(struct canvas *c, struct rect r, const struct view_ctx *v,
 	info_lines(v, d, more, info, sizeof info, warn, sizeof warn);
 	for (x = r.x; x < r.x + r.w; x++)
 		canvas_put(c, x, r.y, v->ascii ? "-" : "\xe2\x94\x80", 1, ROLE_DIM, ATTR_NONE);
-	used = text_draw(c, r.x + 2, r.y, r.w - 4, warn[0] ? warn : info,
-			 warn[0] ? ROLE_WARN : ROLE_DIM, ATTR_NONE);
-	if (warn[0] && used + 4 < r.w - 4) /* the counts, after the failure, where room is left */
-		text_draw(c, r.x + 2 + used + 2, r.y, r.w - 4 - used - 2, info, ROLE_DIM,
-			  ATTR_NONE);
+	/* On the rule: the failure first (it must survive a cut), then the counts. */
+	x = r.x + 2;
+	canvas_put(c, x++, r.y, " ", 1, ROLE_DIM, ATTR_NONE);
+	if (warn[0] != '\0') {
+		x += text_draw(c, x, r.y, r.x + r.w - 3 - x, warn, ROLE_WARN, ATTR_NONE);
+		canvas_put(c, x++, r.y, " ", 1, ROLE_DIM, ATTR_NONE);
+	}
+	if (x + 8 < r.x + r.w - 3) {
+		x += text_draw(c, x, r.y, r.x + r.w - 3 - x, info, ROLE_DIM, ATTR_NONE);
+		canvas_put(c, x, r.y, " ", 1, ROLE_DIM, ATTR_NONE);
+	}
 	used = text_draw(c, r.x + 1, r.y + 1, r.w - 2, t->nodes[sel].name, ROLE_ACCENT, ATTR_BOLD);
 	graph_paint_health(v, t->nodes[sel].name, true, &h);
 	used += 2 + graph_paint_health_draw(c, r.x + 1 + used + 2, r.y + 1, r.w - 3 - used, &h,
@@ -572,15 +635,14 @@ graph_draw(struct graph *g, struct canvas *c, struct rect body, const struct vie
 	   const struct topology_data *d)
 {
 	const struct topo_layout *t;
-	struct graph_geo geo;
+	struct graph_geo *geo;
 	struct graph_health *health;
 	struct graph_picture pic;
 	char(*labels)[32], more[64];
-	int *box_w, *label_w, sel;
+	int *box_w, *label_w, sel, side_w = 0;
 	struct nb *in, *out;
 	size_t i, nin, nout;
 	struct rect view, panel;
-	bool side = body.w >= SIDE_MIN_W;
 
 	if (body.w < GRAPH_MIN_W || body.h < GRAPH_MIN_H) {
 		draw_too_small(c, body);
@@ -606,35 +668,45 @@ graph_draw(struct graph *g, struct canvas *c, struct rect body, const struct vie
 		graph_paint_label(&t->edges[i], labels[i], sizeof labels[i]);
 		label_w[i] = text_width(labels[i]);
 	}
-	graph_route_vertical(&geo, t);
-	graph_route_horizontal(&geo, t, box_w, label_w);
+	geo = geometry(g, t);
+	graph_route_horizontal(geo, t, box_w, label_w);
 	in = xcalloc(t->nedges + 1, sizeof *in);
 	out = xcalloc(t->nedges + 1, sizeof *out);
 	nin = neighbours(t, sel, true, in);
 	nout = neighbours(t, sel, false, out);
-	if (side) {
-		view = (struct rect){ body.x, body.y, body.w - SIDE_W, body.h };
-		panel = (struct rect){ body.x + view.w, body.y, SIDE_W, body.h };
+	/*
+	 * The panel beside the graph when the body is wide (wider with the
+	 * room the graph leaves), under it when only that shows it whole.
+	 */
+	if (body.w >= SIDE_MIN_W) {
+		side_w = body.w - geo->width - 2;
+		side_w = side_w < SIDE_W ? SIDE_W : side_w > SIDE_MAX_W ? SIDE_MAX_W : side_w;
+		if (geo->width + 1 > body.w - side_w && geo->width + 1 <= body.w &&
+		    geo->height + 1 <= body.h - bottom_height(body.h, nin, nout))
+			side_w = 0;
+	}
+	if (side_w > 0) {
+		view = (struct rect){ body.x, body.y, body.w - side_w, body.h };
+		panel = (struct rect){ body.x + view.w, body.y, side_w, body.h };
 	} else {
 		int ph = bottom_height(body.h, nin, nout);
 
 		view = (struct rect){ body.x, body.y, body.w, body.h - ph };
 		panel = (struct rect){ body.x, body.y + view.h, body.w, ph };
 	}
-	g->sx = scroll_axis(g->sx, geo.x[sel], geo.w[sel], view.w, geo.width, 0);
-	g->sy = scroll_axis(g->sy, geo.y[sel], geo.h[sel], view.h, geo.height, 1);
-	pic =
-		(struct graph_picture){ t,   &geo,  health, (const char(*)[32])labels,
-					sel, g->sx, g->sy };
+	g->sx = scroll_axis(g->sx, geo->x[sel], geo->w[sel], view.w, geo->width, 0);
+	g->sy = scroll_axis(g->sy, geo->y[sel], geo->h[sel], view.h, geo->height, 1);
+	pic = (struct graph_picture){
+		t, geo, health, (const char(*)[32])labels, sel, g->sx, g->sy
+	};
 	graph_paint(c, view, v, &pic);
-	more_hint(v, &geo, g->sx, g->sy, view, more, sizeof more);
-	if (side)
+	more_hint(v, geo, g->sx, g->sy, view, more, sizeof more);
+	if (side_w > 0)
 		draw_side(c, panel, v, d, sel, in, nin, out, nout, more);
 	else
 		draw_bottom(c, panel, v, d, sel, in, nin, out, nout, more);
 	free(in);
 	free(out);
-	graph_route_done(&geo);
 	free(health);
 	free(box_w);
 	free(labels);

@@ -229,17 +229,17 @@ grid_segment(struct grid *gr, const struct graph_seg *s, int pass_w, bool right_
 	int y, dv = s->ry > s->ly ? DIR_S : DIR_N, back = s->ry > s->ly ? DIR_N : DIR_S;
 	struct lcell *l;
 
-	grid_hline(gr, s->x0, s->chan - 1, s->ly, role, attr);
+	grid_hline(gr, s->x0, s->cx - 1, s->ly, role, attr);
 	if (s->ly == s->ry) {
-		grid_mark(gr, s->chan, s->ly, DIR_E | DIR_W, role, attr);
+		grid_mark(gr, s->cx, s->ly, DIR_E | DIR_W, role, attr);
 	} else {
-		grid_mark(gr, s->chan, s->ly, DIR_W | (unsigned)dv, role, attr);
+		grid_mark(gr, s->cx, s->ly, DIR_W | (unsigned)dv, role, attr);
 		for (y = s->ly < s->ry ? s->ly + 1 : s->ry + 1; y < (s->ly < s->ry ? s->ry : s->ly);
 		     y++)
-			grid_mark(gr, s->chan, y, DIR_N | DIR_S, role, attr);
-		grid_mark(gr, s->chan, s->ry, DIR_E | (unsigned)back, role, attr);
+			grid_mark(gr, s->cx, y, DIR_N | DIR_S, role, attr);
+		grid_mark(gr, s->cx, s->ry, DIR_E | (unsigned)back, role, attr);
 	}
-	grid_hline(gr, s->chan + 1, s->x1, s->ry, role, attr);
+	grid_hline(gr, s->cx + 1, s->x1, s->ry, role, attr);
 	/* A long edge runs straight through its virtual node's column. */
 	if (right_virtual)
 		grid_hline(gr, s->x1 + 1, s->x1 + pass_w, s->ry, role, attr);
@@ -285,7 +285,7 @@ paint_lines(struct canvas *s, struct grid *gr, const struct view_ctx *v,
 {
 	const struct topo_layout *t = p->t;
 	const struct graph_geo *geo = p->geo;
-	int layer, x, y, lx;
+	int layer, x, y;
 	size_t i;
 
 	for (layer = 0; layer < 3; layer++)
@@ -315,19 +315,22 @@ paint_lines(struct canvas *s, struct grid *gr, const struct view_ctx *v,
 				gl = line_glyph(l->mask, s->ascii);
 			canvas_put(s, x, y, gl, 1, (enum role)l->role, l->attr);
 		}
-	/* Labels sit on the first stretch of the piece next to the caller. */
+	/* A label sits just before the port where its edge reaches the callee's side. */
 	for (layer = 0; layer < 3; layer++)
 		for (i = 0; i < geo->nsegs; i++) {
 			const struct graph_seg *sg = &geo->segs[i];
 			const struct topo_edge *e = &t->edges[sg->edge];
 			enum role role;
 			unsigned attr;
+			int lw;
 
 			if (!sg->label || edge_layer(v, e, p->selected) != layer)
 				continue;
 			edge_style(v, e, p->selected, &role, &attr);
-			lx = sg->x0 + (sg->arrow_left ? 2 : 1);
-			text_draw(s, lx - p->sx, sg->ly - p->sy, sg->chan - lx - 1,
+			lw = text_width(p->labels[sg->edge]);
+			if (lw > sg->x1 - 1 - sg->cx - 1)
+				lw = sg->x1 - 1 - sg->cx - 1;
+			text_draw(s, sg->x1 - 1 - lw - p->sx, sg->ry - p->sy, lw,
 				  p->labels[sg->edge], role, attr);
 		}
 }

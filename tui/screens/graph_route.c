@@ -8,12 +8,12 @@
 
 #define NODE_GAP 1        /* blank rows between two nodes of a layer */
 #define SWEEPS 4          /* down-and-up passes of the row placement */
-#define EXACT_CHANNELS 24 /* larger gaps order their channels by adjacent swaps only */
-#define MERGE_COST 16     /* two lines sharing a row segment: worse than many crossings */
+#define EXACT_CHANNELS 12 /* larger gaps order their channels by adjacent swaps only */
+#define MOVE_ROUNDS 8
+#define MERGE_COST 16 /* two lines sharing a row segment: worse than many crossings */
 #define MIN_LAYER_W 4
 
 /* qsort has no context argument: the geometry being sorted travels in a static. */
-static const struct graph_geo *sort_geo;
 static const struct topo_layout *sort_topo;
 
 struct member {
@@ -114,9 +114,9 @@ make_segments(struct graph_geo *g, const struct topo_layout *t)
 			s->left = la < lb ? a : b;
 			s->right = la < lb ? b : a;
 			s->edge = (int)e;
-			s->label = k == 0;
-			/* The arrowhead points into the callee, wherever it lies. */
+			/* The label and the arrowhead go where the edge reaches its callee. */
 			if (k + 2 == np) {
+				s->label = true;
 				s->arrow_right = la < lb;
 				s->arrow_left = la > lb;
 			}
@@ -191,95 +191,195 @@ sweep_layer(struct graph_geo *g, const struct layers *ls, int L, int dir, double
 	place_layer(g, ls->flat + a, n, want);
 }
 
+/*
+ * A trunk: the segments leaving one node's right side together, through
+ * one port and one vertical channel that branches to each callee (a
+ * fan-out of thirty is one line splitting, not thirty side by side).  A
+ * cycle edge arriving at its callee's right side has a trunk of its own.
+ */
+struct trunk {
+	int left;   /* the node it leaves */
+	int ly;     /* its port row */
+	int lo, hi; /* rows its channel spans */
+	int nseg;   /* segments in it */
+	double key; /* mean centre row of its far ends: the port order */
+	int order;  /* channel order in the gap; -1 none (one straight segment) */
+};
+
+struct trunks {
+	struct trunk *t;
+	size_t n;
+	int *of;   /* per segment: its trunk */
+	int *segs; /* segment indexes grouped by trunk: first[k] .. first[k + 1] */
+	int *first;
+};
+
+static void
+trunks_build(struct trunks *tr, const struct graph_geo *g)
+{
+	int *shared = xmalloc((g->nnodes + 1) * sizeof *shared), *fill;
+	size_t s, i;
+
+	memset(tr, 0, sizeof *tr);
+	tr->t = xcalloc(g->nsegs + 1, sizeof *tr->t);
+	tr->of = xcalloc(g->nsegs + 1, sizeof *tr->of);
+	for (i = 0; i < g->nnodes; i++)
+		shared[i] = -1;
+	for (s = 0; s < g->nsegs; s++) {
+		const struct graph_seg *sg = &g->segs[s];
+		int k = sg->arrow_left ? -1 : shared[sg->left];
+
+		if (k < 0) {
+			k = (int)tr->n++;
+			tr->t[k].left = sg->left;
+			if (!sg->arrow_left)
+				shared[sg->left] = k;
+		}
+		tr->of[s] = k;
+		tr->t[k].nseg++;
+	}
+	tr->first = xcalloc(tr->n + 2, sizeof *tr->first);
+	tr->segs = xcalloc(g->nsegs + 1, sizeof *tr->segs);
+	for (i = 0; i < tr->n; i++)
+		tr->first[i + 1] = tr->first[i] + tr->t[i].nseg;
+	fill = xcalloc(tr->n + 1, sizeof *fill);
+	for (s = 0; s < g->nsegs; s++)
+		tr->segs[tr->first[tr->of[s]] + fill[tr->of[s]]++] = (int)s;
+	free(fill);
+	free(shared);
+}
+
+static void
+trunks_free(struct trunks *tr)
+{
+	free(tr->t);
+	free(tr->of);
+	free(tr->segs);
+	free(tr->first);
+}
+
+/* Port pairs: (sort key, index), by key then index. */
+struct port {
+	double key;
+	int idx;
+};
+
 static int
 cmp_port(const void *pa, const void *pb)
 {
-	const int *a = pa, *b = pb; /* pairs: other node, segment */
-	int ca = sort_geo->center[a[0]], cb = sort_geo->center[b[0]];
+	const struct port *a = pa, *b = pb;
 
-	if (ca != cb)
-		return ca < cb ? -1 : 1;
-	if (a[0] != b[0])
-		return a[0] < b[0] ? -1 : 1;
-	return (a[1] > b[1]) - (a[1] < b[1]);
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-/* Port rows: each node's segments on one side, ordered by the other end's row. */
-static void
-assign_ports(struct graph_geo *g, int node, bool right_side, int *pairs)
+/* The first of k port rows on a side of node: centred in the box's inner rows. */
+static int
+port_start(const struct graph_geo *g, int node, int k)
 {
-	int k = 0, i, start;
-	size_t s;
+	return g->h[node] <= 1 ? g->y[node] : g->y[node] + 1 + (g->h[node] - 2 - k) / 2;
+}
 
-	for (s = 0; s < g->nsegs; s++) {
-		const struct graph_seg *sg = &g->segs[s];
+/*
+ * Port rows.  Left sides: one per arriving segment, ordered by the row of
+ * the node it comes from.  Right sides: one per trunk, ordered by the
+ * mean row of where it goes.
+ */
+static void
+assign_ports(struct graph_geo *g, struct trunks *tr, struct port *p)
+{
+	size_t node, s, k;
+	int n, i, j;
 
-		if ((right_side ? sg->left : sg->right) != node)
-			continue;
-		pairs[2 * k] = right_side ? sg->right : sg->left;
-		pairs[2 * k + 1] = (int)s;
-		k++;
+	for (k = 0; k < tr->n; k++) {
+		double sum = 0;
+
+		for (i = tr->first[k]; i < tr->first[k + 1]; i++)
+			sum += centre(g, g->segs[tr->segs[i]].right);
+		tr->t[k].key = sum / tr->t[k].nseg;
 	}
-	if (k == 0)
-		return;
-	sort_geo = g;
-	qsort(pairs, (size_t)k, 2 * sizeof *pairs, cmp_port);
-	sort_geo = NULL;
-	start = g->h[node] <= 1 ? g->y[node] : g->y[node] + 1 + (g->h[node] - 2 - k) / 2;
-	for (i = 0; i < k; i++) {
-		struct graph_seg *sg = &g->segs[pairs[2 * i + 1]];
+	for (node = 0; node < g->nnodes; node++) {
+		for (n = 0, s = 0; s < g->nsegs; s++)
+			if (g->segs[s].right == (int)node)
+				p[n++] = (struct port){ centre(g, g->segs[s].left), (int)s };
+		qsort(p, (size_t)n, sizeof *p, cmp_port);
+		for (i = 0; i < n; i++)
+			g->segs[p[i].idx].ry =
+				port_start(g, (int)node, n) + (g->h[node] <= 1 ? 0 : i);
+		for (n = 0, k = 0; k < tr->n; k++)
+			if (tr->t[k].left == (int)node)
+				p[n++] = (struct port){ tr->t[k].key, (int)k };
+		qsort(p, (size_t)n, sizeof *p, cmp_port);
+		for (i = 0; i < n; i++)
+			tr->t[p[i].idx].ly =
+				port_start(g, (int)node, n) + (g->h[node] <= 1 ? 0 : i);
+	}
+	for (k = 0; k < tr->n; k++) {
+		struct trunk *t = &tr->t[k];
 
-		if (right_side)
-			sg->ly = g->h[node] <= 1 ? g->y[node] : start + i;
-		else
-			sg->ry = g->h[node] <= 1 ? g->y[node] : start + i;
+		t->lo = t->hi = t->ly;
+		for (j = tr->first[k]; j < tr->first[k + 1]; j++) {
+			struct graph_seg *sg = &g->segs[tr->segs[j]];
+
+			sg->ly = t->ly;
+			sg->trunk = (int)k;
+			t->lo = sg->ry < t->lo ? sg->ry : t->lo;
+			t->hi = sg->ry > t->hi ? sg->ry : t->hi;
+		}
 	}
 }
 
 /*
- * The cost of e's channel lying left of f's: each horizontal run that
- * crosses the other's vertical counts 1; runs sharing a row (one line
- * would seem to branch into the other) count MERGE_COST.
+ * The cost of trunk a's channel lying left of b's: each horizontal run
+ * that crosses the other's channel counts 1 (a's branches run right
+ * across b's channel; b's exit runs right across a's); a run sharing a
+ * row with the other's (one line would seem to branch into the other)
+ * counts MERGE_COST.
  */
-static int
-pair_cost(const struct graph_seg *e, const struct graph_seg *f)
+static long
+pair_cost(const struct graph_geo *g, const struct trunks *tr, int a, int b)
 {
-	int elo = e->ly < e->ry ? e->ly : e->ry, ehi = e->ly < e->ry ? e->ry : e->ly;
-	int flo = f->ly < f->ry ? f->ly : f->ry, fhi = f->ly < f->ry ? f->ry : f->ly;
-	int cost = 0;
+	const struct trunk *ta = &tr->t[a], *tb = &tr->t[b];
+	long cost = 0;
+	int i;
 
-	if (f->ly == e->ry)
-		return MERGE_COST;
-	if (f->ly > elo && f->ly < ehi)
-		cost++; /* f leaves across e's channel */
-	if (e->ry > flo && e->ry < fhi)
-		cost++; /* e enters across f's channel */
+	if (tb->ly > ta->lo && tb->ly < ta->hi)
+		cost++;
+	for (i = tr->first[a]; i < tr->first[a + 1]; i++) {
+		int r = g->segs[tr->segs[i]].ry;
+
+		if (r == tb->ly)
+			cost += MERGE_COST;
+		else if (r > tb->lo && r < tb->hi)
+			cost++;
+	}
 	return cost;
 }
 
 static long
-order_cost(const struct graph_geo *g, const int *ord, int k)
+order_cost(const struct graph_geo *g, const struct trunks *tr, const int *ord, int k)
 {
 	long c = 0;
 	int i, j;
 
 	for (i = 0; i < k; i++)
 		for (j = i + 1; j < k; j++)
-			c += pair_cost(&g->segs[ord[i]], &g->segs[ord[j]]);
+			c += pair_cost(g, tr, ord[i], ord[j]);
 	return c;
 }
 
+static const struct trunks *sort_trunks;
+
 static int
-cmp_seg_rows(const void *pa, const void *pb)
+cmp_trunk_rows(const void *pa, const void *pb)
 {
-	const struct graph_seg *a = &sort_geo->segs[*(const int *)pa];
-	const struct graph_seg *b = &sort_geo->segs[*(const int *)pb];
+	int ia = *(const int *)pa, ib = *(const int *)pb;
+	const struct trunk *a = &sort_trunks->t[ia], *b = &sort_trunks->t[ib];
 
 	if (a->ly != b->ly)
 		return a->ly < b->ly ? -1 : 1;
-	if (a->ry != b->ry)
-		return a->ry < b->ry ? -1 : 1;
-	return (*(const int *)pa > *(const int *)pb) - (*(const int *)pa < *(const int *)pb);
+	return (ia > ib) - (ia < ib);
 }
 
 /* Move ord[from] to position to (shifting the others). */
@@ -295,48 +395,66 @@ move_to(int *ord, int from, int to)
 	ord[to] = v;
 }
 
-/* Order the channels of one gap (ord holds its k segments) for few crossings. */
+/*
+ * Order the channels of one gap (ord holds its k trunks) for few
+ * crossings, starting from the order of their ports: move one trunk at a
+ * time while that helps; past EXACT_CHANNELS trunks, swap neighbours only
+ * (each swap priced by the pair alone), so the work stays near k * k.
+ */
 static void
-order_channels(struct graph_geo *g, int *ord, int k)
+order_channels(const struct graph_geo *g, struct trunks *tr, int *ord, int k)
 {
-	long best;
-	int round, i, j;
+	long best, c;
+	int round, i, j, tmp;
 	bool better = true;
 
-	sort_geo = g;
-	qsort(ord, (size_t)k, sizeof *ord, cmp_seg_rows);
-	sort_geo = NULL;
-	best = order_cost(g, ord, k);
-	for (round = 0; better && best > 0 && round < 2 * k + 4; round++) {
-		better = false;
-		for (i = 0; i < k; i++) {
-			for (j = 0; j < k; j++) {
-				long c;
-
-				if (i == j || (k > EXACT_CHANNELS && j != i + 1))
-					continue;
-				move_to(ord, i, j);
-				c = order_cost(g, ord, k);
-				if (c < best) {
-					best = c;
+	sort_trunks = tr;
+	qsort(ord, (size_t)k, sizeof *ord, cmp_trunk_rows);
+	sort_trunks = NULL;
+	if (k > EXACT_CHANNELS) {
+		for (round = 0; better && round < k; round++) {
+			better = false;
+			for (i = 0; i + 1 < k; i++)
+				if (pair_cost(g, tr, ord[i + 1], ord[i]) <
+				    pair_cost(g, tr, ord[i], ord[i + 1])) {
+					tmp = ord[i];
+					ord[i] = ord[i + 1];
+					ord[i + 1] = tmp;
 					better = true;
-				} else {
-					move_to(ord, j, i);
 				}
-			}
+		}
+	} else {
+		best = order_cost(g, tr, ord, k);
+		for (round = 0; better && best > 0 && round < MOVE_ROUNDS; round++) {
+			better = false;
+			for (i = 0; i < k; i++)
+				for (j = 0; j < k; j++) {
+					if (i == j)
+						continue;
+					move_to(ord, i, j);
+					c = order_cost(g, tr, ord, k);
+					if (c < best) {
+						best = c;
+						better = true;
+					} else {
+						move_to(ord, j, i);
+					}
+				}
 		}
 	}
 	for (i = 0; i < k; i++)
-		g->segs[ord[i]].chan = i;
+		tr->t[ord[i]].order = i;
 }
 
 void
 graph_route_vertical(struct graph_geo *g, const struct topo_layout *t)
 {
 	struct layers ls;
+	struct trunks tr;
+	struct port *ports;
 	double *acc, *want;
-	int *num, *pairs, *ord, L, i, it;
-	size_t n = t->nnodes, s, e;
+	int *num, *ord, L, i, it;
+	size_t n = t->nnodes, s, e, k;
 
 	memset(g, 0, sizeof *g);
 	g->nnodes = n;
@@ -346,23 +464,22 @@ graph_route_vertical(struct graph_geo *g, const struct topo_layout *t)
 	g->h = xcalloc(n + 1, sizeof *g->h);
 	g->center = xcalloc(n + 1, sizeof *g->center);
 	make_segments(g, t);
+	trunks_build(&tr, g);
 	layers_build(&ls, t);
 	g->nlayers = ls.n;
 	acc = xcalloc(n + 1, sizeof *acc);
 	want = xcalloc(n + 1, sizeof *want);
-	num = xcalloc(n + 1, sizeof *num);
+	num = xcalloc(2 * n + 2, sizeof *num);
 	/* Heights: a real box has room for its name, its health and a row per port. */
-	pairs = xcalloc(2 * n + 2, sizeof *pairs);
-	for (s = 0; s < g->nsegs; s++) {
-		pairs[2 * g->segs[s].left]++;
-		pairs[2 * g->segs[s].right + 1]++;
-	}
+	for (k = 0; k < tr.n; k++)
+		num[2 * tr.t[k].left]++;
+	for (s = 0; s < g->nsegs; s++)
+		num[2 * g->segs[s].right + 1]++;
 	for (e = 0; e < n; e++) {
-		int ports = pairs[2 * e] > pairs[2 * e + 1] ? pairs[2 * e] : pairs[2 * e + 1];
+		int p = num[2 * e] > num[2 * e + 1] ? num[2 * e] : num[2 * e + 1];
 
-		g->h[e] = t->nodes[e].name == NULL ? 1 : 2 + (ports > 2 ? ports : 2);
+		g->h[e] = t->nodes[e].name == NULL ? 1 : 2 + (p > 2 ? p : 2);
 	}
-	free(pairs);
 	/* Rows: stacked, then pulled toward the neighbours, down and up. */
 	for (L = 0; L < ls.n; L++) {
 		int a = ls.start[L], cnt = ls.start[L + 1] - a;
@@ -391,21 +508,26 @@ graph_route_vertical(struct graph_geo *g, const struct topo_layout *t)
 				g->height = g->y[e] + g->h[e];
 		}
 	}
-	pairs = xcalloc(2 * g->nsegs + 2, sizeof *pairs);
-	for (e = 0; e < n; e++) {
-		assign_ports(g, (int)e, true, pairs);
-		assign_ports(g, (int)e, false, pairs);
-	}
-	ord = pairs;
+	ports = xcalloc(g->nsegs + 1, sizeof *ports);
+	assign_ports(g, &tr, ports);
+	free(ports);
+	/* A trunk of one straight segment needs no channel: it crosses what it crosses anyway. */
+	ord = xcalloc(tr.n + 1, sizeof *ord);
 	for (L = 0; L + 1 < ls.n; L++) {
-		int k = 0;
+		int cnt = 0;
 
+		for (k = 0; k < tr.n; k++) {
+			tr.t[k].order = -1;
+			if (t->nodes[tr.t[k].left].layer == L && tr.t[k].lo != tr.t[k].hi)
+				ord[cnt++] = (int)k;
+		}
+		order_channels(g, &tr, ord, cnt);
 		for (s = 0; s < g->nsegs; s++)
 			if (t->nodes[g->segs[s].left].layer == L)
-				ord[k++] = (int)s;
-		order_channels(g, ord, k);
+				g->segs[s].chan = tr.t[tr.of[s]].order;
 	}
-	free(pairs);
+	free(ord);
+	trunks_free(&tr);
 	free(acc);
 	free(want);
 	free(num);
@@ -416,38 +538,48 @@ void
 graph_route_horizontal(struct graph_geo *g, const struct topo_layout *t, const int *box_w,
 		       const int *label_w)
 {
-	int *zone, *nch, L;
+	int *out, *nch, *zone, L;
 	size_t i, s;
 
+	free(g->layer_x);
+	free(g->layer_w);
 	g->layer_x = xcalloc((size_t)g->nlayers + 1, sizeof *g->layer_x);
 	g->layer_w = xcalloc((size_t)g->nlayers + 1, sizeof *g->layer_w);
-	zone = xcalloc((size_t)g->nlayers + 1, sizeof *zone);
+	out = xcalloc((size_t)g->nlayers + 1, sizeof *out);
 	nch = xcalloc((size_t)g->nlayers + 1, sizeof *nch);
+	zone = xcalloc((size_t)g->nlayers + 1, sizeof *zone);
 	for (L = 0; L < g->nlayers; L++) {
 		g->layer_w[L] = MIN_LAYER_W;
-		zone[L] = 2;
+		out[L] = 1;
+		zone[L] = 1;
 	}
 	for (i = 0; i < t->nreal && i < g->nnodes; i++) {
 		L = t->nodes[i].layer;
 		if (L >= 0 && L < g->nlayers && box_w[i] > g->layer_w[L])
 			g->layer_w[L] = box_w[i];
 	}
-	/* A gap: the label zone, one column per channel, the arrowhead's column. */
+	/*
+	 * A gap, left to right: the exit run (and a column for an arrowhead
+	 * into a cycle's callee), one column per channel, the label zone
+	 * ("-480 !3-"), the arrowhead's column.
+	 */
 	for (s = 0; s < g->nsegs; s++) {
 		const struct graph_seg *sg = &g->segs[s];
-		int need = (sg->arrow_left ? 1 : 0) + (sg->label ? 2 + label_w[sg->edge] : 1);
 
 		L = t->nodes[sg->left].layer;
-		if (need > zone[L])
-			zone[L] = need;
-		nch[L]++;
+		if (sg->arrow_left)
+			out[L] = 2;
+		if (sg->label && label_w[sg->edge] + 2 > zone[L])
+			zone[L] = label_w[sg->edge] + 2;
+		if (sg->chan + 1 > nch[L])
+			nch[L] = sg->chan + 1;
 	}
 	g->width = 0;
 	for (L = 0; L < g->nlayers; L++) {
 		g->layer_x[L] = L == 0 ? GRAPH_ROUTE_MARGIN
-				       : g->layer_x[L - 1] + g->layer_w[L - 1] + zone[L - 1] +
-						 nch[L - 1] + 1;
-		g->width = g->layer_x[L] + g->layer_w[L] + 1;
+				       : g->layer_x[L - 1] + g->layer_w[L - 1] + out[L - 1] +
+						 nch[L - 1] + zone[L - 1] + 1;
+		g->width = g->layer_x[L] + g->layer_w[L];
 	}
 	for (i = 0; i < g->nnodes; i++) {
 		L = t->nodes[i].layer;
@@ -462,10 +594,11 @@ graph_route_horizontal(struct graph_geo *g, const struct topo_layout *t, const i
 		L = t->nodes[sg->left].layer;
 		sg->x0 = g->layer_x[L] + g->layer_w[L];
 		sg->x1 = g->layer_x[L + 1] - 1;
-		sg->chan = sg->x0 + zone[L] + sg->chan;
+		sg->cx = sg->x0 + out[L] + (sg->chan > 0 ? sg->chan : 0);
 	}
-	free(zone);
+	free(out);
 	free(nch);
+	free(zone);
 }
 
 void

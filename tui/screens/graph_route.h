@@ -11,11 +11,14 @@
  * vertical part, which does not depend on the model.
  *
  * Every edge is cut into segments, one per gap between adjacent layers
- * (long edges pass through their virtual nodes).  A segment leaves its
- * left node's right side at its own port row, runs right through the
- * label zone to its own vertical channel, turns to the right node's port
- * row and enters its left side.  Ports and channels are never shared, so
- * two edges meet only where they cross.
+ * (long edges pass through their virtual nodes).  The segments leaving a
+ * node's right side form a trunk: one port row, one vertical channel in
+ * the gap that branches to each far end's own port row on its left side.
+ * A cycle edge arriving at its callee's right side has a trunk of its
+ * own; a trunk of one straight segment takes no channel.  Left ports and
+ * channels are never shared, so edges of different trunks meet only
+ * where they cross.  The label and arrowhead sit on the segment that
+ * reaches the callee: the label just before the right end's port.
  */
 #ifndef OPSDECK_TUI_SCREENS_GRAPH_ROUTE_H
 #define OPSDECK_TUI_SCREENS_GRAPH_ROUTE_H
@@ -32,9 +35,11 @@ struct graph_seg {
 	int left, right;  /* node indexes: right's layer is left's + 1 */
 	int edge;         /* index into the layout's edges */
 	int ly, ry;       /* port rows on the left node's right side, the right node's left side */
-	int chan;         /* channel order in its gap (vertical); column (horizontal) */
+	int trunk;        /* segments with the same trunk share ly and chan */
+	int chan;         /* channel order in its gap, -1 none (one straight segment) */
+	int cx;           /* the channel's column (the first channel's when none) */
 	int x0, x1;       /* the gap's first and last column */
-	bool label;       /* carries the edge's label (the piece next to the caller) */
+	bool label;       /* carries the edge's label (the piece next to the callee) */
 	bool arrow_left;  /* an arrowhead at x0 (a cycle edge into its callee) */
 	bool arrow_right; /* an arrowhead at x1 (into the callee) */
 };
@@ -60,7 +65,8 @@ void graph_route_vertical(struct graph_geo *g, const struct topo_layout *t);
 /*
  * Columns: box_w[i] for each real node i (< t->nreal), label_w[e] for each
  * edge e (both borrowed, read only here).  Boxes of a layer share its
- * widest width.
+ * widest width.  Changes only columns, so one vertical placement can be
+ * given new widths at every draw.
  */
 void graph_route_horizontal(struct graph_geo *g, const struct topo_layout *t, const int *box_w,
 			    const int *label_w);
