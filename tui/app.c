@@ -56,6 +56,7 @@ app_view_of(const struct app *a, struct view_ctx *v)
 	v->prometheus = s->poll.prometheus;
 	v->docker = s->docker;
 	v->elasticsearch = s->logs.enabled;
+	v->zipkin = s->traces.enabled;
 	v->config_path = s->config_path;
 	v->progress = progress_of;
 	v->progress_ud = a->actions;
@@ -88,39 +89,70 @@ app_top_screen(const struct app *a)
 	return a->stack[a->depth - 1];
 }
 
-/* Push the Service detail of service and start its requests. */
+/* Close the top screen; its requests stop (answers in flight are dropped). */
 static void
-open_detail(struct app *a, const char *service)
+pop_screen(struct app *a)
+{
+	enum screen_id top;
+
+	if (a->depth <= 1)
+		return;
+	top = a->stack[--a->depth];
+	switch (top) {
+	case SCREEN_LOGS:
+		app_logs_close(a);
+		break;
+	case SCREEN_DETAIL:
+		detail_poll_close(a->detail_poll);
+		detail_free(a->detail);
+		a->detail = NULL;
+		break;
+	default:
+		app_traces_closed(a, top);
+		break;
+	}
+}
+
+void
+app_push_screen(struct app *a, enum screen_id id)
+{
+	int i;
+
+	for (i = 1; i < a->depth; i++)
+		if (a->stack[i] == id) {
+			while (a->depth > i + 1)
+				pop_screen(a);
+			return;
+		}
+	a->stack[a->depth++] = id;
+}
+
+/* Open the Service detail of service and start its requests. */
+void
+app_open_detail(struct app *a, const char *service)
 {
 	struct detail_poll_settings ds;
 	const struct service *svc = service ? model_service(a->model, service, false) : NULL;
 
 	if (svc == NULL) {
-		app_set_message(a, ROLE_CRIT, "%s", "no service selected");
+		app_set_message(a, ROLE_CRIT, "%s",
+				service != NULL && *service != '\0'
+					? "that service is not in the Overview (no metrics or "
+					  "containers of that name)"
+					: "no service selected");
 		return;
+	}
+	if (app_top_screen(a) == SCREEN_DETAIL) {
+		detail_poll_close(a->detail_poll);
+	} else {
+		app_push_screen(a, SCREEN_DETAIL);
+		if (app_top_screen(a) == SCREEN_DETAIL)
+			detail_poll_close(a->detail_poll);
 	}
 	detail_free(a->detail);
 	a->detail = detail_new(svc->name);
 	detail_poll_settings_from(&ds, a->o->setup, svc);
 	detail_poll_open(a->detail_poll, &ds);
-	a->stack[1] = SCREEN_DETAIL;
-	a->depth = 2;
-}
-
-/* Pop the top screen; its requests stop (answers in flight are dropped). */
-static void
-pop_screen(struct app *a)
-{
-	if (a->depth <= 1)
-		return;
-	a->depth--;
-	if (a->stack[a->depth] == SCREEN_LOGS) {
-		app_logs_close(a);
-		return;
-	}
-	detail_poll_close(a->detail_poll);
-	detail_free(a->detail);
-	a->detail = NULL;
 }
 
 /* The service the action keys act on: the detail's, else the Overview's cursor. */
@@ -131,6 +163,8 @@ app_current_service(struct app *a)
 
 	if (app_top_screen(a) == SCREEN_DETAIL)
 		return detail_service(a->detail);
+	if (app_traces_service(a) != NULL)
+		return app_traces_service(a);
 	app_view_of(a, &v);
 	return overview_current(a->overview, &v); /* the rows as filtered now */
 }
@@ -180,9 +214,12 @@ draw(struct app *a)
 	if (app_top_screen(a) == SCREEN_LOGS) {
 		rs.logs = a->logs;
 		rs.logs_data = logs_poll_data(a->logs_poll);
-		rs.logs_from = a->depth > 2 ? detail_service(a->detail) : NULL;
+		rs.logs_from = a->depth > 2 && a->stack[a->depth - 2] == SCREEN_DETAIL
+				       ? detail_service(a->detail)
+				       : NULL;
 		rs.hint = "? help  e query  / filter  F tail  +/- range  Esc back ";
 	}
+	app_traces_render(a, &rs);
 	if (a->message[0] != '\0') {
 		rs.message = a->message;
 		rs.message_role = a->message_role;
@@ -203,6 +240,11 @@ draw(struct app *a)
 	} else if (a->edit == EDIT_COMMAND) {
 		rs.input = &a->input;
 		rs.input_prompt = ":";
+	} else if (a->edit == EDIT_TRACES) {
+		rs.input = &a->input;
+		rs.input_prompt = w < 100 ? "search: "
+					  : "Search (service= span= >250ms <2s error k=v since=1h "
+					    "limit=20): ";
 	} else if (a->edit == EDIT_QUERY) {
 		rs.input = &a->input;
 		rs.input_prompt =
@@ -317,6 +359,8 @@ handle_input_key(struct app *a, int key)
 				app_accept_scale(a);
 			else if (mode == EDIT_QUERY)
 				app_logs_accept_query(a);
+			else if (mode == EDIT_TRACES)
+				app_traces_accept_query(a);
 			else
 				app_run_command(a, a->input.text.data);
 			break;
@@ -434,11 +478,15 @@ handle_key(struct app *a, int key)
 		handle_help_key(a, key);
 		return;
 	}
-	act = keys_lookup(app_top_screen(a) == SCREEN_LOGS     ? CTX_LOGS
-			  : app_top_screen(a) == SCREEN_DETAIL ? CTX_DETAIL
-							       : CTX_OVERVIEW,
-			  key);
-	if (app_top_screen(a) == SCREEN_LOGS && app_logs_key(a, act)) {
+	{
+		static const enum key_ctx ctx_of[SCREEN_COUNT] = {
+			[SCREEN_OVERVIEW] = CTX_OVERVIEW, [SCREEN_DETAIL] = CTX_DETAIL,
+			[SCREEN_LOGS] = CTX_LOGS,         [SCREEN_TRACES] = CTX_TRACES,
+			[SCREEN_TRACE] = CTX_TRACE,       [SCREEN_TOPOLOGY] = CTX_TOPOLOGY,
+		};
+		act = keys_lookup(ctx_of[app_top_screen(a)], key);
+	}
+	if ((app_top_screen(a) == SCREEN_LOGS && app_logs_key(a, act)) || app_traces_key(a, act)) {
 		a->dirty = true;
 		return;
 	}
@@ -457,7 +505,7 @@ handle_key(struct app *a, int key)
 			a->quit = true;
 		break;
 	case ACT_OPEN:
-		open_detail(a, app_current_service(a));
+		app_open_detail(a, app_current_service(a));
 		break;
 	case ACT_LOGS:
 		if (app_top_screen(a) == SCREEN_DETAIL && !isnan(detail_cursor(a->detail))) {
@@ -489,6 +537,7 @@ handle_key(struct app *a, int key)
 		if (detail_poll_is_open(a->detail_poll))
 			detail_poll_refresh_now(a->detail_poll);
 		logs_poll_refresh_now(a->logs_poll);
+		traces_poll_refresh_now(a->traces_poll);
 		app_set_message(a, ROLE_DIM, "%s", "refreshing...");
 		break;
 	case ACT_SCALE:
@@ -546,6 +595,8 @@ next_timeout_ms(const struct app *a, double mono, double wall)
 		t = detail_poll_next_due_ms(a->detail_poll, mono);
 	if (logs_poll_next_due_ms(a->logs_poll, mono) < t)
 		t = logs_poll_next_due_ms(a->logs_poll, mono);
+	if (traces_poll_next_due_ms(a->traces_poll, mono) < t)
+		t = traces_poll_next_due_ms(a->traces_poll, mono);
 	if (to_second < t)
 		t = to_second; /* the clock and data ages tick every second */
 	if (a->message_until > 0) {
@@ -567,6 +618,10 @@ app_free(struct app *a)
 	detail_free(a->detail);
 	logs_poll_free(a->logs_poll); /* after http, as the detail's */
 	logs_free(a->logs);
+	traces_poll_free(a->traces_poll); /* after http, as the logs' */
+	traces_screen_free(a->traces);
+	waterfall_free(a->waterfall);
+	graph_free(a->graph);
 	logs_history_free(a->history);
 	if (a->actions != NULL)
 		actions_abandon_requests(a->actions); /* they will never answer now */
@@ -583,8 +638,10 @@ app_free(struct app *a)
 int
 app_run(const struct app_options *o, int *exit_code, struct err *e)
 {
-	static const enum key_ctx help_ctx[] = { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL, CTX_LOGS,
-						 CTX_INPUT };
+	static const enum key_ctx help_ctx[] = {
+		CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL,   CTX_LOGS,
+		CTX_TRACES, CTX_TRACE,    CTX_TOPOLOGY, CTX_INPUT
+	};
 	struct app a;
 	const struct setup *s = o->setup;
 
@@ -606,6 +663,7 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	a.depth = 1;
 	a.detail_poll = detail_poll_new(a.http);
 	a.logs_poll = logs_poll_new(a.http, a.model, &s->logs);
+	a.traces_poll = traces_poll_new(a.http, a.model, &s->traces);
 	a.range.since_s = s->logs.default_range_s > 0 ? s->logs.default_range_s : 900;
 	{
 		char *hp = logs_history_default_path();
@@ -646,6 +704,8 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 		if (detail_poll_is_open(a.detail_poll) && detail_poll_tick(a.detail_poll, mono))
 			a.dirty = true;
 		if (app_logs_tick(&a, mono))
+			a.dirty = true;
+		if (app_traces_tick(&a, mono))
 			a.dirty = true;
 		if (actions_tick(a.actions, a.model, mono))
 			a.dirty = true;

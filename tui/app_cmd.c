@@ -102,7 +102,7 @@ app_run_command(struct app *a, const char *line)
 		a->quit = true;
 		return;
 	}
-	if (app_logs_command(a, verb, line))
+	if (app_logs_command(a, verb, line) || app_traces_command(a, verb, line))
 		return;
 	if (n == 4) {
 		app_show_error(
@@ -135,7 +135,8 @@ app_run_command(struct app *a, const char *line)
 
 		snprintf(msg, sizeof msg,
 			 "unknown command '%s' (commands: scale NAME N, restart NAME, rollback "
-			 "NAME, logs QUERY, since 15m, range FROM TO, q)",
+			 "NAME, logs QUERY, since 15m, range FROM TO, traces SEARCH, trace ID, "
+			 "topology, q)",
 			 verb);
 		app_show_error(a, msg);
 	}

@@ -36,9 +36,9 @@ app_logs_open(struct app *a, const char *query)
 	if (!enabled(a))
 		return;
 	if (app_top_screen(a) != SCREEN_LOGS) {
+		app_push_screen(a, SCREEN_LOGS);
 		logs_free(a->logs);
 		a->logs = logs_new();
-		a->stack[a->depth++] = SCREEN_LOGS;
 	}
 	logs_set_query(a->logs, query);
 	logs_poll_open(a->logs_poll, query, &a->range);

@@ -77,7 +77,15 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	}
 	canvas_clear(c);
 	body = frame_body(c);
-	if (rs->logs != NULL) {
+	if (rs->traces != NULL || rs->waterfall != NULL || rs->graph != NULL) {
+		frame_draw_title(c, 0, rs->crumbs != NULL ? rs->crumbs : "", rs->crumbs_summary, v);
+		if (rs->traces != NULL)
+			traces_screen_draw(rs->traces, c, body, v, rs->traces_list);
+		else if (rs->waterfall != NULL)
+			waterfall_draw(rs->waterfall, c, body, v, rs->trace_data);
+		else
+			graph_draw(rs->graph, c, body, v, rs->topology_data);
+	} else if (rs->logs != NULL) {
 		snprintf(title, sizeof title, "Overview %s %s%sLogs",
 			 v->ascii ? ">" : "\xe2\x80\xba",
 			 rs->logs_from != NULL ? rs->logs_from : "",

@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "http.h"
 #include "logs_snapshot.h"
+#include "traces_snapshot.h"
 #include "model.h"
 #include "poller.h"
 #include "render.h"
@@ -261,11 +262,14 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 
 	if (strcmp(o->screen, "logs") == 0)
 		return logs_snapshot_run(o, out, e);
+	if (traces_snapshot_screen(o->screen))
+		return traces_snapshot_run(o, out, e);
 	if (strncmp(o->screen, "service:", 8) == 0 && o->screen[8] != '\0')
 		detail_name = o->screen + 8;
 	else if (strcmp(o->screen, "overview") != 0)
 		return err_set(e, ERR_USAGE,
-			       "unknown --screen '%s' (available: overview, service:NAME, logs)",
+			       "unknown --screen '%s' (available: overview, service:NAME, logs, "
+			       "traces, trace:ID, topology)",
 			       o->screen);
 	http = http_new(e);
 	if (http == NULL)

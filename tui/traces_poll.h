@@ -42,11 +42,11 @@ struct traces_list {
 	const char *service; /* the service searched (display name), "" = any */
 	double lookback_s;   /* the search's lookback */
 	int limit;
-	bool have;           /* an answer has arrived for this search */
-	bool loading;        /* a request is in flight */
-	struct err err;      /* the last failure; ERR_OK after a success */
-	double fetched_at;   /* wall clock of the answer shown */
-	bool utc;            /* times in UTC, else local */
+	bool have;         /* an answer has arrived for this search */
+	bool loading;      /* a request is in flight */
+	struct err err;    /* the last failure; ERR_OK after a success */
+	double fetched_at; /* wall clock of the answer shown */
+	bool utc;          /* times in UTC, else local */
 };
 
 /* The Trace screen's trace. */
@@ -81,8 +81,7 @@ void traces_poll_free(struct traces_poll *p); /* after http_free(); NULL-safe */
  * or "" = as the line says) added as serviceName when the line names none.
  * Returns 0, or -1 with e naming the bad word (the previous list is kept).
  */
-int traces_poll_search(struct traces_poll *p, const char *service, const char *line,
-		       struct err *e);
+int traces_poll_search(struct traces_poll *p, const char *service, const char *line, struct err *e);
 /* Ask the current search again every refresh while on. */
 void traces_poll_set_live(struct traces_poll *p, bool on);
 
@@ -94,6 +93,9 @@ void traces_poll_set_topology(struct traces_poll *p, bool on, double lookback_s)
 
 /* The search and the links are due now; a trace that failed is asked again. */
 void traces_poll_refresh_now(struct traces_poll *p);
+
+/* Give up on what is in flight: each screen waiting for an answer shows e. */
+void traces_poll_timed_out(struct traces_poll *p, const struct err *e);
 
 /* Send what is due, take what arrived.  True when something shown changed. */
 bool traces_poll_tick(struct traces_poll *p, double mono);

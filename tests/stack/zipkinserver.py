@@ -315,13 +315,15 @@ def validate_hex(s):
 
 
 def normalize_trace_id(s):
-    """Span.normalizeTraceId: lower-hex, left-padded to 16 or 32 digits."""
+    """Span.normalizeTraceId: lower-hex, left-padded to 16 or 32 digits; a
+    128-bit id whose upper half is zero is the 64-bit id of its lower half."""
     if len(s) > 32:
         raise ReadError("traceId.length > 32")
     validate_hex(s)
-    if len(s) in (16, 32):
-        return s
-    return s.rjust(16 if len(s) < 16 else 32, "0")
+    s = s.rjust(16 if len(s) <= 16 else 32, "0")
+    if len(s) == 32 and s.startswith("0" * 16):
+        return s[16:]
+    return s
 
 
 def normalize_id(s, what):
