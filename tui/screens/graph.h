@@ -7,8 +7,8 @@
  * of the error ratio) in WARN / CRIT; cycle edges drawn back.  The
  * selected node's callers and callees are highlighted and listed in a side
  * panel with per-edge calls and errors; a node absent from the model is
- * drawn as "unknown".  The graph scrolls to keep the selected node in view
- * when it does not fit.
+ * drawn with "no metrics".  The graph scrolls to keep the selected node in
+ * view when it does not fit.
  */
 #ifndef OPSDECK_TUI_SCREENS_GRAPH_H
 #define OPSDECK_TUI_SCREENS_GRAPH_H
