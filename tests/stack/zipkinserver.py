@@ -434,8 +434,10 @@ def read_span(v, path, intern):
         parent_id = None
     if shared and kind == "CLIENT":
         shared = False
+    # short tag values ("GET", "200") come again and again: share their pairs
+    pairs = tuple(intern((k, v)) if len(v) <= 8 else (k, v) for k, v in sorted(tags.items()))
     return Span(trace_id, span_id, parent_id, kind, name, timestamp, duration, local, remote,
-                tuple(sorted(set(annotations))), tuple(sorted(tags.items())), debug, shared)
+                tuple(sorted(set(annotations))), pairs, debug, shared)
 
 
 def decode_spans(raw, intern):
@@ -511,6 +513,7 @@ class Store:
             tr = self.traces[s.trace_id] = Trace(s.trace_id)
         if s in tr.spans:
             return                  # an exact duplicate: stored once (a LinkedHashSet in Zipkin)
+        s.trace_id = tr.trace_id    # one string per trace, not per span
         tr.spans[s] = None
         tr.version += 1
         self.span_count += 1
