@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The local stack: start.sh brings up shopsim, node exporter and Prometheus on
-# loopback, Prometheus's request rates match shopsim's truth, stop.sh leaves
-# nothing running.
+# The local stack: start.sh brings up shopsim, node exporter, Prometheus and
+# the Elasticsearch and Zipkin test servers on loopback, Prometheus's request
+# rates match shopsim's truth, Zipkin names the shop's services, stop.sh
+# leaves nothing running.
 # shellcheck disable=SC2317  # functions called through trap and check
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -23,10 +24,18 @@ else
 fi
 # shellcheck source=/dev/null
 . "$S/env"
-check "env names all four URLs" test -n "${PROMETHEUS_URL:-}" -a -n "${SHOPSIM_URL:-}" -a -n "${NODE_EXPORTER_URL:-}" -a -n "${ELASTICSEARCH_URL:-}"
+check "env names all five URLs" test -n "${PROMETHEUS_URL:-}" -a -n "${SHOPSIM_URL:-}" -a -n "${NODE_EXPORTER_URL:-}" -a -n "${ELASTICSEARCH_URL:-}" -a -n "${ZIPKIN_URL:-}"
+check "the env file has ZIPKIN_URL=http://127.0.0.1:PORT" grep -qx 'ZIPKIN_URL=http://127\.0\.0\.1:[0-9]*' "$S/env"
 mapfile -t PIDS < <(stack_pids "$S")
-check "four PID files (${PIDS[*]})" test "${#PIDS[@]}" -eq 4
+check "five PID files (${PIDS[*]})" test "${#PIDS[@]}" -eq 5
 check "Elasticsearch holds shopsim's logs" sh -c "curl -sf '$ELASTICSEARCH_URL/logs-*/_count' | jq -en 'input | .count > 0' >/dev/null"
+# zipkin_services : Zipkin's /api/v2/services are the shop's six services
+zipkin_services() {
+	curl -sf --max-time 5 "$ZIPKIN_URL/api/v2/services" |
+		jq -en 'input | . == ["gateway","inventory","notifications","orders","payments","users"]' >/dev/null
+}
+check "Zipkin answers /api/v2/services with the shop's services" wait_for 30 zipkin_services
+check "Zipkin links gateway to orders" sh -c "curl -sf '$ZIPKIN_URL/api/v2/dependencies?endTs=$(( $(date +%s) * 1000 ))' | jq -en 'input | any(.[]; .parent == \"gateway\" and .child == \"orders\" and .callCount > 0)' >/dev/null"
 for p in "${PIDS[@]}"; do check "pid $p running" pid_alive "$p"; done
 
 addrs=$(listening_addresses "${PIDS[@]}" | sort -u | tr '\n' ' ')
@@ -69,4 +78,5 @@ check "no started process remains" test "$left" -eq 0
 check "no process names the stack dir: $(procs_under "$S" | tr '\n' ';')" test -z "$(procs_under "$S")"
 check "stop.sh is idempotent" tests/stack/stop.sh "$S"
 check "shopsim port closed" sh -c "! curl -sf -o /dev/null --max-time 2 '$SHOPSIM_URL/healthz'"
+check "Zipkin port closed" sh -c "! curl -sf -o /dev/null --max-time 2 '$ZIPKIN_URL/health'"
 finish

@@ -2,8 +2,9 @@
 # tests/stack/demo.sh - `make demo`: the console on a local stack.
 #
 # Starts shopsim, node exporter, Prometheus (with 30 minutes of backfilled
-# history) and the Elasticsearch test server (with shopsim's logs of the last
-# 15 minutes) in a temporary directory, runs ./opsdeck against it in the
+# history), the Elasticsearch test server (with shopsim's logs of the last
+# 15 minutes) and the Zipkin test server (with the spans of the same
+# requests) in a temporary directory, runs ./opsdeck against it in the
 # foreground, and stops the stack when the console exits, on Ctrl-C and on
 # hangup.  Extra console arguments: OPSDECK_ARGS="--wall".  Extra stack
 # arguments: STACK_ARGS="--incident payments-latency --seed 3".
@@ -59,6 +60,7 @@ demo.sh: Prometheus  $PROMETHEUS_URL
          shopsim     $SHOPSIM_URL   (truth: $SHOPSIM_URL/truth)
          node        $NODE_EXPORTER_URL
          elastic     ${ELASTICSEARCH_URL:-none}   (shopsim writes logs-shop)
+         zipkin      ${ZIPKIN_URL:-none}   (shopsim reports the spans of the same requests)
          logs        $S/*.log
   Incidents, from another terminal:
     curl -X POST   $SHOPSIM_URL/incident/payments-latency
@@ -106,6 +108,10 @@ fi
 es_args=()
 if [ -n "${ELASTICSEARCH_URL:-}" ] && "$BIN" --help 2>&1 | grep -q -- '--elasticsearch'; then
 	es_args=(--elasticsearch "$ELASTICSEARCH_URL")
+fi
+# the console reads the Zipkin endpoint from the environment
+if [ -n "${ZIPKIN_URL:-}" ]; then
+	export OPSDECK_ZIPKIN_URL=$ZIPKIN_URL
 fi
 "$BIN" --prometheus "$PROMETHEUS_URL" "${es_args[@]}" "${docker_args[@]}" "${console_args[@]}"
 status=$?

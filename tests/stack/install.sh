@@ -24,6 +24,7 @@ PACKAGES=(
 	podman                                     # tests/stack/podman.sh: private Podman service (Docker-compatible API)
 	openssh-server openssh-client openssl      # ssh:// Docker endpoint against a private sshd; TLS test certificates
 	python3-elasticsearch                      # the real client that proves tests/stack/esserver.py (run by /usr/bin/python3)
+	python3-py-zipkin                          # the real client that proves tests/stack/zipkinserver.py (run by /usr/bin/python3)
 )
 
 missing=()

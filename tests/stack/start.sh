@@ -3,15 +3,18 @@
 #
 # Starts, each on 127.0.0.1 and a free port, with every file under DIR:
 #   elasticsearch             the Elasticsearch test server (tests/stack/esserver.py)
+#   zipkin                    the Zipkin test server (tests/stack/zipkinserver.py)
 #   shopsim                   the simulated shop (tests/shopsim/shopsim.py),
-#                             writing its request logs to that server
+#                             writing its request logs to Elasticsearch and
+#                             the spans of the same requests to Zipkin
 #   prometheus-node-exporter  the real one
 #   prometheus                the real one, scraping both
 # then waits until Prometheus is ready and has scraped shopsim at least
-# twice and the logs-* indices hold documents, writes DIR/env
-# (PROMETHEUS_URL, SHOPSIM_URL, NODE_EXPORTER_URL, ELASTICSEARCH_URL,
-# STACK_DIR; source it) and returns.  PIDs are in DIR/*.pid; stop with
-# tests/stack/stop.sh DIR.  On failure everything started is stopped again.
+# twice, the logs-* indices hold documents and Zipkin holds spans, writes
+# DIR/env (PROMETHEUS_URL, SHOPSIM_URL, NODE_EXPORTER_URL, ELASTICSEARCH_URL,
+# ZIPKIN_URL, STACK_DIR; source it) and returns.  PIDs are in DIR/*.pid;
+# stop with tests/stack/stop.sh DIR.  On failure everything started is
+# stopped again.
 #
 # Options:
 #   --scrape-interval D     Prometheus scrape and rule interval (default 1s)
@@ -22,11 +25,12 @@
 #   --history SECONDS       backfill this much shopsim history into Prometheus
 #                           before it starts (default 1800; 0 = none)
 #   --no-history            same as --history 0
-#   --log-history SECONDS   shopsim's logs written for this much past at start
-#                           (default: --history, at most 900)
-#   --log-sample F          fraction of shopsim's requests logged (default auto,
-#                           about 50 lines a second)
+#   --log-history SECONDS   shopsim's logs and spans written for this much past
+#                           at start (default: --history, at most 900)
+#   --log-sample F          fraction of shopsim's requests logged and traced
+#                           (default auto, about 50 lines a second)
 #   --no-logs               no Elasticsearch server, no logs
+#   --no-traces             no Zipkin server, no spans
 #   --timeout SECONDS       deadline for each wait (default 60)
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -47,6 +51,7 @@ INTERVAL=1s
 HISTORY=1800
 TIMEOUT=60
 LOGS=1
+TRACES=1
 LOG_HISTORY=
 SHOPSIM_ARGS=()
 while [ $# -gt 0 ]; do
@@ -61,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--log-history) LOG_HISTORY=${2:?}; shift ;;
 	--log-sample) SHOPSIM_ARGS+=(--log-sample "${2:?}"); shift ;;
 	--no-logs) LOGS=0 ;;
+	--no-traces) TRACES=0 ;;
 	--timeout) TIMEOUT=${2:?}; shift ;;
 	*) echo "start.sh: unknown option $1" >&2; usage ;;
 	esac
@@ -162,10 +168,22 @@ if [ "$LOGS" = 1 ]; then
 	launch elasticsearch "" "$PYTHON" "$ROOT/tests/stack/esserver.py" --listen "127.0.0.1:@PORT@" \
 		--pid-file "$DIR/elasticsearch.pid"
 	ELASTICSEARCH_URL=http://127.0.0.1:$PORT
+	SHOPSIM_ARGS+=(--elasticsearch "$ELASTICSEARCH_URL")
+fi
+# 0b. the Zipkin test server, for the spans of the same requests (at most
+# 200,000 spans: about half an hour of shopsim's, the oldest traces go first)
+ZIPKIN_URL=
+if [ "$TRACES" = 1 ]; then
+	launch zipkin health "$PYTHON" "$ROOT/tests/stack/zipkinserver.py" --listen "127.0.0.1:@PORT@" \
+		--pid-file "$DIR/zipkin.pid" --max-spans 200000
+	ZIPKIN_URL=http://127.0.0.1:$PORT
+	SHOPSIM_ARGS+=(--zipkin "$ZIPKIN_URL")
+fi
+if [ "$LOGS" = 1 ] || [ "$TRACES" = 1 ]; then
 	if [ -z "$LOG_HISTORY" ]; then
 		LOG_HISTORY=$(awk -v h="$HISTORY" 'BEGIN { print (h > 900 ? 900 : h) }')
 	fi
-	SHOPSIM_ARGS+=(--elasticsearch "$ELASTICSEARCH_URL" --log-history "$LOG_HISTORY")
+	SHOPSIM_ARGS+=(--log-history "$LOG_HISTORY")
 fi
 
 # 1. shopsim (with the history window simulated up front)
@@ -222,11 +240,21 @@ if [ "$LOGS" = 1 ]; then
 		fail "no shopsim logs in Elasticsearch within ${TIMEOUT}s ($(curl -s --max-time 5 "$SHOPSIM_URL/logs" | jq -c '{sent, errors, last_error}' 2>/dev/null))"
 fi
 
+# 7. shopsim's spans are stored: Zipkin names services
+zipkin_has_spans() {
+	curl -sf --max-time 5 "$ZIPKIN_URL/api/v2/services" | jq -en 'input | length > 0' >/dev/null
+}
+if [ "$TRACES" = 1 ]; then
+	wait_for "$TIMEOUT" zipkin_has_spans ||
+		fail "no shopsim spans in Zipkin within ${TIMEOUT}s ($(curl -s --max-time 5 "$SHOPSIM_URL/spans-stats" | jq -c '{sent, errors, last_error}' 2>/dev/null))"
+fi
+
 cat >"$DIR/env.tmp" <<EOF
 PROMETHEUS_URL=$PROMETHEUS_URL
 SHOPSIM_URL=$SHOPSIM_URL
 NODE_EXPORTER_URL=$NODE_EXPORTER_URL
 ELASTICSEARCH_URL=$ELASTICSEARCH_URL
+ZIPKIN_URL=$ZIPKIN_URL
 STACK_DIR=$DIR
 EOF
 mv "$DIR/env.tmp" "$DIR/env"
@@ -234,6 +262,9 @@ hist=none
 [ -d "$DIR/data" ] && [ "$HISTORY" != 0 ] && hist="${HISTORY}s backfilled"
 logs=none
 [ "$LOGS" = 1 ] && logs="${LOG_HISTORY}s written"
-echo "stack up in $(elapsed)s (Prometheus ready at ${t_ready}s; history: $hist; logs: $logs)"
+traces=none
+[ "$TRACES" = 1 ] && traces="${LOG_HISTORY}s reported"
+echo "stack up in $(elapsed)s (Prometheus ready at ${t_ready}s; history: $hist; logs: $logs; traces: $traces)"
 echo "  PROMETHEUS_URL=$PROMETHEUS_URL  SHOPSIM_URL=$SHOPSIM_URL  NODE_EXPORTER_URL=$NODE_EXPORTER_URL"
 if [ "$LOGS" = 1 ]; then echo "  ELASTICSEARCH_URL=$ELASTICSEARCH_URL"; fi
+if [ "$TRACES" = 1 ]; then echo "  ZIPKIN_URL=$ZIPKIN_URL"; fi

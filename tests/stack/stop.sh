@@ -2,7 +2,7 @@
 # tests/stack/stop.sh DIR [NAME...] - stop the stack started by start.sh DIR.
 #
 # Sends TERM to every process in DIR/*.pid (or only DIR/NAME.pid for the
-# given names, e.g. "prometheus" or "elasticsearch"), waits up to
+# given names: prometheus, shopsim, node_exporter, elasticsearch, zipkin), waits up to
 # STOP_TIMEOUT seconds (default 15), then KILLs what is left.  A PID is only signalled while its
 # command line still names DIR, so a stale PID file never hits a stranger.
 # Idempotent: exits 0 when nothing of DIR's is left running.
