@@ -8,7 +8,8 @@
  * the path and owns its time, the walk goes into it and comes back out at
  * its start; the time between children is the parent's own.  Children
  * that overlap the one taken are passed over (the parent was waiting on
- * the later one anyway).
+ * the later one anyway), unless the overlap is a sliver of clock jitter
+ * between calls made one after another (see qualifies).
  *
  * Where Jaeger truncates a child that runs past its parent's end, here a
  * node's window is its span extended to cover its descendants' windows:
@@ -18,6 +19,7 @@
  * trace.h promises.  The walk is iterative: a 10,000-deep chain of spans
  * must not exhaust the C stack.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,22 @@ cmp_kid(const void *a, const void *b)
 	if (x->ws != y->ws)
 		return x->ws < y->ws ? -1 : 1;
 	return (x->node > y->node) - (x->node < y->node);
+}
+
+/*
+ * Whether child k can be the one the walk takes at point: it finished by
+ * then, or it started before and overran point by at most a tenth of its
+ * own length - calls made one after another whose times overlap by clock
+ * jitter (a client span closing after the next call began) are sequential,
+ * and the overrun is cut at point.  A child overlapping by more ran in
+ * parallel with the later one and is passed over, as Jaeger does.
+ */
+static bool
+qualifies(const struct kid *k, int64_t point)
+{
+	if (k->ws >= point)
+		return false;
+	return k->we <= point || k->we - point <= (k->we - k->ws) / 10;
 }
 
 /* One node being walked: the point reached, and the next of its children to try. */
@@ -132,16 +150,17 @@ trace_critical_compute(struct trace *t)
 		struct frame *f = &stack[sp - 1];
 		int end = off[f->node + 1];
 
-		while (f->next < end && kids[f->next].we > f->point)
+		while (f->next < end && !qualifies(&kids[f->next], f->point))
 			f->next++;
 		if (f->next < end) {
 			const struct kid *k = &kids[f->next++];
+			int64_t kend = k->we < f->point ? k->we : f->point;
 
-			t->nodes[f->node].crit_us += f->point - k->we;
+			t->nodes[f->node].crit_us += f->point - kend;
 			f->point = k->ws;
 			stack[sp++] = (struct frame){ .node = k->node,
 						      .next = off[k->node],
-						      .point = k->we };
+						      .point = kend };
 		} else {
 			t->nodes[f->node].crit_us += f->point - ws[f->node];
 			sp--;

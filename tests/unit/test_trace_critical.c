@@ -190,6 +190,41 @@ test_sequential(void **state)
 }
 
 /*
+ * Calls made one after another whose client spans overlap by clock jitter
+ * (the first closes 300 us after the second began): still sequential, the
+ * first one's overrun is cut where the second began, and the parent does
+ * not take the first call's 80 ms as its own.  An overlap of half a call
+ * is parallel work: passed over, as Jaeger does.
+ */
+static void
+test_jitter_overlap(void **state)
+{
+	struct spans s = { 0 };
+	struct trace *t;
+
+	(void)state;
+	add(&s, "p", "", "gateway", 0, 90700);
+	add(&s, "orders", "p", "gateway", 500, 79900);  /* ends at 80400 */
+	add(&s, "users", "p", "gateway", 80100, 10600); /* ends at 90700 */
+	t = build(&s);
+	assert_int_equal(crit(t, "users"), 10600);
+	assert_int_equal(crit(t, "orders"), 80100 - 500);
+	assert_int_equal(crit(t, "p"), 500);
+	assert_sum_is_duration(t);
+	trace_free(t);
+
+	add(&s, "p", "", "gateway", 0, 100);
+	add(&s, "a", "p", "orders", 0, 60); /* overlaps b by 40 of its 60 */
+	add(&s, "b", "p", "orders", 20, 80);
+	t = build(&s);
+	assert_int_equal(crit(t, "b"), 80);
+	assert_int_equal(crit(t, "a"), 0);
+	assert_int_equal(crit(t, "p"), 20);
+	assert_sum_is_duration(t);
+	trace_free(t);
+}
+
+/*
  * A child of the same service that runs past its parent's end (not moved:
  * one clock): the time after the parent ended still counts, for the
  * child, so the path covers the whole trace.  Self time stays within the
@@ -322,15 +357,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chain),
-		cmocka_unit_test(test_parallel),
-		cmocka_unit_test(test_staggered),
-		cmocka_unit_test(test_sequential),
-		cmocka_unit_test(test_child_past_parent_end),
-		cmocka_unit_test(test_synthetic_root),
-		cmocka_unit_test(test_zero_length),
-		cmocka_unit_test(test_deep_chain),
-		cmocka_unit_test(test_critical_service),
+		cmocka_unit_test(test_chain),          cmocka_unit_test(test_parallel),
+		cmocka_unit_test(test_staggered),      cmocka_unit_test(test_sequential),
+		cmocka_unit_test(test_jitter_overlap), cmocka_unit_test(test_child_past_parent_end),
+		cmocka_unit_test(test_synthetic_root), cmocka_unit_test(test_zero_length),
+		cmocka_unit_test(test_deep_chain),     cmocka_unit_test(test_critical_service),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
