@@ -49,8 +49,8 @@ struct fixture {
 
 /* The shop: gateway calls orders and users; orders calls payments (errors), inventory, notifications. */
 static const struct zk_link shop_links[] = {
-	{ "gateway", "orders", 480, 3 },        { "gateway", "users", 210, 0 },
-	{ "orders", "payments", 300, 45 },      { "orders", "inventory", 120, 0 },
+	{ "gateway", "orders", 480, 3 },      { "gateway", "users", 210, 0 },
+	{ "orders", "payments", 300, 45 },    { "orders", "inventory", 120, 0 },
 	{ "orders", "notifications", 60, 0 },
 };
 
@@ -62,7 +62,7 @@ shop_model(void)
 		const char *name;
 		double rps, errors;
 	} svcs[] = {
-		{ "gateway", 120.5, 0.002 }, { "orders", 48.2, 0.021 },    { "users", 30.0, 0.0 },
+		{ "gateway", 120.5, 0.002 }, { "orders", 48.2, 0.021 },  { "users", 30.0, 0.0 },
 		{ "payments", 12.0, 0.15 },  { "inventory", 33.3, 0.0 },
 	};
 	struct model *m = model_new(30, 100);
@@ -234,8 +234,7 @@ test_golden_ascii(void **state)
 	golden("topology_ascii_80x24", s);
 	for (p = (const unsigned char *)s; *p != '\0'; p++)
 		if (*p >= 0x80)
-			fail_msg("non-ASCII byte 0x%02x at offset %td", *p,
-				 (const char *)p - s);
+			fail_msg("non-ASCII byte 0x%02x at offset %td", *p, (const char *)p - s);
 	free(s);
 }
 
@@ -276,6 +275,29 @@ test_navigation(void **state)
 	graph_handle(f->g, ACT_TOPO_LEFT, &f->d);
 	assert_string_equal(graph_selected(f->g, &f->d), "gateway");
 	assert_int_equal(graph_handle(f->g, ACT_SORT_NEXT, &f->d), H_NONE);
+}
+
+/* Right goes to a callee even when a service it does not call sits nearer. */
+static void
+test_navigation_prefers_callees(void **state)
+{
+	static const struct zk_link l[] = {
+		{ "root", "a", 1, 0 },  { "root", "d1", 1, 0 }, { "root", "d2", 1, 0 },
+		{ "root", "d3", 1, 0 }, { "root", "r2", 1, 0 }, { "d1", "z", 1, 0 },
+		{ "d2", "z", 1, 0 },    { "d3", "z", 1, 0 },    { "a", "z", 1, 0 },
+		{ "r2", "p", 1, 0 },    { "r2", "p2", 1, 0 },   { "r2", "p3", 1, 0 },
+	};
+	struct fixture *f = *state;
+
+	set_links(f, l, sizeof l / sizeof l[0]);
+	/* d3 sits level with p, which r2 calls; d3's callee z is higher up. */
+	assert_true(graph_select(f->g, &f->d, "d3"));
+	graph_handle(f->g, ACT_TOPO_RIGHT, &f->d);
+	assert_string_equal(graph_selected(f->g, &f->d), "z");
+	/* Left of p: its caller r2, not d3 level with it. */
+	assert_true(graph_select(f->g, &f->d, "p"));
+	graph_handle(f->g, ACT_TOPO_LEFT, &f->d);
+	assert_string_equal(graph_selected(f->g, &f->d), "r2");
 }
 
 /* graph_select finds a service; the panel lists its callers and callees with their counts. */
@@ -428,7 +450,7 @@ static void
 test_hostile_names(void **state)
 {
 	static char long_name[] = "a-very-long-service-name-that-goes-on-and-on-and-on-"
-					"and-on-until-it-cannot-possibly-fit";
+				  "and-on-until-it-cannot-possibly-fit";
 	const struct zk_link l[] = {
 		{ "evil\x1b[31mred", "tab\tand\x7f", 3, 0 },
 		{ "evil\x1b[31mred", long_name, 4, 0 },
@@ -525,7 +547,8 @@ test_markdown(void **state)
 	assert_non_null(strstr(out.data, "| caller | callee | calls | errors | error % |"));
 	assert_non_null(strstr(out.data, "| orders | payments | 300 | 45 | 15.0% |"));
 	assert_non_null(strstr(out.data, "| gateway | orders | 480 | 3 | 0.6% |"));
-	assert_true(strstr(out.data, "| gateway | orders") < strstr(out.data, "| orders | inventory"));
+	assert_true(strstr(out.data, "| gateway | orders") <
+		    strstr(out.data, "| orders | inventory"));
 	buf_done(&out);
 }
 
@@ -537,6 +560,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_golden_160x40, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_ascii, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_navigation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_navigation_prefers_callees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_and_panel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_edge_is_crit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cycle, setup, teardown),
