@@ -323,6 +323,8 @@ draw_state(struct canvas *c, struct rect body, const struct view_ctx *v,
 			     ROLE_NORMAL, NULL);
 		return true;
 	}
+	if (layout_of(d) != NULL)
+		return false; /* links held: drawn, with a failed refresh on the panel */
 	graph_panel_range(d->lookback_s, r, sizeof r);
 	if (!d->have && d->err.code != ERR_OK) {
 		snprintf(msg, sizeof msg,
@@ -338,8 +340,6 @@ draw_state(struct canvas *c, struct rect body, const struct view_ctx *v,
 		draw_message(c, body, msg, ROLE_NORMAL, NULL);
 		return true;
 	}
-	if (layout_of(d) != NULL)
-		return false;
 	snprintf(msg, sizeof msg,
 		 "no dependency links in the last %s %s Zipkin derives them from spans with "
 		 "parent/child across services; widen with +",
