@@ -199,8 +199,18 @@ post '[{"traceId":"a","id":"b","tags":{"k":null}}]'
 check "a null tag value: 400" answer_is 400 'No value at $[0].tags.k reading List<Span> from json'
 post '[{"traceId":"a","id":"b","annotations":[{"value":"x"}]}]'
 check "an annotation without timestamp: 400" answer_is 400 'Incomplete annotation at $[0].annotations[0] reading List<Span> from json'
+post '[{"traceId":"a","id":"0000000000000000"}]'
+check "an id of 16 zeros: 400" answer_is 400 "id is all zeros reading List<Span> from json"
+post '[{"traceId":"000","id":"b"}]'
+check "a trace id of zeros: 400" answer_is 400 "traceId is all zeros reading List<Span> from json"
 get /api/v2/trace/000000000000000a
 check "nothing of a refused batch is stored" code_is 404
+post '[{"traceId":"0000000000000000000000000000f00d","id":"c","parentId":"0000000000000000","timestamp":'$NOW_US',"localEndpoint":{"serviceName":"","ipv4":"not an address"}}]'
+get /api/v2/trace/000000000000f00d
+check "a 128-bit id with a zero upper half is the 64-bit id; a zero parentId is none; an empty endpoint none: $(cat "$T/body")" \
+	jqt '. == [{"traceId":"000000000000f00d","id":"000000000000000c","timestamp":$ts}]' "$T/body" --argjson ts "$NOW_US"
+get /api/v2/trace/0000000000000000000000000000f00d
+check "... and is found by its 32 digits too" code_is 200
 post ''
 check "an empty body: 202" code_is 202
 post '[]'
@@ -251,6 +261,11 @@ done
 check "--fail-every 3: every third query is 500:$codes" test "$codes" = " 200 200 500 200 200 500"
 check "... with a plain-text message: $(cat "$T/fail3")" grep -q 'injected failure' "$T/fail3"
 check "... /health is not a query (never fails)" sh -c "for i in 1 2 3 4; do curl -sf -o /dev/null '$URL/health' || exit 1; done"
+zk_start slow --delay-ms 400 || not_ok "zipkinserver --delay-ms starts"
+took=$(curl -s -o /dev/null -w '%{time_total}' "$URL/api/v2/services")
+check "--delay-ms 400: a query takes ${took}s" awk -v t="$took" 'BEGIN { exit !(t >= 0.4) }'
+took=$(curl -s -o /dev/null -w '%{time_total}' "$URL/health")
+check "... /health answers at once (${took}s)" awk -v t="$took" 'BEGIN { exit !(t < 0.4) }'
 
 # loopback only, and TERM ends it
 check "listens on 127.0.0.1 by default" grep -q '^listening on 127.0.0.1:' "$T/main.log"

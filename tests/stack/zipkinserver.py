@@ -309,27 +309,49 @@ def read_bool(v, path):
     return v
 
 
-def validate_hex(s):
+def zero_prefix(s):
+    """Span.validateHexAndReturnZeroPrefix: refuse what is not lower-hex; count the leading zeros."""
     if not all(c in HEX for c in s):
         raise ReadError("%s should be lower-hex encoded with no prefix" % s)
+    return len(s) - len(s.lstrip("0"))
 
 
 def normalize_trace_id(s):
     """Span.normalizeTraceId: lower-hex, left-padded to 16 or 32 digits; a
-    128-bit id whose upper half is zero is the 64-bit id of its lower half."""
+    32-digit id whose upper half is zero is the 64-bit id of its lower half."""
+    if not s:
+        raise ReadError("traceId is empty")
     if len(s) > 32:
         raise ReadError("traceId.length > 32")
-    validate_hex(s)
-    s = s.rjust(16 if len(s) <= 16 else 32, "0")
-    if len(s) == 32 and s.startswith("0" * 16):
+    zeros = zero_prefix(s)
+    if zeros == len(s):
+        raise ReadError("traceId is all zeros")
+    if len(s) == 32 and zeros >= 16:
         return s[16:]
-    return s
+    if len(s) in (16, 32):
+        return s
+    return s.rjust(16 if len(s) < 16 else 32, "0")
 
 
-def normalize_id(s, what):
+def normalize_id(s):
+    """Span.Builder.id: 1 to 16 lower-hex digits, left-padded to 16, not 16 zeros."""
+    if not s:
+        raise ReadError("id is empty")
     if len(s) > 16:
-        raise ReadError("%s.length > 16" % what)
-    validate_hex(s)
+        raise ReadError("id.length > 16")
+    if zero_prefix(s) == 16:
+        raise ReadError("id is all zeros")
+    return s.rjust(16, "0")
+
+
+def normalize_parent_id(s):
+    """Span.Builder.parentId: as an id, but all zeros means no parent."""
+    if not s:
+        raise ReadError("parentId is empty")
+    if len(s) > 16:
+        raise ReadError("parentId.length > 16")
+    if zero_prefix(s) == len(s):
+        return None
     return s.rjust(16, "0")
 
 
@@ -364,8 +386,8 @@ def read_endpoint(v, path, intern):
                 raise ReadError("invalid port %d" % p)
             port = p if p > 0 else None
             read_field = True
-    if not read_field:
-        return None
+    if not read_field or (service, ipv4, ipv6, port) == (None, None, None, None):
+        return None                 # an empty endpoint is no endpoint
     return intern(Endpoint(intern(service), ipv4, ipv6, port))
 
 
@@ -383,12 +405,12 @@ def read_span(v, path, intern):
             trace_id = normalize_trace_id(read_string(x, p))
             continue
         if k == "id":
-            span_id = normalize_id(read_string(x, p), "id")
+            span_id = normalize_id(read_string(x, p))
             continue
         if x is None:
             continue
         if k == "parentId":
-            parent_id = normalize_id(read_string(x, p), "parentId")
+            parent_id = normalize_parent_id(read_string(x, p))
         elif k == "kind":
             s = read_string(x, p)
             if s not in KINDS:
