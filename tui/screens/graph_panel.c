@@ -174,10 +174,10 @@ graph_panel_side(struct canvas *c, struct rect r, const struct view_ctx *v,
 	int sel = p->sel;
 	struct graph_health h;
 	char info[192], warn[ERR_MSG_MAX + 64];
-	int y = r.y, rin, rout, bottom, avail;
+	int y = r.y, rin, rout, bottom, end, k;
 
-	for (avail = r.y; avail < r.y + r.h; avail++)
-		canvas_put(c, r.x, avail, v->ascii ? "|" : "\xe2\x94\x82", 1, ROLE_DIM, ATTR_NONE);
+	for (k = r.y; k < r.y + r.h; k++)
+		canvas_put(c, r.x, k, v->ascii ? "|" : "\xe2\x94\x82", 1, ROLE_DIM, ATTR_NONE);
 	r.x += 2;
 	r.w -= 3;
 	info_lines(v, d, "", info, sizeof info, warn, sizeof warn);
@@ -185,13 +185,17 @@ graph_panel_side(struct canvas *c, struct rect r, const struct view_ctx *v,
 	text_draw(c, r.x, y++, r.w, t->nodes[sel].name, ROLE_ACCENT, ATTR_BOLD);
 	graph_paint_health(v, t->nodes[sel].name, true, &h);
 	graph_paint_health_draw(c, r.x, y++, r.w, &h, ATTR_NONE);
-	y++;
-	avail = r.y + r.h - y - bottom - 1 - 3;
-	share_rows(nin, nout, avail, &rin, &rout);
-	y += draw_list(c, r.x, y, r.w, rin + 1, v, t, "CALLERS", in, nin, "none: an entry point");
-	y++;
-	draw_list(c, r.x, y, r.w, rout + 1, v, t, "CALLEES", out, nout,
-		  "none: calls no traced service");
+	/* The lists take what the lines at the bottom leave: headings, a blank between. */
+	end = r.y + r.h - bottom - 1;
+	if (end - y >= 7)
+		y++;
+	share_rows(nin, nout, end - y - 3, &rin, &rout);
+	y += draw_list(c, r.x, y, r.w, rin + 1 < end - y ? rin + 1 : end - y, v, t, "CALLERS", in,
+		       nin, "none: an entry point");
+	if (y < end)
+		y++;
+	draw_list(c, r.x, y, r.w, rout + 1 < end - y ? rout + 1 : end - y, v, t, "CALLEES", out,
+		  nout, "none: calls no traced service");
 	y = r.y + r.h - bottom;
 	if (warn[0] != '\0')
 		text_draw(c, r.x, y++, r.w, warn, ROLE_WARN, ATTR_NONE);
@@ -249,7 +253,7 @@ graph_panel_bottom(struct canvas *c, struct rect r, const struct view_ctx *v,
 					    ATTR_NONE);
 	if (used + hint + 3 <= r.w - 1)
 		text_draw(c, r.x + r.w - 1 - hint, r.y + 1, hint, keys_hint, ROLE_DIM, ATTR_NONE);
-	if (r.h <= 2)
+	if (r.h <= 3) /* a heading without a row tells nothing */
 		return;
 	half = (r.w - 3) / 2;
 	if (half >= NUM_W + 10) {
