@@ -31,11 +31,19 @@ draw_welcome(struct canvas *c, struct rect r, const struct view_ctx *v)
 	int y = r.y + 1;
 
 	for (i = 0; i < sizeof lines / sizeof lines[0] && y < r.y + r.h; i++, y++)
-		text_draw(c, r.x + 2, y, r.w - 4, lines[i], i == 0 ? ROLE_HEADER : ROLE_NORMAL,
-			  i == 0 ? ATTR_BOLD : ATTR_NONE);
+		text_draw(
+			c, r.x + 2, y, r.w - 4,
+			i == 0 && (v->elasticsearch || v->zipkin)
+				? "No Prometheus or Docker is configured, so the Overview is empty."
+				: lines[i],
+			i == 0 ? ROLE_HEADER : ROLE_NORMAL, i == 0 ? ATTR_BOLD : ATTR_NONE);
 	if (v->elasticsearch && y + 1 < r.y + r.h)
 		text_draw(c, r.x + 2, ++y, r.w - 4,
 			  "Elasticsearch is configured: press L for the logs of every service.",
+			  ROLE_ACCENT, ATTR_BOLD);
+	if (v->zipkin && y + 1 < r.y + r.h)
+		text_draw(c, r.x + 2, ++y, r.w - 4,
+			  "Zipkin is configured: press t for traces, T for the service topology.",
 			  ROLE_ACCENT, ATTR_BOLD);
 	if (v->config_path != NULL && y + 1 < r.y + r.h) {
 		snprintf(path, sizeof path, "Config file: %s", v->config_path);
