@@ -17,6 +17,7 @@
  *
  * tests/bench/run.sh collects these lines into the final table.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "err.h"
 #include "topology.h"
 #include "trace.h"
+#include "trace_cache.h"
 #include "xalloc.h"
 #include "zipkin.h"
 
@@ -342,6 +344,106 @@ bench_topology(void)
 	free(links);
 }
 
+/* Resident set size in MiB, from /proc/self/statm; -1 when unknown. */
+static double
+rss_mib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = -1, resident = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+		resident = -1;
+	fclose(f);
+	return resident < 0 ? -1 : (double)resident * 4096.0 / (1024.0 * 1024.0);
+}
+
+/* One trace of n spans (a root and a chain of calls) under id, as Zipkin's JSON. */
+static void
+gen_small(struct buf *b, unsigned id, int n)
+{
+	int k;
+
+	buf_puts(b, "[");
+	for (k = 0; k < n; k++) {
+		char parent[48] = "";
+
+		if (k > 0)
+			snprintf(parent, sizeof parent, "\"parentId\":\"%016x\",", k);
+		buf_printf(b,
+			   "%s{\"traceId\":\"%016x\",\"id\":\"%016x\",%s\"name\":\"get /items\","
+			   "\"kind\":\"SERVER\",\"timestamp\":%lld,\"duration\":%d,"
+			   "\"localEndpoint\":{\"serviceName\":\"svc%d\"},"
+			   "\"tags\":{\"http.method\":\"GET\",\"http.status_code\":\"200\"}}",
+			   k ? "," : "", id, k + 1, parent, T0 + k * 10, 10 * (n - k), k % 7);
+	}
+	buf_puts(b, "]");
+}
+
+/*
+ * The trace cache at its default bounds (200 traces, 64 MiB): filled
+ * with 300 traces of 200 spans (the count bound holds), then with 20
+ * copies of the 10,000-span trace (the byte bound holds).  Prints what it
+ * holds and the process's resident memory.
+ */
+static void
+bench_cache(void)
+{
+	struct trace_cache *c = trace_cache_new(0, 0);
+	struct zk_limits lim = { 0 };
+	double rss0 = rss_mib();
+	unsigned i;
+	char what[200];
+
+	for (i = 0; i < 300; i++) {
+		struct buf b;
+		struct zk_span *spans;
+		size_t n;
+		struct err e;
+		struct trace *t;
+
+		buf_init(&b);
+		gen_small(&b, i + 1, 200);
+		if (zipkin_parse_trace(200, b.data, b.len, &lim, &spans, &n, &e) == 0 &&
+		    (t = trace_build(spans, n, &e)) != NULL)
+			trace_cache_put(c, t);
+		else
+			fprintf(stderr, "bench_cache: %s\n", e.msg);
+		buf_done(&b);
+	}
+	snprintf(what, sizeof what,
+		 "traces held after 300 of 200 spans: %zu, %.1f MiB by their count",
+		 trace_cache_count(c), (double)trace_cache_bytes(c) / 1048576.0);
+	figure("trace cache full (count)", (double)trace_cache_count(c), "traces", what);
+	for (i = 0; i < 20; i++) {
+		struct buf b;
+		struct zk_span *spans;
+		size_t n;
+		struct err e;
+		struct trace *t;
+
+		buf_init(&b);
+		gen_trace(&b);
+		if (zipkin_parse_trace(200, b.data, b.len, &lim, &spans, &n, &e) == 0 &&
+		    (t = trace_build(spans, n, &e)) != NULL) {
+			snprintf(t->trace_id, sizeof t->trace_id, "%016x", 0x10000u + i);
+			trace_cache_put(c, t);
+		}
+		buf_done(&b);
+	}
+	snprintf(what, sizeof what,
+		 "held after 20 traces of 10,000 spans: %zu traces; the bound is 64 MiB",
+		 trace_cache_count(c));
+	figure("trace cache full (bytes)", (double)trace_cache_bytes(c) / 1048576.0, "MiB", what);
+	figure("trace cache full RSS growth", rss_mib() - rss0, "MiB",
+	       "resident memory grown while filling the cache (parse peaks included)");
+	malloc_trim(0);
+	figure("trace cache full RSS held", rss_mib() - rss0, "MiB",
+	       "the same after malloc_trim: what the full cache keeps resident");
+	trace_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -350,5 +452,6 @@ main(void)
 	if (bench_trace() < 0)
 		rc = 1;
 	bench_topology();
+	bench_cache();
 	return rc;
 }
