@@ -21,15 +21,14 @@ Writes the trace ids and what was sent to OUT.json; prints "ok - ..." /
 "not ok - ..." lines for the transport; exits 77 when py_zipkin is missing.
 """
 
+import importlib.util
 import json
 import sys
 import time
 import urllib.error
 import urllib.request
 
-try:
-    import py_zipkin  # noqa: F401
-except ImportError:
+if importlib.util.find_spec("py_zipkin") is None:
     print("python3-py-zipkin not installed for %s (tests/stack/install.sh)" % sys.executable)
     sys.exit(77)
 from py_zipkin import Encoding, Kind  # noqa: E402

@@ -26,13 +26,16 @@ zipkin2.storage.InMemoryStorage, QueryRequest, DependencyLinker):
 
 * Intake: ids must be lower-hex (upper case is refused, as Zipkin refuses
   it); shorter ids are left-padded with 0 to 16 (trace ids to 16 or 32)
-  digits; span names and service names are lower-cased; a parentId equal to
-  the id is dropped, "shared" on a CLIENT span is dropped, negative
-  timestamps and durations are absent; tags are kept sorted by key,
-  annotations by timestamp; a number where a string is expected is taken as
-  its text.  An empty body or [] is accepted and stores nothing.  Errors are
-  400 with Zipkin's plain-text message, e.g. "Malformed reading List<Span>
-  from json", "Missing : traceId reading List<Span> from json".
+  digits; a 32-digit trace id whose upper half is zero is the 64-bit id;
+  empty and all-zero ids are refused, an all-zero parentId is no parent;
+  span names and service names are lower-cased; a parentId equal to the id
+  is dropped, "shared" on a CLIENT span is dropped, negative timestamps and
+  durations are absent, an empty endpoint is none; tags are kept sorted by
+  key, annotations by timestamp; a number where a string is expected is
+  taken as its text.  An empty body or [] is accepted and stores nothing.
+  Errors are 400 with Zipkin's plain-text message, e.g. "Malformed reading
+  List<Span> from json", "Missing : traceId reading List<Span> from json".
+  A batch with one bad span stores nothing.
 * Storage keeps spans as reported: a span reported again with the same
   (traceId, id, kind, localEndpoint) is NOT merged into one - GET
   /api/v2/trace returns both pieces, as Zipkin's API does (its UI merges
