@@ -24,43 +24,13 @@
 #include "render.h"
 #include "screens/overview.h"
 #include "view.h"
+#include "bench.h"
 
 #define NSERVICES 5000
 #define POINTS 60
 #define RUNS 21
 #define CYCLES 1000
 #define T0 1795390960.0
-
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
-static void
-figure(const char *name, double value, const char *unit, const char *what)
-{
-	printf("FIGURE\t%s\t%.3f\t%s\t%s\n", name, value, unit, what);
-	fflush(stdout);
-}
 
 /* The process's VmRSS or VmHWM ("VmRSS:") in KiB; -1 if unreadable. */
 static long

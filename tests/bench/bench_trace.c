@@ -30,6 +30,7 @@
 #include "trace_cache.h"
 #include "xalloc.h"
 #include "zipkin.h"
+#include "bench.h"
 
 #define RUNS 7
 #define NCALLS 999
@@ -39,37 +40,6 @@
 #define T0 1795390960000000LL /* epoch microseconds */
 #define TRACE_ID "4bf92f3577b34da6a3ce929d0e0e4736"
 #define NSERVICES 200
-
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
-static void
-figure(const char *name, double value, const char *unit, const char *what)
-{
-	printf("FIGURE\t%s\t%.3f\t%s\t%s\n", name, value, unit, what);
-	fflush(stdout);
-}
 
 /* One span of the generated trace. */
 struct gspan {
