@@ -9,7 +9,6 @@
  */
 #include "docker.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "http.h"
 #include "xalloc.h"
 
 #define V "/v" DOCKER_API_VERSION
@@ -109,24 +109,6 @@ docker_stats_path(const char *id)
 
 /* ---- errors ------------------------------------------------------------ */
 
-/* A printable snippet of the body's first bytes (ASCII only, quotes made safe). */
-static void
-snippet(const char *body, size_t len, char *out, size_t n)
-{
-	size_t i = 0, o = 0;
-
-	while (i < len && isspace((unsigned char)body[i]))
-		i++;
-	while (i < len && o + 4 < n && o < 40 && body[i] != '\n' && body[i] != '\r') {
-		unsigned char c = (unsigned char)body[i++];
-
-		out[o++] = c == '\'' ? '"' : (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-	}
-	out[o] = '\0';
-	if (i < len && o + 4 <= n)
-		strcat(out, "...");
-}
-
 static bool
 ok_status(long status)
 {
@@ -173,7 +155,7 @@ docker_parse_error(long status, const char *body, size_t len, struct err *e)
 		return f;
 	}
 	json_decref(root);
-	snippet(body, len, snip, sizeof snip);
+	http_body_excerpt(body, len, 40, 0, snip, sizeof snip);
 	if (status == 401 || status == 403)
 		err_set(e, ERR_AUTH,
 			"docker: HTTP %ld (body starts with '%s') — check the TLS client "
@@ -244,7 +226,7 @@ load(long status, const char *body, size_t len, enum want want, const char *what
 		*fail = DOCKER_FAIL_OTHER;
 	root = len > 0 ? json_loadb(body, len, 0, &jerr) : NULL;
 	if (root == NULL) {
-		snippet(body, len, snip, sizeof snip);
+		http_body_excerpt(body, len, 40, 0, snip, sizeof snip);
 		err_set(e, ERR_PARSE,
 			"docker: %s: HTTP %ld with a body that is not JSON (starts with "
 			"'%s') — check [docker] host points at the Docker API",

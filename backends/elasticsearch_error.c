@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "http.h"
 #include "xalloc.h"
 
 /* ---- bytes ------------------------------------------------------------- */
@@ -142,57 +143,6 @@ elasticsearch_str_copy(const char *s, size_t len, size_t max, bool *cut)
 
 /* ---- envelope and errors ----------------------------------------------- */
 
-/* The first bytes of a body, printable ASCII only, for a message. */
-static void
-snippet(const char *body, size_t len, char *out, size_t n)
-{
-	size_t i = 0, o = 0;
-
-	while (i < len && isspace((unsigned char)body[i]))
-		i++;
-	while (i < len && o + 4 < n && o < 40 && body[i] != '\n' && body[i] != '\r') {
-		unsigned char c = (unsigned char)body[i++];
-
-		out[o++] = c == '\'' ? '"' : (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-	}
-	out[o] = '\0';
-	while (i < len && isspace((unsigned char)body[i]))
-		i++;
-	if (i < len && o + 4 <= n)
-		strcat(out, "...");
-}
-
-static const char *
-status_text(long status)
-{
-	switch (status) {
-	case 400:
-		return " Bad Request";
-	case 401:
-		return " Unauthorized";
-	case 403:
-		return " Forbidden";
-	case 404:
-		return " Not Found";
-	case 408:
-		return " Request Timeout";
-	case 413:
-		return " Payload Too Large";
-	case 429:
-		return " Too Many Requests";
-	case 500:
-		return " Internal Server Error";
-	case 502:
-		return " Bad Gateway";
-	case 503:
-		return " Service Unavailable";
-	case 504:
-		return " Gateway Timeout";
-	default:
-		return "";
-	}
-}
-
 static bool
 ok_status(long status)
 {
@@ -207,7 +157,7 @@ not_json_error(long status, const char *body, size_t len, bool json, struct err 
 {
 	char snip[64];
 
-	snippet(body, len, snip, sizeof snip);
+	http_body_excerpt(body, len, 40, 0, snip, sizeof snip);
 	if (status == 401)
 		return err_set(e, ERR_AUTH,
 			       "elasticsearch: HTTP 401 Unauthorized%s%s%s — " AUTH_HINT,
@@ -221,7 +171,7 @@ not_json_error(long status, const char *body, size_t len, bool json, struct err 
 		return err_set(e, ERR_TIMEOUT,
 			       "elasticsearch: HTTP %ld%s — the search took too long; narrow the "
 			       "time range or the query",
-			       status, status_text(status));
+			       status, http_status_reason(status));
 	if (status == 429)
 		return err_set(e, ERR_BACKEND,
 			       "elasticsearch: HTTP 429 Too Many Requests — Elasticsearch is "
@@ -230,16 +180,16 @@ not_json_error(long status, const char *body, size_t len, bool json, struct err 
 		return err_set(e, ok_status(status) ? ERR_PARSE : ERR_HTTP,
 			       "elasticsearch: HTTP %ld%s with an empty body — check "
 			       "[elasticsearch] url points at Elasticsearch",
-			       status, status_text(status));
+			       status, http_status_reason(status));
 	if (json)
 		return err_set(e, ERR_HTTP,
 			       "elasticsearch: HTTP %ld%s (body starts with '%s') — check "
 			       "[elasticsearch] url and index",
-			       status, status_text(status), snip);
+			       status, http_status_reason(status), snip);
 	return err_set(e, ERR_PARSE,
 		       "elasticsearch: HTTP %ld%s with a non-JSON body (starts with '%s') — check "
 		       "[elasticsearch] url points at Elasticsearch",
-		       status, status_text(status), snip);
+		       status, http_status_reason(status), snip);
 }
 
 /*

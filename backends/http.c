@@ -704,52 +704,15 @@ http_perform(struct http *h)
 
 /* ---- status errors ----------------------------------------------------- */
 
-static const char *
-reason(long status)
-{
-	switch (status) {
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 409:
-		return "Conflict";
-	case 422:
-		return "Unprocessable Entity";
-	case 429:
-		return "Too Many Requests";
-	case 500:
-		return "Internal Server Error";
-	case 502:
-		return "Bad Gateway";
-	case 503:
-		return "Service Unavailable";
-	case 504:
-		return "Gateway Timeout";
-	default:
-		return NULL;
-	}
-}
-
 int
 http_status_error(const struct http_response *r, const char *url_base, const char *auth_hint,
 		  struct err *e)
 {
 	const char *n = r != NULL && r->backend != NULL ? r->backend : "http";
 	long st = r != NULL ? r->status : 0;
-	const char *why = reason(st);
 	char *u = http_url_redact(url_base), head[ERR_MSG_MAX];
 
-	if (why != NULL)
-		snprintf(head, sizeof head, "%s: HTTP %ld %s from %s", n, st, why, u);
-	else
-		snprintf(head, sizeof head, "%s: HTTP %ld from %s", n, st, u);
+	snprintf(head, sizeof head, "%s: HTTP %ld%s from %s", n, st, http_status_reason(st), u);
 	free(u);
 	if (st == 401 || st == 403)
 		return err_set(e, ERR_AUTH, "%s — %s", head,

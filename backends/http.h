@@ -141,4 +141,37 @@ char *http_url_redact(const char *url);
 int http_status_error(const struct http_response *r, const char *url_base, const char *auth_hint,
 		      struct err *e);
 
+/* ---- texts for messages (http_text.c) ----------------------------------- */
+
+/*
+ * The reason phrase of a status with a leading space (" Not Found"), to
+ * follow "HTTP 404" in a message; "" for a status without one here.
+ */
+const char *http_status_reason(long status);
+
+/* How http_body_excerpt treats quotes and bytes beyond ASCII. */
+enum {
+	/*
+	 * The message shows the excerpt in double quotes: '"' becomes '\''.
+	 * Without it the excerpt goes in single quotes and '\'' becomes '"'.
+	 */
+	HTTP_EXCERPT_DQUOTED = 1 << 0,
+	/*
+	 * Keep whole, valid UTF-8 sequences and mark a cut with "…"
+	 * (U+2026).  Without it the excerpt is printable ASCII only (any other
+	 * byte becomes '?') and a cut is marked with "...".
+	 */
+	HTTP_EXCERPT_UTF8 = 1 << 1,
+};
+
+/*
+ * The first bytes of body (len bytes; NULL is empty) as a one-line,
+ * printable excerpt for an error message, into out (n bytes, always
+ * NUL-terminated when n > 0): leading white space skipped, at most max bytes
+ * up to the first line break, control bytes as '?', and an ellipsis when
+ * anything but white space is left out.
+ */
+void http_body_excerpt(const char *body, size_t len, size_t max, unsigned flags, char *out,
+		       size_t n);
+
 #endif

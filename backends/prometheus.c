@@ -113,101 +113,23 @@ prometheus_targets_path(void)
 
 /* ---- envelope ---------------------------------------------------------- */
 
-/*
- * The first bytes of a body as a printable snippet for an error message:
- * stops at a line break, replaces control bytes, cuts on a UTF-8 boundary
- * and marks the cut with an ellipsis.
- */
-static void
-body_snippet(const char *body, size_t len, char *out, size_t n)
-{
-	size_t i = 0, o = 0, max = 40;
-
-	while (i < len && isspace((unsigned char)body[i]))
-		i++;
-	while (i < len && body[i] != '\n' && body[i] != '\r' && o + 4 < n && max > 0) {
-		unsigned char c = (unsigned char)body[i];
-
-		if (c < 0x20 || c == 0x7f || c == '\'')
-			c = c == '\'' ? '"' : '?';
-		/* do not start a multibyte sequence we cannot finish */
-		if (c >= 0xc2 && c <= 0xf4) {
-			size_t k, need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-
-			if (i + need > len || o + need + 4 >= n || max < need)
-				break;
-			for (k = 1; k < need; k++)
-				if (((unsigned char)body[i + k] & 0xc0) != 0x80)
-					break;
-			if (k < need) {
-				out[o++] = '?';
-				i++;
-				max--;
-				continue;
-			}
-			memcpy(out + o, body + i, need);
-			o += need;
-			i += need;
-			max -= need;
-			continue;
-		}
-		if (c >= 0x80)
-			c = '?';
-		out[o++] = (char)c;
-		i++;
-		max--;
-	}
-	out[o] = '\0';
-	while (i < len && isspace((unsigned char)body[i]))
-		i++;
-	if (i < len && o + 4 <= n)
-		strcat(out, "\xe2\x80\xa6"); /* … */
-}
-
-static const char *
-status_text(long status)
-{
-	switch (status) {
-	case 400:
-		return " Bad Request";
-	case 401:
-		return " Unauthorized";
-	case 403:
-		return " Forbidden";
-	case 404:
-		return " Not Found";
-	case 422:
-		return " Unprocessable Entity";
-	case 500:
-		return " Internal Server Error";
-	case 502:
-		return " Bad Gateway";
-	case 503:
-		return " Service Unavailable";
-	case 504:
-		return " Gateway Timeout";
-	default:
-		return "";
-	}
-}
-
 static int
 not_json_error(long status, const char *body, size_t len, struct err *e)
 {
 	char snip[128];
 
-	body_snippet(body, len, snip, sizeof snip);
+	http_body_excerpt(body, len, 40, HTTP_EXCERPT_UTF8, snip, sizeof snip);
 	if (status == 401 || status == 403)
 		return err_set(
 			e, ERR_AUTH,
 			"prometheus: HTTP %ld%s (body starts with '%s') — check the credentials "
 			"in [prometheus] (token_file, username, password)",
-			status, status_text(status), snip);
+			status, http_status_reason(status), snip);
 	if (len == 0)
 		return err_set(e, ERR_PARSE,
 			       "prometheus: HTTP %ld%s with an empty body — check [prometheus] url "
 			       "points at the Prometheus API",
-			       status, status_text(status));
+			       status, http_status_reason(status));
 	return err_set(e, ERR_PARSE,
 		       "prometheus: HTTP %ld with a non-JSON body (starts with '%s') — check "
 		       "[prometheus] url points at the Prometheus API",
@@ -248,7 +170,7 @@ prometheus_load_envelope(long status, const char *body, size_t len, struct err *
 		err_set(e, ERR_PARSE,
 			"prometheus: HTTP %ld%s: the JSON body has no \"status\" field — not a "
 			"Prometheus API response? check [prometheus] url",
-			status, status_text(status));
+			status, http_status_reason(status));
 		json_decref(root);
 		return NULL;
 	}
@@ -274,7 +196,7 @@ prometheus_load_envelope(long status, const char *body, size_t len, struct err *
 	if (status < 200 || status > 299) {
 		err_set(e, ERR_HTTP,
 			"prometheus: HTTP %ld%s with a success body — check [prometheus] url",
-			status, status_text(status));
+			status, http_status_reason(status));
 		json_decref(root);
 		return NULL;
 	}

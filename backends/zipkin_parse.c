@@ -27,60 +27,12 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "http.h"
 #include "xalloc.h"
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
 /* ---- the envelope ------------------------------------------------------ */
-
-/* The first bytes of s, printable ASCII only, quoted-safe, for a message. */
-static void
-snippet(const char *s, size_t len, char *out, size_t n)
-{
-	size_t i = 0, o = 0;
-
-	while (i < len && isspace((unsigned char)s[i]))
-		i++;
-	while (i < len && o + 4 < n && o < 60 && s[i] != '\n' && s[i] != '\r') {
-		unsigned char c = (unsigned char)s[i++];
-
-		out[o++] = c == '"' ? '\'' : (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-	}
-	out[o] = '\0';
-	while (i < len && isspace((unsigned char)s[i]))
-		i++;
-	if (i < len && o + 4 <= n)
-		strcat(out, "...");
-}
-
-static const char *
-status_text(long status)
-{
-	switch (status) {
-	case 400:
-		return " Bad Request";
-	case 401:
-		return " Unauthorized";
-	case 403:
-		return " Forbidden";
-	case 404:
-		return " Not Found";
-	case 408:
-		return " Request Timeout";
-	case 429:
-		return " Too Many Requests";
-	case 500:
-		return " Internal Server Error";
-	case 502:
-		return " Bad Gateway";
-	case 503:
-		return " Service Unavailable";
-	case 504:
-		return " Gateway Timeout";
-	default:
-		return "";
-	}
-}
 
 /* What to do about a 400 of each endpoint. */
 static const char *
@@ -99,13 +51,13 @@ static int
 status_error(long status, const char *body, size_t len, const char *what, struct err *e)
 {
 	char body_s[80], head[160];
-	const char *why = status_text(status);
+	const char *why = http_status_reason(status);
 
 	if (status == 404 && strcmp(what, "/api/v2/trace") == 0)
 		return err_set(e, ERR_BACKEND,
 			       "zipkin: trace ID not found — it may have expired from Zipkin's "
 			       "storage; search again for a recent one");
-	snippet(body != NULL ? body : "", body != NULL ? len : 0, body_s, sizeof body_s);
+	http_body_excerpt(body, len, 60, HTTP_EXCERPT_DQUOTED, body_s, sizeof body_s);
 	if (status <= 0)
 		return err_set(e, ERR_HTTP, "zipkin: %s: no answer — check [zipkin] url", what);
 	if (body_s[0] != '\0' && body_s[0] != '<' && body_s[0] != '{')
@@ -151,7 +103,7 @@ zipkin_load(long status, const char *body, size_t len, const char *what, struct 
 	while (i < len && isspace((unsigned char)body[i]))
 		i++;
 	if (i == len || (body[i] != '[' && body[i] != '{')) {
-		snippet(body != NULL ? body : "", len, s, sizeof s);
+		http_body_excerpt(body, len, 60, HTTP_EXCERPT_DQUOTED, s, sizeof s);
 		err_set(e, ERR_PARSE,
 			"zipkin: %s: HTTP %ld: the answer is not JSON (%s%s%s) — is [zipkin] url "
 			"Zipkin's address, not a proxy's login page?",
@@ -405,7 +357,8 @@ decode_id(const json_t *o, const char *ctx, const char *key, bool trace, char *o
 	    (trace ? zipkin_trace_id_norm(json_string_value(v), out)
 		   : zipkin_span_id_norm(json_string_value(v), out)))
 		return 1;
-	snippet(json_string_value(v), strlen(json_string_value(v)), s, sizeof s);
+	http_body_excerpt(json_string_value(v), strlen(json_string_value(v)), 60,
+			  HTTP_EXCERPT_DQUOTED, s, sizeof s);
 	return err_set(e, ERR_PARSE, "zipkin: %s: \"%s\" \"%s\" is not %s", ctx, key, s,
 		       trace ? "1 to 32 hex digits (not all zero)"
 			     : "1 to 16 hex digits (not all zero)");
