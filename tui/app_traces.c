@@ -441,6 +441,13 @@ app_traces_render(struct app *a, struct render_state *rs)
 			 d->nlinks, t);
 		break;
 	}
+	case SCREEN_DETAIL:
+	case SCREEN_LOGS:
+		/* Opened from a trace or the topology: the title keeps the way back. */
+		if (a->depth > 2 && a->stack[a->depth - 2] != SCREEN_OVERVIEW &&
+		    a->stack[a->depth - 2] != SCREEN_DETAIL)
+			break;
+		return;
 	default:
 		return;
 	}

@@ -113,6 +113,21 @@ frame_backend_text(const struct backend_state *b, double now, char *out, size_t 
 	}
 }
 
+int
+frame_backends_width(const struct view_ctx *v)
+{
+	size_t nb = model_nbackends(v->model), i;
+	int w = 0;
+
+	for (i = 0; i < nb; i++) {
+		char text[ERR_MSG_MAX + 64];
+
+		frame_backend_text(model_backend_at(v->model, i), v->now, text, sizeof text);
+		w += text_width(text) + (i > 0 ? 3 : 0);
+	}
+	return w;
+}
+
 void
 frame_draw_status(struct canvas *c, int y, const struct view_ctx *v, const char *message,
 		  int msg_role)

@@ -20,6 +20,9 @@ void frame_draw_title(struct canvas *c, int y, const char *title, const char *su
  * "prometheus: <error> (last good 2m ago)" in CRIT — and message (may be
  * NULL) on the right in msg_role.
  */
+/* Columns the backends' states take on the status line, separators included. */
+int frame_backends_width(const struct view_ctx *v);
+
 void frame_draw_status(struct canvas *c, int y, const struct view_ctx *v, const char *message,
 		       int msg_role);
 

@@ -99,14 +99,14 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 			 rs->logs_from != NULL ? rs->logs_from : "",
 			 rs->logs_from != NULL ? (v->ascii ? " > " : " \xe2\x80\xba ") : "");
 		logs_total_text(rs->logs_data, v->ascii, summary, sizeof summary);
-		frame_draw_title(c, 0, title, summary, v);
+		frame_draw_title(c, 0, rs->crumbs != NULL ? rs->crumbs : title, summary, v);
 		logs_draw(rs->logs, c, body, v, rs->logs_data);
 	} else if (rs->detail != NULL) {
 		/* A breadcrumb: Esc goes back to the Overview. */
 		snprintf(title, sizeof title, "Overview %s %s", v->ascii ? ">" : "\xe2\x80\xba",
 			 detail_service(rs->detail));
 		detail_summary(rs->detail, v, rs->detail_data, summary, sizeof summary);
-		frame_draw_title(c, 0, title, summary, v);
+		frame_draw_title(c, 0, rs->crumbs != NULL ? rs->crumbs : title, summary, v);
 		detail_draw(rs->detail, c, body, v, rs->detail_data);
 	} else if (!v->prometheus && !v->docker) {
 		frame_draw_title(c, 0, "Overview", NULL, v);
@@ -130,8 +130,16 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 		}
 		input_draw(c, 0, c->h - 1, c->w, rs->input_prompt, rs->input, ROLE_NORMAL);
 	} else if (rs->message == NULL && rs->hint != NULL && !any_backend_failing(v)) {
-		/* The key hint only when every backend is fine: a failure needs the room. */
-		frame_draw_status(c, c->h - 1, v, rs->hint, ROLE_BAR);
+		/*
+		 * The key hint only when every backend is fine: a failure needs
+		 * the room.  The backends' states come first: when both do not
+		 * fit, the hint shrinks to "? help".
+		 */
+		const char *hint = rs->hint;
+
+		if (frame_backends_width(v) + text_width(hint) + 4 > c->w)
+			hint = "? help ";
+		frame_draw_status(c, c->h - 1, v, hint, ROLE_BAR);
 	} else if (rs->message != NULL && rs->message_role == ROLE_CRIT &&
 		   text_width(rs->message) > c->w / 2) {
 		/*

@@ -18,7 +18,7 @@ export SOCK=opsdeck-traces-$$
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	"$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 
@@ -38,7 +38,7 @@ keys() { tmux -L "$SOCK" send-keys -t t "$@"; }
 rows() { screen | sed -n '/SERVICE SPAN/,$p' | sed '1d;$d' | grep -v '^ *$'; }
 
 tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 40 \
-	"'$OPSDECK_BIN' --prometheus '$PROMETHEUS_URL' --zipkin '$ZIPKIN_URL' --refresh 1s; echo \"EXITED \$?\"; sleep 600"
+	"'$OPSDECK_BIN' --prometheus '$PROMETHEUS_URL' --zipkin '$ZIPKIN_URL' --elasticsearch '$ELASTICSEARCH_URL' --refresh 1s; echo \"EXITED \$?\"; sleep 600"
 
 check "the Overview lists payments" wait_for 20 has 'payments'
 keys / ; keys -l '^payments$'; keys Enter
@@ -47,6 +47,7 @@ keys t
 check "t opens the Traces screen for payments" wait_for 10 bash -c "$(declare -f screen has); has 'Traces' && has 'service=payments'"
 check "the traces arrive, gateway at their root" wait_for 15 bash -c "$(declare -f screen has); has 'gateway' && screen | grep -Eq '[0-9]+ traces'"
 check "the status line shows zipkin ok" wait_for 10 bash -c "$(declare -f screen); screen | tail -1 | grep -Eq 'zipkin ok [0-9]+ms'"
+screen | tail -1 | sed "s/^/# status: /"
 
 keys Enter
 check "Enter opens the trace's waterfall" wait_for 10 bash -c "$(declare -f screen has); has 'Trace ' && has 'SERVICE SPAN'"
@@ -65,6 +66,14 @@ check "Enter shows the span's details" wait_for 10 bash -c "$(declare -f screen 
 keys Escape
 check "Esc closes the details, the trace stays" wait_for 10 bash -c "$(declare -f screen has lacks); lacks 'http.status_code' && has 'SERVICE SPAN'"
 
+keys d
+check "d opens the detail of the service dominating the path" wait_for 10 bash -c "$(declare -f screen has lacks); lacks 'SERVICE SPAN' && has 'INSTANCES\|requests/s\|REQ/S'"
+keys Escape
+check "Esc goes back to the trace" wait_for 10 bash -c "$(declare -f screen has); has 'SERVICE SPAN'"
+keys l
+check "l opens the span's logs for its trace id" wait_for 10 bash -c "$(declare -f screen has); has 'Logs' && has 'trace.id:'"
+keys Escape
+check "Esc goes back to the trace again" wait_for 10 bash -c "$(declare -f screen has); has 'SERVICE SPAN'"
 keys T
 check "T opens the topology" wait_for 10 bash -c "$(declare -f screen has); has 'Topology' && has 'CALLEES'"
 check "the graph draws the shop's services" wait_for 15 bash -c "$(declare -f screen has); has 'orders' && has 'payments' && has 'inventory'"
