@@ -38,7 +38,7 @@ DRV=$T/driver
 if ! ${CC:-cc} -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers \
 	-Werror -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DOPSDECK_VERSION='"test"' -O1 -g "${SAN[@]}" -Ilib -Ibackends \
 	$(pkg-config --cflags libcurl jansson) -o "$DRV" tests/integration/docker_api_driver.c \
-	backends/docker.c backends/docker_spec.c backends/http.c lib/*.c \
+	backends/docker.c backends/docker_spec.c backends/http.c backends/http_text.c lib/*.c \
 	$(pkg-config --libs libcurl jansson) -lm 2>"$T/cc.log"; then
 	not_ok "driver compiles"; sed 's/^/  | /' "$T/cc.log"; finish
 fi
