@@ -51,7 +51,7 @@ check "the stack is running meanwhile" test -n "$(procs_under "$T/d1/opsdeck-dem
 tmux -L "$SOCK" send-keys -t t q
 wait_for 60 on_screen DEMO-EXITED
 check "q ends the demo with status 0" on_screen "DEMO-EXITED 0"
-check "nothing left running after q" wait_for 30 no_stack_left "$T/d1"
+check "nothing left running after q" wait_for 90 no_stack_left "$T/d1"
 tmux -L "$SOCK" kill-server 2>/dev/null
 
 # 2. a hangup (the terminal goes away) stops the stack too
@@ -59,5 +59,5 @@ demo_start 2
 wait_for 90 up_or_gone
 check "demo runs again" on_screen payments
 tmux -L "$SOCK" kill-server
-check "nothing left running after SIGHUP: $(procs_under "$T/d2/opsdeck-demo." | tr '\n' ';')" wait_for 40 no_stack_left "$T/d2"
+check "nothing left running after SIGHUP: $(procs_under "$T/d2/opsdeck-demo." | tr '\n' ';')" wait_for 90 no_stack_left "$T/d2"
 finish

@@ -40,8 +40,10 @@ cleanup() {
 		kill -TERM "$DOCKER_START_PID" 2>/dev/null
 		wait "$DOCKER_START_PID" 2>/dev/null
 	fi
+	# The stack and a private dockerd stop side by side: dockerd takes longest.
+	tests/stack/stop.sh "$S" >/dev/null 2>&1 &
 	[ -n "${OWN_DOCKER:-}" ] && tests/stack/dockerd.sh stop "$T/docker" >/dev/null 2>&1
-	tests/stack/stop.sh "$S" >/dev/null 2>&1
+	wait
 	rm -rf "$T"
 }
 trap cleanup EXIT
