@@ -116,6 +116,7 @@ struct k8s_replicaset {
 	double created;
 	char *template_json;     /* spec.template as compact JSON, for rollback */
 	char *pod_template_hash;
+	char *annotations_json;  /* metadata.annotations as compact JSON ("{}" none), for rollback */
 };
 
 struct k8s_event {
@@ -184,5 +185,17 @@ char *k8s_restart_body(double now);
 char *k8s_rollback_body(const char *deployment_json, size_t len,
 			const struct k8s_replicaset *rs, size_t nrs, char **to_revision,
 			struct err *e);
+/*
+ * kubectl rollout undo --to-revision=revision: as k8s_rollback_body
+ * (which is this with revision 0 = the previous one), for a given
+ * revision; ERR_USAGE "revision N not found" when no ReplicaSet of the
+ * Deployment has it.  Both also fail with ERR_USAGE, as kubectl does, for
+ * a paused Deployment ("resume it first") and when the current template
+ * already is that revision's (nothing to roll back).  Only ReplicaSets
+ * whose owner_name is the Deployment's (same namespace) count.
+ */
+char *k8s_rollback_to_body(const char *deployment_json, size_t len,
+			   const struct k8s_replicaset *rs, size_t nrs, long long revision,
+			   char **to_revision, struct err *e);
 
 #endif
