@@ -1,78 +1,32 @@
 #include "detail_poll.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "config.h"
-#include "detail_stats.h"
-#include "docker.h"
+#include "detail_poll_internal.h"
 #include "poller.h"
 #include "prometheus.h"
 #include "xalloc.h"
 
-#define MAX_VISIBLE 24       /* instances sampled per stats round at most */
-#define MAX_FAILED 5         /* recent failed tasks listed */
-#define RECENT_FAILED 3600.0 /* seconds a failed task counts as recent */
-#define CHART_POINTS 300     /* samples per chart and range */
-#define MIN_STEP 5.0         /* seconds */
-#define SECOND_SAMPLE 1.0    /* seconds until a new container's second stats sample */
+#define CHART_POINTS 300 /* samples per chart and range */
+#define MIN_STEP 5.0     /* seconds */
 
 static const double ranges[DETAIL_NRANGES] = { DETAIL_RANGES };
 
-enum dp_round { R_RUNTIME, R_STATS, R_METRICS, R_COUNT };
-enum dp_kind { K_TASKS, K_SERVICE, K_CONTAINERS, K_INSPECT, K_STATS, K_METRIC };
-
-struct dp_req {
-	struct dp_req *prev, *next;
-	struct detail_poll *p;
-	enum dp_round round;
-	enum dp_kind kind;
-	unsigned long round_id;
-	int chart;
-	char cid[80];
-};
-
-struct round {
-	unsigned long id;   /* bumped per round, and on open/close */
-	unsigned long done; /* completed rounds since open */
-	int inflight;
-	double next_due; /* monotonic */
-	bool failed;
-	struct err err;
-};
-
-struct detail_poll {
-	struct http *http;
-	bool open;
-	/* settings, copied */
-	struct detail_poll_settings s;
-	char *service, *label_value, *kind, *runtime_name, *runtime_id, *context;
-	char *query[DETAIL_NCHARTS];
-	int range;
-	struct round r[R_COUNT];
-	struct dp_req *outstanding;
-	struct detail_data d;
-	size_t vis_from, vis_to;
-	/* this runtime round's answers */
-	struct docker_task *tasks;
-	size_t ntasks;
-	bool have_tasks;
-	struct docker_service *svc;
-	size_t nsvc;
-	struct docker_container *ctrs;
-	size_t nctrs;
-	/* metric answers of this metrics round */
-	struct detail_series pending[DETAIL_NCHARTS];
-	struct detail_stats *stats; /* per container, across stats rounds */
-};
-
-static char *
-dupe(const char *s)
+char *
+detail_poll_dupe(const char *s)
 {
 	return xstrdup(s != NULL ? s : "");
+}
+
+void
+detail_poll_set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = detail_poll_dupe(s);
 }
 
 static double
@@ -120,21 +74,6 @@ detail_poll_new(struct http *http)
 }
 
 static void
-drop_runtime_answers(struct detail_poll *p)
-{
-	docker_tasks_free(p->tasks, p->ntasks);
-	p->tasks = NULL;
-	p->ntasks = 0;
-	p->have_tasks = false;
-	docker_services_free(p->svc, p->nsvc);
-	p->svc = NULL;
-	p->nsvc = 0;
-	docker_containers_free(p->ctrs, p->nctrs);
-	p->ctrs = NULL;
-	p->nctrs = 0;
-}
-
-static void
 drop_pending_series(struct detail_poll *p)
 {
 	int k;
@@ -174,7 +113,7 @@ detail_poll_close(struct detail_poll *p)
 		memset(&p->r[k], 0, sizeof p->r[k]);
 		p->r[k].id = id; /* answers of earlier rounds are ignored */
 	}
-	drop_runtime_answers(p);
+	detail_poll_docker_drop(p);
 	drop_pending_series(p);
 	detail_data_done(&p->d);
 	detail_data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE],
@@ -208,12 +147,12 @@ detail_poll_open(struct detail_poll *p, const struct detail_poll_settings *s)
 
 	detail_poll_close(p);
 	p->s = *s;
-	p->service = dupe(s->service);
-	p->label_value = dupe(s->label_value ? s->label_value : s->service);
-	p->kind = dupe(s->kind);
-	p->runtime_name = dupe(s->runtime_name ? s->runtime_name : s->service);
-	p->runtime_id = dupe(s->runtime_id);
-	p->context = dupe(s->context);
+	p->service = detail_poll_dupe(s->service);
+	p->label_value = detail_poll_dupe(s->label_value ? s->label_value : s->service);
+	p->kind = detail_poll_dupe(s->kind);
+	p->runtime_name = detail_poll_dupe(s->runtime_name ? s->runtime_name : s->service);
+	p->runtime_id = detail_poll_dupe(s->runtime_id);
+	p->context = detail_poll_dupe(s->context);
 	for (k = 0; k < DETAIL_NCHARTS; k++)
 		p->query[k] =
 			s->query[k] != NULL && s->query[k][0] != '\0'
@@ -299,8 +238,8 @@ unlink_req(struct detail_poll *p, struct dp_req *rq)
 
 static void on_done(void *ud, const struct http_response *resp);
 
-static void
-fail_round(struct round *r, const struct err *e)
+void
+detail_poll_fail_round(struct dp_round_state *r, const struct err *e)
 {
 	if (!r->failed) {
 		r->failed = true;
@@ -308,9 +247,8 @@ fail_round(struct round *r, const struct err *e)
 	}
 }
 
-/* Submit path (owned, freed here) for round; returns the request or NULL. */
-static struct dp_req *
-submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind, char *path)
+struct dp_req *
+detail_poll_submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind, char *path)
 {
 	struct dp_req *rq = xcalloc(1, sizeof *rq);
 	const struct http_endpoint *ep = kind == K_METRIC ? &p->s.prom_ep : &p->s.docker_ep;
@@ -321,7 +259,7 @@ submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind, char *path
 	rq->kind = kind;
 	rq->round_id = p->r[round].id;
 	if (http_submit(p->http, ep, HTTP_GET, path, NULL, true, on_done, rq, &e) < 0) {
-		fail_round(&p->r[round], &e);
+		detail_poll_fail_round(&p->r[round], &e);
 		free(rq);
 		rq = NULL;
 	} else {
@@ -333,84 +271,6 @@ submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind, char *path
 	}
 	free(path);
 	return rq;
-}
-
-/* /containers/json?all=1 filtered by labels (n "key=value" strings). */
-static char *
-containers_path(const char *const *labels, size_t n)
-{
-	json_t *f, *arr;
-	char *js, *enc, *path;
-	size_t i;
-
-	if (n == 0)
-		return docker_containers_path(true);
-	f = json_object();
-	arr = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(labels[i]));
-	json_object_set_new(f, "label", arr);
-	js = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(f);
-	enc = http_urlencode(js != NULL ? js : "{}");
-	free(js);
-	path = xasprintf("/v" DOCKER_API_VERSION "/containers/json?all=1&filters=%s", enc);
-	free(enc);
-	return path;
-}
-
-static bool
-is_swarm(const struct detail_poll *p)
-{
-	return strcmp(p->kind, "swarm") == 0;
-}
-
-static void
-start_runtime(struct detail_poll *p)
-{
-	char *labels[2] = { NULL, NULL };
-	size_t n = 0;
-
-	drop_runtime_answers(p);
-	if (is_swarm(p)) {
-		submit(p, R_RUNTIME, K_TASKS, docker_tasks_path(p->runtime_name, false));
-		submit(p, R_RUNTIME, K_SERVICE, docker_service_path(p->runtime_name));
-		labels[n++] = xasprintf("com.docker.swarm.service.name=%s", p->runtime_name);
-	} else if (strcmp(p->kind, "compose") == 0) {
-		const char *slash = strchr(p->runtime_id, '/');
-
-		if (slash != NULL)
-			labels[n++] = xasprintf("com.docker.compose.project=%.*s",
-						(int)(slash - p->runtime_id), p->runtime_id);
-		labels[n++] = xasprintf("com.docker.compose.service=%s", p->runtime_name);
-	}
-	submit(p, R_RUNTIME, K_CONTAINERS, containers_path((const char *const *)labels, n));
-	free(labels[0]);
-	free(labels[1]);
-}
-
-static void
-start_stats(struct detail_poll *p)
-{
-	size_t i, to = p->vis_to < p->d.ninst ? p->vis_to : p->d.ninst;
-	size_t n = 0;
-
-	for (i = p->vis_from; i < to && n < MAX_VISIBLE; i++) {
-		const struct detail_instance *in = &p->d.inst[i];
-		struct dp_req *rq;
-
-		if (in->container_id[0] == '\0')
-			continue;
-		n++;
-		rq = submit(p, R_STATS, K_INSPECT, docker_container_path(in->container_id));
-		if (rq != NULL)
-			snprintf(rq->cid, sizeof rq->cid, "%s", in->container_id);
-		if (strcmp(in->state, "running") != 0)
-			continue; /* a stopped container has no CPU to sample */
-		rq = submit(p, R_STATS, K_STATS, docker_stats_path(in->container_id));
-		if (rq != NULL)
-			snprintf(rq->cid, sizeof rq->cid, "%s", in->container_id);
-	}
 }
 
 static void
@@ -430,8 +290,8 @@ start_metrics(struct detail_poll *p, double wall)
 
 		if (p->query[k] == NULL)
 			continue;
-		rq = submit(p, R_METRICS, K_METRIC,
-			    prometheus_range_path(p->query[k], start, end, d->step_s));
+		rq = detail_poll_submit(p, R_METRICS, K_METRIC,
+					prometheus_range_path(p->query[k], start, end, d->step_s));
 		if (rq != NULL)
 			rq->chart = k;
 	}
@@ -440,86 +300,6 @@ start_metrics(struct detail_poll *p, double wall)
 }
 
 /* ---- answers ------------------------------------------------------------- */
-
-static void
-set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = dupe(s);
-}
-
-static void
-finish_runtime(struct detail_poll *p, double now)
-{
-	struct detail_data *d = &p->d;
-	struct detail_instance *inst = NULL;
-	size_t n = 0;
-
-	p->r[R_RUNTIME].done++;
-	if (p->r[R_RUNTIME].failed) {
-		d->runtime_err = p->r[R_RUNTIME].err;
-		drop_runtime_answers(p);
-		return;
-	}
-	err_clear(&d->runtime_err);
-	set_str(&d->image, "");
-	set_str(&d->tag, "");
-	if (p->nsvc == 1) {
-		const struct docker_service *s = &p->svc[0];
-
-		set_str(&d->image, s->image);
-		set_str(&d->tag, s->tag);
-		set_str(&d->prev_image, s->previous_image);
-		set_str(&d->prev_tag, s->previous_tag);
-		set_str(&d->update_state, s->update_state);
-		set_str(&d->update_message, s->update_message);
-		d->update_started = s->update_started;
-		d->update_completed = s->update_completed;
-	}
-	if (p->have_tasks) {
-		const struct docker_task *best = detail_data_newest_failed(p->tasks, p->ntasks);
-
-		set_str(&d->task_error, best ? best->error : "");
-		d->task_error_at = best ? best->timestamp : 0;
-		n = detail_data_from_tasks(p->tasks, p->ntasks, p->ctrs, p->nctrs, now, &inst);
-	} else {
-		char *image, *tag;
-
-		n = detail_data_from_containers(p->ctrs, p->nctrs, p->runtime_name, p->runtime_id,
-						p->context, &inst, &image, &tag);
-		if (image != NULL) {
-			free(d->image);
-			free(d->tag);
-			d->image = image;
-			d->tag = tag;
-		}
-	}
-	detail_data_instances_free(d->inst, d->ninst);
-	d->inst = inst;
-	d->ninst = n;
-	d->have_runtime = true;
-	detail_stats_apply(p->stats, p->d.inst, p->d.ninst);
-	drop_runtime_answers(p);
-}
-
-static void
-finish_stats(struct detail_poll *p, double mono)
-{
-	size_t i, to = p->vis_to < p->d.ninst ? p->vis_to : p->d.ninst;
-
-	p->r[R_STATS].done++;
-	detail_stats_apply(p->stats, p->d.inst, p->d.ninst);
-	/* A container sampled once is sampled again soon: CPU % needs two. */
-	for (i = p->vis_from; i < to; i++) {
-		const struct detail_instance *in = &p->d.inst[i];
-
-		if (in->container_id[0] != '\0' && strcmp(in->state, "running") == 0 &&
-		    isnan(in->cpu_pct) && p->r[R_STATS].next_due > mono + SECOND_SAMPLE) {
-			p->r[R_STATS].next_due = mono + SECOND_SAMPLE;
-			break;
-		}
-	}
-}
 
 static void
 finish_metrics(struct detail_poll *p)
@@ -563,13 +343,20 @@ apply_metric(struct detail_poll *p, int chart, const struct prom_result *r)
 	}
 }
 
+/* The runtime round is complete. */
+static void
+finish_runtime(struct detail_poll *p, double now)
+{
+	p->r[R_RUNTIME].done++;
+	detail_poll_docker_finish_runtime(p, now);
+}
+
 static void
 on_done(void *ud, const struct http_response *resp)
 {
 	struct dp_req *rq = ud;
 	struct detail_poll *p = rq->p;
-	struct round *r = &p->r[rq->round];
-	enum docker_fail fail = DOCKER_FAIL_NONE;
+	struct dp_round_state *r = &p->r[rq->round];
 	struct err e;
 	int rc = 0;
 
@@ -582,67 +369,28 @@ on_done(void *ud, const struct http_response *resp)
 	if (resp->err.code != ERR_OK) {
 		e = resp->err;
 		rc = -1;
+	} else if (rq->kind == K_METRIC) {
+		struct prom_result res;
+
+		rc = prometheus_parse_query(resp->status, resp->body, resp->len, &res, &e);
+		if (rc == 0) {
+			apply_metric(p, rq->chart, &res);
+			prometheus_result_done(&res);
+		}
 	} else {
-		switch (rq->kind) {
-		case K_TASKS:
-			rc = docker_parse_tasks(resp->status, resp->body, resp->len, &p->tasks,
-						&p->ntasks, &e);
-			p->have_tasks = rc == 0;
-			if (rc < 0 && resp->status == 503)
-				rc = 0; /* not a manager: the containers tell */
-			break;
-		case K_SERVICE:
-			rc = docker_parse_services(resp->status, resp->body, resp->len, &p->svc,
-						   &p->nsvc, &fail, &e);
-			if (rc < 0 &&
-			    (fail == DOCKER_FAIL_NOT_FOUND || fail == DOCKER_FAIL_NOT_MANAGER ||
-			     fail == DOCKER_FAIL_UNSUPPORTED))
-				rc = 0; /* gone, not a manager: no spec to show */
-			break;
-		case K_CONTAINERS:
-			rc = docker_parse_containers(resp->status, resp->body, resp->len, &p->ctrs,
-						     &p->nctrs, &e);
-			break;
-		case K_INSPECT: {
-			struct docker_container_detail dt;
-
-			if (docker_parse_container(resp->status, resp->body, resp->len, &dt, &e) ==
-			    0) {
-				detail_stats_inspect(p->stats, rq->cid, &dt);
-				docker_container_detail_done(&dt);
-			}
-			rc = 0; /* a container on another node, or gone: no stats, no failure */
-			break;
-		}
-		case K_STATS: {
-			struct docker_stats st;
-
-			if (docker_parse_stats(resp->status, resp->body, resp->len, &st, &e) == 0)
-				detail_stats_sample(p->stats, rq->cid, &st);
-			rc = 0;
-			break;
-		}
-		case K_METRIC: {
-			struct prom_result res;
-
-			rc = prometheus_parse_query(resp->status, resp->body, resp->len, &res, &e);
-			if (rc == 0) {
-				apply_metric(p, rq->chart, &res);
-				prometheus_result_done(&res);
-			}
-			break;
-		}
-		}
+		rc = detail_poll_docker_answer(p, rq, resp, &e);
 	}
 	if (rc < 0)
-		fail_round(r, &e);
+		detail_poll_fail_round(r, &e);
 	if (--r->inflight == 0) {
-		if (rq->round == R_RUNTIME)
+		if (rq->round == R_RUNTIME) {
 			finish_runtime(p, poller_wall_now());
-		else if (rq->round == R_STATS)
-			finish_stats(p, poller_mono_now());
-		else
+		} else if (rq->round == R_STATS) {
+			p->r[R_STATS].done++;
+			detail_poll_docker_finish_stats(p, poller_mono_now());
+		} else {
 			finish_metrics(p);
+		}
 	}
 	free(rq);
 }
@@ -652,7 +400,7 @@ on_done(void *ud, const struct http_response *resp)
 static bool
 begin(struct detail_poll *p, enum dp_round k, double mono, double interval)
 {
-	struct round *r = &p->r[k];
+	struct dp_round_state *r = &p->r[k];
 
 	if (r->inflight > 0 || mono < r->next_due)
 		return false;
@@ -672,14 +420,14 @@ detail_poll_tick(struct detail_poll *p, double mono)
 	if (!p->open)
 		return false;
 	if (p->s.docker && begin(p, R_RUNTIME, mono, refresh)) {
-		start_runtime(p);
+		detail_poll_docker_start_runtime(p);
 		if (p->r[R_RUNTIME].inflight == 0)
 			finish_runtime(p, poller_wall_now());
 		any = true;
 	}
 	if (p->s.docker && p->d.have_runtime && p->vis_to > p->vis_from &&
 	    begin(p, R_STATS, mono, refresh)) {
-		start_stats(p);
+		detail_poll_docker_start_stats(p);
 		if (p->r[R_STATS].inflight == 0)
 			p->r[R_STATS].done++;
 		any = true;

@@ -1,0 +1,112 @@
+/*
+ * detail_poll_internal.h - private to tui/detail_poll*.c; no other file
+ * includes it.
+ *
+ * detail_poll.c holds the poller's life (open, close, free), the request
+ * records and their round ids, the answer dispatch, the scheduling and the
+ * metrics round; detail_poll_docker.c the runtime and stats rounds of a
+ * Docker service (Swarm tasks, compose groups, containers).
+ */
+#ifndef OPSDECK_TUI_DETAIL_POLL_INTERNAL_H
+#define OPSDECK_TUI_DETAIL_POLL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "detail_poll.h"
+#include "detail_stats.h"
+#include "docker.h"
+#include "http.h"
+
+#define DP_MAX_VISIBLE 24    /* instances sampled per stats round at most */
+#define DP_SECOND_SAMPLE 1.0 /* seconds until a new container's second stats sample */
+
+enum dp_round { R_RUNTIME, R_STATS, R_METRICS, R_COUNT };
+
+/* What a request asks; the endpoint follows from it (detail_poll_submit). */
+enum dp_kind {
+	K_TASKS,      /* Docker: a Swarm service's tasks */
+	K_SERVICE,    /* Docker: the Swarm service */
+	K_CONTAINERS, /* Docker: containers by label */
+	K_INSPECT,    /* Docker: one container */
+	K_STATS,      /* Docker: one container's stats */
+	K_METRIC,     /* Prometheus: one chart's range query */
+};
+
+/* One request in flight; owned by the poller's outstanding list until its answer. */
+struct dp_req {
+	struct dp_req *prev, *next;
+	struct detail_poll *p;
+	enum dp_round round;
+	enum dp_kind kind;
+	unsigned long round_id;
+	int chart; /* K_METRIC: the chart */
+	char cid[80];
+};
+
+struct dp_round_state {
+	unsigned long id;   /* bumped per round, and on open/close */
+	unsigned long done; /* completed rounds since open */
+	int inflight;
+	double next_due; /* monotonic */
+	bool failed;
+	struct err err;
+};
+
+struct detail_poll {
+	struct http *http;
+	bool open;
+	/* settings, copied */
+	struct detail_poll_settings s;
+	char *service, *label_value, *kind, *runtime_name, *runtime_id, *context;
+	char *query[DETAIL_NCHARTS];
+	int range;
+	struct dp_round_state r[R_COUNT];
+	struct dp_req *outstanding;
+	struct detail_data d;
+	size_t vis_from, vis_to;
+	/* this Docker runtime round's answers */
+	struct docker_task *tasks;
+	size_t ntasks;
+	bool have_tasks;
+	struct docker_service *svc;
+	size_t nsvc;
+	struct docker_container *ctrs;
+	size_t nctrs;
+	/* metric answers of this metrics round */
+	struct detail_series pending[DETAIL_NCHARTS];
+	struct detail_stats *stats; /* per container, across stats rounds */
+};
+
+/* new: s, or "" for NULL. */
+char *detail_poll_dupe(const char *s);
+/* Replace *dst by a copy of s (NULL as ""). */
+void detail_poll_set_str(char **dst, const char *s);
+/* Record e as round r's failure unless one is recorded already. */
+void detail_poll_fail_round(struct dp_round_state *r, const struct err *e);
+/*
+ * Submit a GET of path (owned, freed here) for round; the endpoint follows
+ * from kind.  Returns the request record (to fill its chart or cid) or NULL when it could not start: then the round has failed.
+ */
+struct dp_req *detail_poll_submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind,
+				  char *path);
+/* Whether the service is a Swarm service. */
+bool detail_poll_is_swarm(const struct detail_poll *p);
+
+/* ---- detail_poll_docker.c ---- */
+
+/* Drop this round's Docker answers. */
+void detail_poll_docker_drop(struct detail_poll *p);
+/* Submit the runtime round's requests. */
+void detail_poll_docker_start_runtime(struct detail_poll *p);
+/* Submit the stats round's requests for the visible instances. */
+void detail_poll_docker_start_stats(struct detail_poll *p);
+/* Take one answer of a Docker kind; returns 0 or -1 with e filled (the round fails). */
+int detail_poll_docker_answer(struct detail_poll *p, const struct dp_req *rq,
+			      const struct http_response *resp, struct err *e);
+/* The runtime round is complete: make its answers the data (now: wall clock). */
+void detail_poll_docker_finish_runtime(struct detail_poll *p, double now);
+/* The stats round is complete (mono: monotonic clock). */
+void detail_poll_docker_finish_stats(struct detail_poll *p, double mono);
+
+#endif
