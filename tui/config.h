@@ -61,6 +61,8 @@ enum config_type {
  * domain: INT "lo..hi", ENUM "a, b"; "preset" on a LABEL/TEMPLATE means
  *   the default comes from the chosen [prometheus] preset (an empty value
  *   in any source means "use it").
+ *   LIST: NULL for "Name: value" headers; "contexts" for kubeconfig
+ *   context names, each item a comma list of them.
  */
 #define CONFIG_KEYS(X)                                                                             \
 	X(GENERAL_REFRESH, "general", "refresh", DURATION, "2s", NULL, "OPSDECK_REFRESH",          \
@@ -151,6 +153,21 @@ enum config_type {
 	  "largest response body accepted")                                                        \
 	X(DOCKER_NAME, "docker", "name", NAME, "local", NULL, NULL, NULL,                          \
 	  "the context's name in confirmation dialogs and the audit log")                          \
+	X(KUBERNETES_KUBECONFIG, "kubernetes", "kubeconfig", STRING, NULL, NULL, "KUBECONFIG",     \
+	  NULL,                                                                                    \
+	  "kubeconfig file(s), ':'-separated and merged as kubectl merges them; unset: "           \
+	  "~/.kube/config when it exists; empty: no Kubernetes")                                   \
+	X(KUBERNETES_CONTEXT, "kubernetes", "context", LIST, NULL, "contexts", NULL, "--context",  \
+	  "kubeconfig context to watch, a runtime of its own; may repeat or be a comma list; "     \
+	  "unset: the current-context")                                                            \
+	X(KUBERNETES_NAMESPACE, "kubernetes", "namespace", STRING, NULL, NULL, NULL,               \
+	  "--namespace",                                                                           \
+	  "namespace listed and acted in; unset or empty: the context's (else default); * = all "  \
+	  "namespaces (-A)")                                                                       \
+	X(KUBERNETES_TIMEOUT, "kubernetes", "timeout", DURATION, "5s", NULL, NULL, NULL,           \
+	  "deadline of each request")                                                              \
+	X(KUBERNETES_MAX_BODY, "kubernetes", "max_body", SIZE, "32MiB", NULL, NULL, NULL,          \
+	  "largest response body accepted (one page of a list: 500 items)")                        \
 	X(ELASTICSEARCH_URL, "elasticsearch", "url", URL, NULL, NULL, "OPSDECK_ELASTICSEARCH_URL", \
 	  "--elasticsearch",                                                                       \
 	  "base URL: http://, https:// or unix:///path; unset = no Elasticsearch")                 \
@@ -261,7 +278,9 @@ enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
 	X(PROMETHEUS, "prometheus", "its value of the Prometheus service label; default NAME")    \
 	X(ELASTICSEARCH, "elasticsearch",                                                         \
 	  "its value of the service field in the logs; default NAME")                             \
-	X(ZIPKIN, "zipkin", "its service name in Zipkin's spans (lowercase); default NAME")
+	X(ZIPKIN, "zipkin", "its service name in Zipkin's spans (lowercase); default NAME")       \
+	X(KUBERNETES, "kubernetes",                                                               \
+	  "its workload's name in Kubernetes (Deployment or StatefulSet); default NAME")
 
 #define CONFIG_ALIAS_ENUM(id, key, help) CFG_ALIAS_##id,
 enum config_alias_source { CONFIG_SERVICE_KEYS(CONFIG_ALIAS_ENUM) CFG_ALIAS_COUNT };
@@ -274,6 +293,7 @@ struct config_service {
 	const char *prometheus;    /* prometheus, or NULL when unset (= name) */
 	const char *elasticsearch; /* elasticsearch, or NULL when unset (= name) */
 	const char *zipkin;        /* zipkin, or NULL when unset (= name) */
+	const char *kubernetes;    /* kubernetes, or NULL when unset (= name) */
 };
 
 /* Where a value came from, in increasing precedence. */

@@ -231,6 +231,49 @@ is_context_name(const char *v)
 	       v[strspn(v, rest)] == '\0';
 }
 
+/* A Kubernetes object name (a DNS-1123 subdomain): [a-z0-9] then [a-z0-9.-], at most 253. */
+static bool
+k8s_name_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n > 0 && n <= 253 &&
+	       v[strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-")] == '\0' && v[0] != '-' &&
+	       v[0] != '.' && v[n - 1] != '-' && v[n - 1] != '.';
+}
+
+/*
+ * kubeconfig context names, comma-separated: kubectl allows almost any
+ * text ("arn:aws:eks:...:cluster/prod", "user@cluster"), so each only has
+ * to be non-empty, UTF-8 and free of blanks at its ends.
+ */
+static int
+check_contexts(const struct config_key_info *ki, const char *v, struct err *e)
+{
+	const char *p = v;
+
+	if (!config_check_utf8(v))
+		return err_set(e, ERR_CONFIG, "invalid UTF-8 in %s in [%s]", ki->name, ki->section);
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			return err_set(
+				e, ERR_CONFIG,
+				"empty context name in %s in [%s] (write one or more "
+				"kubeconfig context names separated by commas, e.g. prod,staging)",
+				ki->name, ki->section);
+		p += strcspn(p, ",");
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
+}
+
 /* Text shown to people: not empty, UTF-8, no control characters (tabs neither). */
 static int
 check_name(const struct config_key_info *ki, const char *v, struct err *e)
@@ -425,6 +468,9 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 		return bad_value(e, ki, "size", v, "write e.g. 512KiB, 32MiB, 1GiB");
 	case CFG_T_LIST: {
 		size_t name = strcspn(v, ": \t");
+
+		if (ki->domain != NULL && strcmp(ki->domain, "contexts") == 0)
+			return check_contexts(ki, v, e);
 		if (name > 0 && v[name] == ':')
 			return 0;
 		/* The value may hold a credential: do not quote it. */
@@ -503,6 +549,7 @@ config_check_alias(enum config_alias_source a, const char *name, const char *v, 
 			       key, nx,
 			       a == CFG_ALIAS_RUNTIME      ? "name in the runtime"
 			       : a == CFG_ALIAS_PROMETHEUS ? "label value"
+			       : a == CFG_ALIAS_KUBERNETES ? "workload name"
 							   : "name in the logs",
 			       nx);
 	for (p = v; *p != '\0'; p++)
@@ -511,6 +558,14 @@ config_check_alias(enum config_alias_source a, const char *name, const char *v, 
 				       key, nx);
 	if (!config_check_utf8(v))
 		return err_set(e, ERR_CONFIG, "invalid UTF-8 in %s in [service \"%s\"]", key, nx);
+	if (a == CFG_ALIAS_KUBERNETES && !k8s_name_ok(v)) {
+		excerpt(v, ex, sizeof ex);
+		return err_set(e, ERR_CONFIG,
+			       "invalid kubernetes '%s' in [service \"%s\"] (a Deployment or "
+			       "StatefulSet name: lowercase letters, digits, '-' and '.', e.g. "
+			       "payments-api)",
+			       ex, nx);
+	}
 	if (a == CFG_ALIAS_RUNTIME && strchr(v, ' ') != NULL) {
 		excerpt(v, ex, sizeof ex);
 		return err_set(e, ERR_CONFIG,

@@ -104,7 +104,7 @@ print_key(const struct config *cfg, struct printer *pr, enum config_key k)
 	for (i = 0; i < sl->nitems; i++) {
 		const char *item = sl->items[i];
 
-		if (config_check_secret_header(item))
+		if (ki->domain == NULL && config_check_secret_header(item))
 			v = xasprintf("%.*s: <redacted>", (int)strcspn(item, ":"), item);
 		else
 			v = ini_value(item);

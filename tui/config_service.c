@@ -29,6 +29,7 @@ static const char *const alias_what[CFG_ALIAS_COUNT] = {
 	[CFG_ALIAS_PROMETHEUS] = "Prometheus label value",
 	[CFG_ALIAS_ELASTICSEARCH] = "service name in the logs",
 	[CFG_ALIAS_ZIPKIN] = "service name in Zipkin",
+	[CFG_ALIAS_KUBERNETES] = "Kubernetes workload name",
 };
 
 const char *
@@ -186,6 +187,7 @@ svc_sync(struct config_svc *svc)
 	svc->pub.prometheus = svc->alias[CFG_ALIAS_PROMETHEUS];
 	svc->pub.elasticsearch = svc->alias[CFG_ALIAS_ELASTICSEARCH];
 	svc->pub.zipkin = svc->alias[CFG_ALIAS_ZIPKIN];
+	svc->pub.kubernetes = svc->alias[CFG_ALIAS_KUBERNETES];
 }
 
 /* Check NAME of the header at line.  Messages start with "file:line: ". */
