@@ -479,6 +479,8 @@ model_service_status(const struct service *s, const struct thresholds *t, double
 			st = worse(st, STATUS_WARN);
 		if (s->rt.crash_looping)
 			st = worse(st, STATUS_CRIT);
+		if (s->rt.problem == STATUS_WARN || s->rt.problem == STATUS_CRIT)
+			st = worse(st, s->rt.problem);
 	}
 	return st;
 }

@@ -40,13 +40,13 @@ int ring_get(const struct ring *r, size_t i, double *t, double *v);
 double ring_newest_t(const struct ring *r);
 
 /*
- * What a container runtime (Swarm, Docker, later Kubernetes and ECS) says
+ * What a container runtime (Swarm, Docker, Kubernetes, later ECS) says
  * about a service.  Owned strings; -1 / 0 / NULL when the runtime does not
  * tell.  Filled by model_runtime_apply() (backends/model_runtime.c).
  */
 struct runtime_state {
 	bool present;        /* a runtime reported this service at its last refresh */
-	char *kind;          /* "swarm", "compose", "container" */
+	char *kind;          /* "swarm", "compose", "container", "k8s" */
 	char *context;       /* the runtime's context name ("local") */
 	char *id;            /* the runtime's id for it (Swarm service id, ...) */
 	char *runtime_name;  /* its name in the runtime */
@@ -61,6 +61,14 @@ struct runtime_state {
 	char *rollout_state; /* e.g. Swarm UpdateStatus.State; NULL none */
 	char *message;       /* why a rollout is stuck or an instance failed; NULL none */
 	double updated;      /* when last reported */
+	char *revision;      /* the rollout's revision (Kubernetes "3"); NULL none */
+	/*
+	 * The runtime's own verdict beyond the counts: WARN or CRIT for an
+	 * instance in a bad state (a Kubernetes pod in CrashLoopBackOff,
+	 * ImagePullBackOff, OOMKilled) or a rollout past its deadline;
+	 * STATUS_OK when it has none.  message says why.
+	 */
+	enum status problem;
 };
 
 struct service {
@@ -77,7 +85,7 @@ struct service {
 /* One service as a runtime reports it: a plain record of borrowed strings. */
 struct runtime_row {
 	const char *name; /* display name (aliases already applied) */
-	const char *kind; /* "swarm", "compose", "container" */
+	const char *kind; /* "swarm", "compose", "container", "k8s" */
 	const char *id;
 	const char *runtime_name;
 	long running, desired;     /* -1 unknown */
@@ -87,6 +95,8 @@ struct runtime_row {
 	long restarts;             /* -1 unknown */
 	const char *rollout_state; /* may be NULL */
 	const char *message;       /* may be NULL */
+	const char *revision;      /* may be NULL */
+	enum status problem;       /* STATUS_OK, STATUS_WARN or STATUS_CRIT; see runtime_state */
 };
 
 struct backend_state {

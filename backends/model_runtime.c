@@ -18,6 +18,7 @@ model_runtime_clear(struct runtime_state *rt)
 	free(rt->version);
 	free(rt->rollout_state);
 	free(rt->message);
+	free(rt->revision);
 	memset(rt, 0, sizeof *rt);
 	rt->running = rt->desired = rt->restarts = rt->restarts_prev = -1;
 }
@@ -43,6 +44,9 @@ apply_row(struct runtime_state *rt, const char *context, const struct runtime_ro
 	set_str(&rt->version, r->version);
 	set_str(&rt->rollout_state, r->rollout_state);
 	set_str(&rt->message, r->message);
+	set_str(&rt->revision, r->revision);
+	rt->problem =
+		r->problem == STATUS_WARN || r->problem == STATUS_CRIT ? r->problem : STATUS_OK;
 	rt->running = r->running;
 	rt->desired = r->desired;
 	rt->fixed_count = r->fixed_count;
