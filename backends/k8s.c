@@ -31,48 +31,58 @@ k8s_kind_plural(enum k8s_kind k)
 /*
  * GETs only, and not every GET: pods/exec, pods/attach and
  * pods/portforward are GETs upgraded to a stream that runs commands or
- * opens ports, and a .../proxy GET reaches whatever the proxied service
- * does.  Those segments are refused wherever they appear.  A path that
- * could mean something else once normalised (empty, "." or ".."
- * segments, percent-escapes, '#', '\') is refused too.
+ * opens ports, and a .../proxy GET (services, pods, nodes, or the old
+ * /api/v1/proxy/...) reaches whatever the proxied server does.  Those
+ * subresources are refused; an object that merely has such a name is
+ * not.  A path that could mean something else once normalised (empty,
+ * "." or ".." segments, percent-escapes in the path, '#', '\') is
+ * refused too.
  */
 bool
 k8s_is_read(enum http_method method, const char *path)
 {
 	static const char *const streams[] = { "exec", "attach", "portforward", "proxy" };
-	char copy[1024], *p, *slash;
-	size_t len, i, nseg = 0;
-	bool api;
+	char copy[1024], *p, *slash, *seg[16];
+	size_t len, i, n = 0, r;
 
-	if (method != HTTP_GET || path == NULL || path[0] != '/')
+	if (method != HTTP_GET || path == NULL || path[0] != '/' || strchr(path, '#') != NULL)
 		return false;
 	len = strcspn(path, "?");
-	if (len >= sizeof copy || memchr(path, '#', len) != NULL ||
-	    memchr(path, '%', len) != NULL || memchr(path, '\\', len) != NULL)
-		return false;
-	if (strchr(path, '#') != NULL)
+	if (len >= sizeof copy || memchr(path, '%', len) != NULL || memchr(path, '\\', len) != NULL)
 		return false;
 	memcpy(copy, path, len);
 	copy[len] = '\0';
-	if (strcmp(copy, "/version") == 0 || strcmp(copy, "/api") == 0 ||
-	    strcmp(copy, "/apis") == 0)
+	if (strcmp(copy, "/version") == 0)
 		return true;
-	api = strncmp(copy, "/api/", 5) == 0 || strncmp(copy, "/apis/", 6) == 0;
-	if (!api)
-		return false;
 	for (p = copy + 1;; p = slash + 1) {
 		slash = strchr(p, '/');
 		if (slash != NULL)
 			*slash = '\0';
-		if (*p == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0)
+		if (*p == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 ||
+		    n == sizeof seg / sizeof seg[0])
 			return false;
-		for (i = 0; i < sizeof streams / sizeof streams[0]; i++)
-			if (nseg >= 2 && strcmp(p, streams[i]) == 0)
-				return false;
-		nseg++;
+		seg[n++] = p;
 		if (slash == NULL)
 			break;
 	}
+	/* the prefix: /api/v1 or /apis/GROUP/VERSION (discovery above it) */
+	if (strcmp(seg[0], "api") == 0)
+		r = 2;
+	else if (strcmp(seg[0], "apis") == 0)
+		r = 3;
+	else
+		return false;
+	if (n <= r)
+		return true;
+	if (strcmp(seg[r], "proxy") == 0)
+		return false;
+	if (strcmp(seg[r], "namespaces") == 0 && n >= r + 2)
+		r += 2;
+	/* RESOURCE / NAME / SUBRESOURCE */
+	if (n > r + 2)
+		for (i = 0; i < sizeof streams / sizeof streams[0]; i++)
+			if (strcmp(seg[r + 2], streams[i]) == 0)
+				return false;
 	return true;
 }
 
