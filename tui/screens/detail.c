@@ -1,4 +1,5 @@
 #include "detail.h"
+#include "detail_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,10 +13,8 @@
 #include "text.h"
 #include "xalloc.h"
 
-#define CELL 64
 #define CHART_MIN_H 6  /* title, 3 plot rows, ticks, labels */
 #define CHART_MIN_W 36 /* y labels, a plot worth reading, 3 time labels */
-#define RECENT_ERROR 3600.0
 
 struct detail {
 	char *service;
@@ -93,8 +92,8 @@ detail_visible(const struct detail *d, size_t *from, size_t *to)
 	*to = d->vis_to;
 }
 
-static const char *
-dot(const struct view_ctx *v)
+const char *
+detail_dot(const struct view_ctx *v)
 {
 	return v->ascii ? "|" : "\xc2\xb7";
 }
@@ -108,8 +107,8 @@ range_name(double s, char *out, size_t n)
 		snprintf(out, n, "%.0fm", s / 60);
 }
 
-static void
-age(double now, double t, char *out, size_t n)
+void
+detail_age(double now, double t, char *out, size_t n)
 {
 	if (t <= 0) {
 		snprintf(out, n, "-");
@@ -118,193 +117,10 @@ age(double now, double t, char *out, size_t n)
 	format_duration_ms((long long)((now - t) * 1000.0), out, n);
 }
 
-/* ---- header ---------------------------------------------------------------- */
-
-/* Segments drawn left to right, wrapping to the next row when one does not fit. */
-struct flow {
-	struct canvas *c;
-	struct rect r;
-	int x, y;   /* next position */
-	int rows;   /* rows used */
-	bool first; /* nothing on this row yet */
-	const char *sep;
-};
-
-static void
-flow_start(struct flow *f, struct canvas *c, struct rect r, int y, const char *sep)
-{
-	f->c = c;
-	f->r = r;
-	f->x = r.x;
-	f->y = y;
-	f->rows = 1;
-	f->first = true;
-	f->sep = sep;
-}
-
-static void
-flow_put(struct flow *f, const char *s, enum role role, unsigned attr, bool sep)
-{
-	int w = text_width(s), sw = sep && !f->first ? text_width(f->sep) + 2 : 1;
-
-	if (f->first)
-		sw = 0;
-	if (!f->first && f->x + sw + w > f->r.x + f->r.w) {
-		f->y++;
-		f->rows++;
-		f->x = f->r.x;
-		f->first = true;
-		sw = 0;
-	}
-	if (f->y >= f->r.y + f->r.h)
-		return;
-	if (sw > 1) {
-		text_draw(f->c, f->x + 1, f->y, 1, f->sep, ROLE_DIM, ATTR_NONE);
-	}
-	f->x += sw;
-	f->x += text_draw(f->c, f->x, f->y, f->r.x + f->r.w - f->x, s, role, attr);
-	f->first = false;
-}
-
-/* One line: a label in role, then text in role (clipped with an ellipsis). */
-static void
-problem_line(struct canvas *c, struct rect r, int y, const char *label, const char *text,
-	     enum role role)
-{
-	int x = r.x;
-
-	x += text_draw(c, x, y, r.w, label, role, ATTR_BOLD);
-	x += text_draw(c, x, y, r.x + r.w - x, " ", role, ATTR_NONE);
-	text_draw(c, x, y, r.x + r.w - x, text, role, ATTR_NONE);
-}
-
-static enum role
-rollout_role(const char *state)
-{
-	if (strstr(state, "paused") != NULL)
-		return ROLE_CRIT;
-	if (strcmp(state, "completed") == 0)
-		return ROLE_DIM;
-	return ROLE_WARN; /* updating, rollback_started, rollback_completed */
-}
-
-/* Draw the header block; returns the rows used. */
-static int
-draw_header(struct canvas *c, struct rect r, const struct view_ctx *v, const struct service *svc,
-	    const struct detail_data *dd)
-{
-	const struct runtime_state *rt = &svc->rt;
-	enum status st = model_service_status(svc, v->th, v->now, v->stale_after);
-	const char *progress = v->progress ? v->progress(v->progress_ud, svc->name) : NULL;
-	struct flow f;
-	char buf[CELL * 4], a[32];
-	int y;
-
-	flow_start(&f, c, (struct rect){ r.x, r.y, r.w, 2 }, r.y, dot(v));
-	flow_put(&f, svc->name, ROLE_HEADER, ATTR_BOLD, false);
-	flow_put(&f, status_name(st), (enum role)view_status_role(st), ATTR_BOLD, false);
-	if (rt->present) {
-		snprintf(buf, sizeof buf, "%s @ %s", rt->kind ? rt->kind : "?",
-			 rt->context ? rt->context : "?");
-		flow_put(&f, buf, ROLE_NORMAL, ATTR_NONE, false);
-		if (rt->desired >= 0 && rt->running >= 0) {
-			snprintf(buf, sizeof buf, "replicas %ld/%ld", rt->running, rt->desired);
-			flow_put(&f, buf,
-				 rt->desired >= 1 && rt->running == 0 ? ROLE_CRIT
-				 : rt->running < rt->desired          ? ROLE_WARN
-								      : ROLE_NORMAL,
-				 ATTR_NONE, true);
-		}
-		snprintf(buf, sizeof buf, "version %s", rt->version ? rt->version : "-");
-		flow_put(&f, buf, ROLE_NORMAL, ATTR_NONE, true);
-		age(v->now, rt->deployed_at, a, sizeof a);
-		snprintf(buf, sizeof buf, "deployed %s ago", a);
-		flow_put(&f, rt->deployed_at > 0 ? buf : "deployed -", ROLE_NORMAL, ATTR_NONE,
-			 true);
-		if (rt->restarts >= 0) {
-			snprintf(buf, sizeof buf, "restarts %ld", rt->restarts);
-			flow_put(&f, buf, rt->crash_looping ? ROLE_CRIT : ROLE_NORMAL, ATTR_NONE,
-				 true);
-		}
-	} else {
-		flow_put(&f, "no runtime reports this service", ROLE_DIM, ATTR_NONE, false);
-	}
-	y = r.y + f.rows;
-	if (progress != NULL && y < r.y + r.h)
-		problem_line(c, r, y++, "in flight:", progress, ROLE_ACCENT);
-	/* Why a rollout is stuck, why a task failed: the screen's first question. */
-	{
-		const char *state = dd && dd->have_runtime
-					    ? dd->update_state
-					    : (rt->rollout_state ? rt->rollout_state : "");
-		const char *msg = dd && dd->have_runtime ? dd->update_message : "";
-		const char *terr = dd && dd->have_runtime ? dd->task_error : "";
-
-		if (dd == NULL || !dd->have_runtime) {
-			/* Only the model: its message is the rollout's or a task's. */
-			if (rt->message != NULL && state[0] != '\0')
-				msg = rt->message;
-			else if (rt->message != NULL)
-				terr = rt->message;
-		}
-		if (state[0] != '\0' && y < r.y + r.h) {
-			enum role role = rollout_role(state);
-
-			if (role == ROLE_DIM) {
-				age(v->now, dd ? dd->update_completed : 0, a, sizeof a);
-				snprintf(buf, sizeof buf, "rollout %s%s%s%s", state,
-					 strcmp(a, "-") != 0 ? " " : "", strcmp(a, "-") ? a : "",
-					 strcmp(a, "-") != 0 ? " ago" : "");
-				text_draw(c, r.x, y++, r.w, buf, ROLE_DIM, ATTR_NONE);
-			} else {
-				snprintf(buf, sizeof buf, "rollout %s:", state);
-				problem_line(c, r, y++, buf, msg[0] ? msg : "(no message)", role);
-			}
-		}
-		if (terr[0] != '\0' && y < r.y + r.h &&
-		    (dd == NULL || !dd->have_runtime || dd->task_error_at <= 0 ||
-		     v->now - dd->task_error_at <= RECENT_ERROR)) {
-			if (dd != NULL && dd->have_runtime && dd->task_error_at > 0) {
-				age(v->now, dd->task_error_at, a, sizeof a);
-				snprintf(buf, sizeof buf, "task failed %s ago:", a);
-			} else {
-				snprintf(buf, sizeof buf, "failing:");
-			}
-			problem_line(c, r, y++, buf, terr, ROLE_CRIT);
-		}
-	}
-	if (dd != NULL && dd->runtime_err.code != ERR_OK && y < r.y + r.h)
-		problem_line(c, r, y++, "runtime:", dd->runtime_err.msg, ROLE_CRIT);
-	/* Deployment history: the current spec and the one a rollback returns to. */
-	if (rt->present && dd != NULL && dd->have_runtime && y < r.y + r.h) {
-		flow_start(&f, c, (struct rect){ r.x, y, r.w, 1 }, y, dot(v));
-		flow_put(&f, "current", ROLE_DIM, ATTR_NONE, false);
-		flow_put(&f, dd->tag[0] ? dd->tag : "-", ROLE_NORMAL, ATTR_BOLD, false);
-		if (dd->image[0] != '\0' && strcmp(dd->image, dd->tag) != 0) {
-			snprintf(buf, sizeof buf, "(%s)", dd->image);
-			flow_put(&f, buf, ROLE_DIM, ATTR_NONE, false);
-		}
-		flow_put(&f, "previous", ROLE_DIM, ATTR_NONE, true);
-		if (dd->prev_image[0] != '\0') {
-			flow_put(&f, dd->prev_tag, ROLE_NORMAL, ATTR_NONE, false);
-			snprintf(buf, sizeof buf, "(%s)", dd->prev_image);
-			flow_put(&f, buf, ROLE_DIM, ATTR_NONE, false);
-		} else {
-			flow_put(&f,
-				 rt->kind && strcmp(rt->kind, "swarm") == 0
-					 ? "none"
-					 : "not kept by this runtime",
-				 ROLE_DIM, ATTR_NONE, false);
-		}
-		y++;
-	}
-	return y - r.y;
-}
-
 /* ---- instances ------------------------------------------------------------- */
 
 struct irow {
-	char text[NCOLS][CELL];
+	char text[NCOLS][DETAIL_CELL];
 	struct table_cell cells[NCOLS];
 };
 
@@ -332,37 +148,37 @@ fill_irow(struct irow *r, const struct detail_instance *in, const struct view_ct
 		r->cells[k].text = r->text[k];
 		r->cells[k].role = ROLE_NORMAL;
 	}
-	snprintf(r->text[C_ID], CELL, "%.12s", in->id);
+	snprintf(r->text[C_ID], DETAIL_CELL, "%.12s", in->id);
 	if (in->slot > 0)
-		snprintf(r->text[C_SLOT], CELL, "%ld", in->slot);
+		snprintf(r->text[C_SLOT], DETAIL_CELL, "%ld", in->slot);
 	else
-		snprintf(r->text[C_SLOT], CELL, "-");
-	snprintf(r->text[C_STATE], CELL, "%s", in->state);
+		snprintf(r->text[C_SLOT], DETAIL_CELL, "-");
+	snprintf(r->text[C_STATE], DETAIL_CELL, "%s", in->state);
 	r->cells[C_STATE].role = state_role(in);
-	snprintf(r->text[C_HEALTH], CELL, "%s", in->health[0] ? in->health : "-");
+	snprintf(r->text[C_HEALTH], DETAIL_CELL, "%s", in->health[0] ? in->health : "-");
 	r->cells[C_HEALTH].role = strcmp(in->health, "unhealthy") == 0  ? ROLE_CRIT
 				  : strcmp(in->health, "starting") == 0 ? ROLE_WARN
 				  : strcmp(in->health, "healthy") == 0  ? ROLE_OK
 									: ROLE_DIM;
-	age(v->now, in->created, r->text[C_AGE], CELL);
+	detail_age(v->now, in->created, r->text[C_AGE], DETAIL_CELL);
 	if (in->restarts >= 0)
-		snprintf(r->text[C_RST], CELL, "%ld", in->restarts);
+		snprintf(r->text[C_RST], DETAIL_CELL, "%ld", in->restarts);
 	else
-		snprintf(r->text[C_RST], CELL, "-");
+		snprintf(r->text[C_RST], DETAIL_CELL, "-");
 	if (isnan(in->cpu_pct))
-		snprintf(r->text[C_CPU], CELL, "-");
+		snprintf(r->text[C_CPU], DETAIL_CELL, "-");
 	else
-		snprintf(r->text[C_CPU], CELL, "%.1f", in->cpu_pct);
+		snprintf(r->text[C_CPU], DETAIL_CELL, "%.1f", in->cpu_pct);
 	if (isnan(in->mem_used)) {
-		snprintf(r->text[C_MEM], CELL, "-");
+		snprintf(r->text[C_MEM], DETAIL_CELL, "-");
 	} else {
-		format_bytes(in->mem_used, r->text[C_MEM], CELL);
+		format_bytes(in->mem_used, r->text[C_MEM], DETAIL_CELL);
 		if (in->mem_limit > 0 && in->mem_used >= 0.9 * in->mem_limit)
 			r->cells[C_MEM].role = ROLE_WARN;
 	}
-	snprintf(r->text[C_NODE], CELL, "%s", in->node[0] ? in->node : "-");
-	snprintf(r->text[C_VERSION], CELL, "%s", in->version);
-	snprintf(r->text[C_NAME], CELL, "%s", in->name[0] ? in->name : "-");
+	snprintf(r->text[C_NODE], DETAIL_CELL, "%s", in->node[0] ? in->node : "-");
+	snprintf(r->text[C_VERSION], DETAIL_CELL, "%s", in->version);
+	snprintf(r->text[C_NAME], DETAIL_CELL, "%s", in->name[0] ? in->name : "-");
 	r->cells[C_ERROR].text = in->error; /* may be long: the table clips by width */
 	r->cells[C_ERROR].role = r->cells[C_STATE].role == ROLE_CRIT ? ROLE_CRIT : ROLE_WARN;
 	for (k = 0; k < NCOLS; k++)
@@ -543,7 +359,7 @@ detail_draw(struct detail *d, struct canvas *c, struct rect body, const struct v
 		text_draw(c, inner.x, inner.y + 1, inner.w, msg, ROLE_WARN, ATTR_NONE);
 		return;
 	}
-	hdr = draw_header(c, (struct rect){ inner.x, inner.y, inner.w, 6 }, v, svc, dd);
+	hdr = detail_header_draw(c, (struct rect){ inner.x, inner.y, inner.w, 6 }, v, svc, dd);
 	avail = inner.h - hdr - 1; /* a blank row under the header */
 	/* The table gets what the charts can spare, at least two rows. */
 	max_rows = avail - 1 - 1 - CHART_MIN_H;
@@ -587,7 +403,7 @@ detail_summary(const struct detail *d, const struct view_ctx *v, const struct de
 	}
 	if (dd != NULL && dd->have_runtime)
 		snprintf(out, n, "%zu instance%s %s range %s (+/-)%s", dd->ninst,
-			 dd->ninst == 1 ? "" : "s", dot(v), r, minute);
+			 dd->ninst == 1 ? "" : "s", detail_dot(v), r, minute);
 	else
 		snprintf(out, n, "range %s (+/-)%s", r, minute);
 }
@@ -664,7 +480,7 @@ detail_markdown(struct detail *d, const struct view_ctx *v, const struct detail_
 	struct table_view tv;
 	struct irow *rows;
 	struct table_row *trows;
-	char buf[CELL * 8], a[32], r[16];
+	char buf[DETAIL_CELL * 8], a[32], r[16];
 	int k;
 
 	buf_puts(out, "## ");
@@ -681,7 +497,7 @@ detail_markdown(struct detail *d, const struct view_ctx *v, const struct detail_
 
 		char repl[48], rst[24];
 
-		age(v->now, rt->deployed_at, a, sizeof a);
+		detail_age(v->now, rt->deployed_at, a, sizeof a);
 		if (rt->running >= 0 && rt->desired >= 0)
 			snprintf(repl, sizeof repl, "%ld/%ld", rt->running, rt->desired);
 		else
