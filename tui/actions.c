@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "canvas.h"
+#include "k8s_action.h"
 #include "parse.h"
 #include "poller.h"
 #include "xalloc.h"
@@ -17,6 +18,7 @@ struct flight {
 	struct actions *owner;
 	struct action_plan plan;
 	struct docker_action *req; /* NULL once answered */
+	struct k8s_action *kreq;   /* a Kubernetes action's, likewise */
 	enum phase phase;
 	double started_mono;
 	double started_wall;
@@ -67,6 +69,8 @@ actions_free(struct actions *a)
 		next = f->next;
 		if (f->req != NULL)
 			docker_action_cancel(f->req);
+		if (f->kreq != NULL)
+			k8s_action_cancel(f->kreq);
 		flight_free(f);
 	}
 	if (a->audit_open)
@@ -80,11 +84,16 @@ actions_abandon_requests(struct actions *a)
 {
 	struct flight *f;
 
-	for (f = a->flights; f != NULL; f = f->next)
+	for (f = a->flights; f != NULL; f = f->next) {
 		if (f->req != NULL) {
 			docker_action_abandon(f->req);
 			f->req = NULL;
 		}
+		if (f->kreq != NULL) {
+			k8s_action_abandon(f->kreq);
+			f->kreq = NULL;
+		}
+	}
 }
 
 static int
@@ -141,7 +150,9 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 	const struct runtime_state *rt = &svc->rt;
 	const struct flight *f;
 	const char *arrow = "\xe2\x86\x92";
-	char why[ERR_MSG_MAX];
+	char why[ERR_MSG_MAX], ns[256], wl[256];
+	bool swarm, k8s, sts = false;
+	struct err ke;
 
 	memset(out, 0, sizeof *out);
 	out->op = op;
@@ -155,6 +166,10 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 		snprintf(out->runtime_id, sizeof out->runtime_id, "%s", rt->id ? rt->id : "");
 	}
 	why[0] = '\0';
+	swarm = strcmp(out->kind, "swarm") == 0;
+	k8s = strcmp(out->kind, "k8s") == 0;
+	if (k8s && !k8s_row_id_parse(out->runtime_id, ns, sizeof ns, &sts, wl, sizeof wl))
+		sts = false;
 	if (a->s.read_only)
 		snprintf(why, sizeof why, "read-only: actions are disabled");
 	else if ((f = find(a, svc->name)) != NULL)
@@ -164,13 +179,15 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 		snprintf(why, sizeof why,
 			 "%s: no container runtime reports this service, so there is nothing to %s",
 			 svc->name, op_kind_name(op));
-	else if (strcmp(out->kind, "swarm") != 0 && op == OP_SCALE)
+	else if (!swarm && !k8s && op == OP_SCALE)
 		snprintf(why, sizeof why,
 			 "%s: scaling needs Swarm, Kubernetes or ECS (this is a %s: plain "
 			 "containers "
 			 "have no replica count)",
 			 svc->name, out->kind);
-	else if (strcmp(out->kind, "swarm") != 0 && op == OP_ROLLBACK)
+	else if (k8s && sts && op == OP_ROLLBACK && k8s_action_refuse_rollback(wl, &ke) < 0)
+		snprintf(why, sizeof why, "%s", ke.msg);
+	else if (!swarm && !k8s && op == OP_ROLLBACK)
 		snprintf(why, sizeof why,
 			 "%s: rollback needs a Swarm service (this is a %s: it keeps no previous "
 			 "version)",
@@ -202,17 +219,24 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 		snprintf(out->change, sizeof out->change,
 			 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 %s of %ld instance%s", svc->name,
 			 out->kind, out->context,
-			 strcmp(out->kind, "swarm") == 0 ? "rolling restart"
-							 : "restart, one at a time,",
-			 rt->desired, rt->desired == 1 ? "" : "s");
+			 swarm || k8s ? "rolling restart" : "restart, one at a time,", rt->desired,
+			 rt->desired == 1 ? "" : "s");
 		break;
 	default:
 		snprintf(out->before, sizeof out->before, "%s", rt->version ? rt->version : "");
 		snprintf(out->after, sizeof out->after, "previous");
 		snprintf(out->title, sizeof out->title, "Roll back %s?", svc->name);
-		snprintf(out->change, sizeof out->change,
-			 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 version %s %s previous", svc->name,
-			 out->kind, out->context, rt->version ? rt->version : "?", arrow);
+		if (rt->revision != NULL)
+			snprintf(out->change, sizeof out->change,
+				 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 version %s (revision %s) %s "
+				 "previous",
+				 svc->name, out->kind, out->context,
+				 rt->version ? rt->version : "?", rt->revision, arrow);
+		else
+			snprintf(out->change, sizeof out->change,
+				 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 version %s %s previous",
+				 svc->name, out->kind, out->context,
+				 rt->version ? rt->version : "?", arrow);
 		break;
 	}
 	return 0;
@@ -276,6 +300,7 @@ on_result(void *ud, const struct docker_action_result *r)
 	struct flight *f = ud;
 
 	f->req = NULL;
+	f->kreq = NULL;
 	if (r->ok && f->containers) {
 		/* Each restart answered once its container ran again: converged. */
 		conclude(f->owner, f, AUDIT_SUCCEEDED, NULL);
@@ -292,31 +317,75 @@ on_result(void *ud, const struct docker_action_result *r)
 	conclude(f->owner, f, r->unknown ? AUDIT_UNKNOWN : AUDIT_FAILED, r->err.msg);
 }
 
-int
-actions_execute(struct actions *a, const struct action_plan *p, struct http *http,
-		const struct http_endpoint *ep, struct err *e)
+/* The refusals every runtime shares; a new flight, or NULL with e (audited). */
+static struct flight *
+begin(struct actions *a, const struct action_plan *p, struct err *e)
 {
 	struct flight *f;
 
 	if (a->s.read_only) {
 		err_set(e, ERR_READONLY, "read-only: actions are disabled");
 		audit(a, p, AUDIT_REFUSED, e->msg, NULL);
-		return -1;
+		return NULL;
 	}
 	if (find(a, p->service) != NULL) {
 		err_set(e, ERR_USAGE, "%s: an action is already in flight", p->service);
 		audit(a, p, AUDIT_REFUSED, e->msg, NULL);
-		return -1;
+		return NULL;
 	}
 	/* No action without its audit line: refuse if the log cannot be written. */
 	if (ensure_audit(a, e) < 0)
-		return -1;
+		return NULL;
 	f = xcalloc(1, sizeof *f);
 	f->owner = a;
 	f->plan = *p;
 	f->started_mono = poller_mono_now();
 	f->started_wall = poller_wall_now();
 	snprintf(f->progress, sizeof f->progress, "%s sent", op_kind_name(p->op));
+	return f;
+}
+
+int
+actions_execute_k8s(struct actions *a, const struct action_plan *p, struct http *http,
+		    struct k8s_endpoint *k, struct err *e)
+{
+	struct flight *f;
+
+	if (strcmp(p->kind, "k8s") != 0 || k == NULL) {
+		err_set(e, ERR_USAGE, "%s: no Kubernetes context named '%s' is configured",
+			p->service, p->context);
+		audit(a, p, AUDIT_FAILED, e->msg, NULL);
+		return -1;
+	}
+	f = begin(a, p, e);
+	if (f == NULL)
+		return -1;
+	f->kreq = k8s_action_start(http, k, p->runtime_id, p->op, p->replicas, on_result, f, e);
+	if (f->kreq == NULL) {
+		audit(a, p, AUDIT_FAILED, e->msg, NULL);
+		free(f);
+		return -1;
+	}
+	f->next = a->flights;
+	a->flights = f;
+	return 0;
+}
+
+int
+actions_execute(struct actions *a, const struct action_plan *p, struct http *http,
+		const struct http_endpoint *ep, struct err *e)
+{
+	struct flight *f;
+
+	if (strcmp(p->kind, "k8s") == 0) {
+		err_set(e, ERR_USAGE, "%s: a Kubernetes workload goes through its context",
+			p->service);
+		audit(a, p, AUDIT_FAILED, e->msg, NULL);
+		return -1;
+	}
+	f = begin(a, p, e);
+	if (f == NULL)
+		return -1;
 	f->containers = strcmp(p->kind, "swarm") != 0;
 	if (f->containers) {
 		const char *ids[sizeof p->ids / sizeof p->ids[0]];
@@ -360,12 +429,54 @@ rollout_failed(const char *state)
 	       (strcmp(state, "paused") == 0 || strcmp(state, "rollback_paused") == 0);
 }
 
+/*
+ * A Kubernetes restart or rollback, judged on a refresh taken after the
+ * PATCH was accepted: the API server had bumped the generation by then, so
+ * k8s_rollout_state says "updating" until the controller has observed it
+ * and every replica is updated and available - "completed" (a rollback
+ * too) is this request's rollout done.  "failed" is the Progressing
+ * condition's ProgressDeadlineExceeded.  Returns true when it concluded.
+ */
+static bool
+k8s_converged(struct actions *a, struct flight *f, const struct runtime_state *rt)
+{
+	const char *st = rt->rollout_state;
+	char why[ERR_MSG_MAX];
+
+	if (st == NULL)
+		return false;
+	if (strcmp(st, "completed") == 0 && rt->running == rt->desired) {
+		conclude(a, f, AUDIT_SUCCEEDED, NULL);
+		return true;
+	}
+	if (strcmp(st, "failed") == 0) {
+		snprintf(why, sizeof why, "rollout failed: %s",
+			 rt->message ? rt->message : "progress deadline exceeded");
+		conclude(a, f, AUDIT_FAILED, why);
+		return true;
+	}
+	if (strcmp(st, "paused") == 0) {
+		snprintf(why, sizeof why,
+			 "the rollout is paused; run `kubectl rollout resume deployment/%s`",
+			 f->plan.runtime_name);
+		conclude(a, f, AUDIT_FAILED, why);
+		return true;
+	}
+	return false;
+}
+
 bool
 actions_tick(struct actions *a, const struct model *m, double mono)
 {
 	struct flight *f, *next;
 	bool changed = false;
 
+	/* Kubernetes requests that waited for credentials (this may end flights). */
+	for (f = a->flights; f != NULL; f = next) {
+		next = f->next;
+		if (f->kreq != NULL && k8s_action_tick(f->kreq))
+			changed = true;
+	}
 	for (f = a->flights; f != NULL; f = next) {
 		const struct service *s;
 		const struct runtime_state *rt;
@@ -383,6 +494,10 @@ actions_tick(struct actions *a, const struct model *m, double mono)
 			if (f->req != NULL) {
 				docker_action_cancel(f->req);
 				f->req = NULL;
+			}
+			if (f->kreq != NULL) {
+				k8s_action_cancel(f->kreq);
+				f->kreq = NULL;
 			}
 			conclude(a, f, f->phase == PHASE_SENT ? AUDIT_UNKNOWN : AUDIT_FAILED, msg);
 			changed = true;
@@ -415,6 +530,11 @@ actions_tick(struct actions *a, const struct model *m, double mono)
 		 */
 		if (rt->updated <= f->accepted_wall)
 			continue;
+		if (strcmp(f->plan.kind, "k8s") == 0) {
+			if (k8s_converged(a, f, rt))
+				changed = true;
+			continue;
+		}
 		if (rollout_running(rt->rollout_state))
 			f->rollout_seen = true;
 		if (rollout_done(f->plan.op, rt->rollout_state) &&

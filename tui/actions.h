@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "docker_action.h"
 #include "http.h"
+#include "k8s_endpoint.h"
 #include "model.h"
 
 struct actions_settings {
@@ -34,8 +35,8 @@ struct action_plan {
 	enum op_kind op;
 	char service[256];      /* display name */
 	char runtime_name[256]; /* name in the runtime */
-	char kind[16];          /* "swarm" */
-	char context[64];       /* "local" */
+	char kind[16];          /* "swarm", "k8s" */
+	char context[256];      /* "local", a kubeconfig context */
 	char before[64];        /* "2", an image tag */
 	char after[64];         /* "4", "previous image 1.2" */
 	long replicas;          /* scale target */
@@ -70,6 +71,14 @@ void actions_cancelled(struct actions *a, const struct action_plan *p);
  */
 int actions_execute(struct actions *a, const struct action_plan *p, struct http *http,
 		    const struct http_endpoint *ep, struct err *e);
+/*
+ * actions_execute() for a plan of kind "k8s": the request goes to context k
+ * (k8s_endpoint_of(setup, p->context); borrowed, it must outlive the
+ * action).  actions_execute() refuses such a plan.  A StatefulSet's
+ * rollback is refused by actions_prepare() already.
+ */
+int actions_execute_k8s(struct actions *a, const struct action_plan *p, struct http *http,
+			struct k8s_endpoint *k, struct err *e);
 /*
  * Check every action in flight against the model (mono: monotonic seconds).
  * Returns true when something changed (redraw).

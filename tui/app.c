@@ -54,7 +54,7 @@ app_view_of(const struct app *a, struct view_ctx *v)
 	v->stale_after = 3.0 * (double)s->poll.refresh_ms / 1000.0;
 	v->ascii = a->ascii;
 	v->prometheus = s->poll.prometheus;
-	v->docker = s->docker;
+	v->docker = s->docker || s->nk8s > 0; /* a container runtime */
 	v->elasticsearch = s->logs.enabled;
 	v->zipkin = s->traces.enabled;
 	v->config_path = s->config_path;
@@ -331,14 +331,13 @@ handle_dialog_key(struct app *a, int key)
 		app_set_message(a, ROLE_DIM, "%s", "cancelled");
 		return;
 	}
-	if (actions_execute(a->actions, &a->plan, a->http, &a->o->setup->docker_poll.ep, &e) < 0) {
+	if (app_runtime_execute(a, &e) < 0) {
 		app_show_error(a, e.msg);
 		return;
 	}
 	app_set_message(a, ROLE_ACCENT, "%s", a->plan.change);
 	a->message_until = poller_mono_now() + 1.5; /* then the live progress shows */
-	if (a->docker != NULL)
-		docker_poll_refresh_now(a->docker);
+	app_runtime_refresh_now(a);
 	if (detail_poll_is_open(a->detail_poll))
 		detail_poll_refresh_now(a->detail_poll);
 }
@@ -532,8 +531,7 @@ handle_key(struct app *a, int key)
 		break;
 	case ACT_REFRESH:
 		poller_refresh_now(a->poller);
-		if (a->docker != NULL)
-			docker_poll_refresh_now(a->docker);
+		app_runtime_refresh_now(a);
 		if (detail_poll_is_open(a->detail_poll))
 			detail_poll_refresh_now(a->detail_poll);
 		logs_poll_refresh_now(a->logs_poll);
@@ -590,6 +588,7 @@ next_timeout_ms(const struct app *a, double mono, double wall)
 
 	if (a->docker != NULL && docker_poll_next_due_ms(a->docker, mono) < t)
 		t = docker_poll_next_due_ms(a->docker, mono);
+	t = app_runtime_next_due_ms(a, mono, t);
 	if (detail_poll_is_open(a->detail_poll) &&
 	    detail_poll_next_due_ms(a->detail_poll, mono) < t)
 		t = detail_poll_next_due_ms(a->detail_poll, mono);
@@ -612,6 +611,7 @@ app_free(struct app *a)
 {
 	poller_free(a->poller);
 	docker_poll_free(a->docker);
+	app_runtime_stop(a);
 	http_free(a->http);
 	detail_poll_free(
 		a->detail_poll); /* after http: it owns the records of requests in flight */
@@ -656,6 +656,7 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	a.poller = poller_new(a.http, a.model, &s->poll);
 	if (s->docker)
 		a.docker = docker_poll_new(a.http, a.model, &s->docker_poll);
+	app_runtime_start(&a);
 	a.actions = actions_new(&s->actions);
 	http_set_readonly(a.http, s->actions.read_only);
 	a.overview = overview_new();
@@ -701,6 +702,8 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 			docker_poll_refresh_now(a.docker);
 		if (a.docker != NULL && docker_poll_tick(a.docker, mono))
 			a.dirty = true;
+		if (app_runtime_tick(&a, mono))
+			a.dirty = true;
 		if (detail_poll_is_open(a.detail_poll) && detail_poll_tick(a.detail_poll, mono))
 			a.dirty = true;
 		if (app_logs_tick(&a, mono))
@@ -709,8 +712,8 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 			a.dirty = true;
 		if (actions_tick(a.actions, a.model, mono))
 			a.dirty = true;
-		if (actions_take_accepted(a.actions) && a.docker != NULL)
-			docker_poll_refresh_now(a.docker); /* see convergence without waiting */
+		if (actions_take_accepted(a.actions))
+			app_runtime_refresh_now(&a); /* see convergence without waiting */
 		{
 			char msg[sizeof a.message];
 			int role;

@@ -1,7 +1,8 @@
 /*
  * app_internal.h - the console's state, shared by the files of the app:
  * app.c (the loop, drawing, keys), app_cmd.c (the command line and the
- * path to an action) and app_logs.c (the Logs screen's keys, query line
+ * path to an action), app_runtime.c (the runtimes' pollers besides
+ * Docker's, and which one an action goes to) and app_logs.c (the Logs screen's keys, query line
  * and commands).  Nothing outside them includes this.
  */
 #ifndef OPSDECK_TUI_APP_INTERNAL_H
@@ -16,6 +17,7 @@
 #include "docker_poll.h"
 #include "help.h"
 #include "http.h"
+#include "k8s_poll.h"
 #include "input.h"
 #include "keys.h"
 #include "logs_history.h"
@@ -84,6 +86,8 @@ struct app {
 	size_t nhelp;
 	size_t help_scroll;
 	struct docker_poll *docker; /* NULL when no Docker endpoint */
+	struct k8s_poll **k8s;      /* one per Kubernetes context (setup's k8s[i]) */
+	size_t nk8s;
 	struct actions *actions;
 	enum edit_mode edit;
 	char edit_service[256]; /* EDIT_SCALE: the service being scaled */
@@ -123,6 +127,20 @@ void app_begin_action(struct app *a, enum op_kind op, const char *service, long 
 void app_accept_scale(struct app *a);
 /* ":scale NAME N", ":restart NAME", ":rollback NAME", ":logs QUERY", ":since D", ":range A B", ":q". */
 void app_run_command(struct app *a, const char *line);
+
+/* app_runtime.c */
+/* Create the Kubernetes pollers (after a->http and a->model). */
+void app_runtime_start(struct app *a);
+/* Free them: before http_free(). */
+void app_runtime_stop(struct app *a);
+/* Poll every Kubernetes context.  True when something changed. */
+bool app_runtime_tick(struct app *a, double mono);
+/* t, or sooner when a Kubernetes poller wants a tick. */
+long app_runtime_next_due_ms(const struct app *a, double mono, long t);
+/* Refresh every runtime (Docker and Kubernetes) at once. */
+void app_runtime_refresh_now(struct app *a);
+/* Send the confirmed a->plan to its runtime: Docker's endpoint, or its Kubernetes context. */
+int app_runtime_execute(struct app *a, struct err *e);
 
 /* app_logs.c */
 /* Push the Logs screen (or change its query when it is on top) for query (NULL = everything). */

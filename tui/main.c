@@ -34,6 +34,7 @@ enum {
 	OPT_QUERY,
 	OPT_SINCE,
 	OPT_CONFIG_FLAG,
+	OPT_CONTEXT,
 };
 
 static const struct option longopts[] = {
@@ -43,6 +44,9 @@ static const struct option longopts[] = {
 	{ "docker", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "elasticsearch", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "zipkin", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "namespace", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "all-namespaces", no_argument, NULL, 'A' },
 	{ "read-only", no_argument, NULL, OPT_CONFIG_FLAG },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
@@ -76,6 +80,11 @@ usage(FILE *f)
 	      "                          (env OPSDECK_ELASTICSEARCH_URL)\n"
 	      "      --zipkin URL        Zipkin base URL for traces and topology\n"
 	      "                          (env OPSDECK_ZIPKIN_URL)\n"
+	      "      --context NAME      kubeconfig context to watch; repeat it, or separate\n"
+	      "                          names by commas, for several (default: the\n"
+	      "                          current-context of KUBECONFIG or ~/.kube/config)\n"
+	      "      --namespace NS      Kubernetes namespace (default: the context's)\n"
+	      "  -A, --all-namespaces    every Kubernetes namespace\n"
 	      "      --read-only         refuse every action: scale, restart, roll back\n"
 	      "                          (env OPSDECK_READ_ONLY)\n"
 	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
@@ -129,6 +138,8 @@ struct cli {
 	bool no_color;
 	const char *debug_log;
 	const char *screen, *format, *width, *height, *timeout, *query, *since;
+	char *contexts;      /* owned: every --context, joined by commas */
+	bool all_namespaces; /* -A */
 };
 
 static int
@@ -139,7 +150,7 @@ parse_cli(int argc, char **argv, struct cli *cli)
 
 	memset(cli, 0, sizeof *cli);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:hV", longopts, &idx)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":c:hVA", longopts, &idx)) != -1) {
 		switch (ch) {
 		case 'c':
 			cli->config_path = optarg;
@@ -157,6 +168,19 @@ parse_cli(int argc, char **argv, struct cli *cli)
 				cli->flags[cli->nflags].value = optarg != NULL ? optarg : "true";
 				cli->nflags++;
 			}
+			break;
+		case OPT_CONTEXT: {
+			/* Repeatable: the config key holds one comma list. */
+			char *joined = cli->contexts == NULL
+					       ? xstrdup(optarg)
+					       : xasprintf("%s,%s", cli->contexts, optarg);
+
+			free(cli->contexts);
+			cli->contexts = joined;
+			break;
+		}
+		case 'A':
+			cli->all_namespaces = true;
 			break;
 		case OPT_NO_COLOR:
 			cli->no_color = true;
@@ -238,6 +262,11 @@ load_config(const struct cli *cli, struct config *cfg, char **path_out)
 		if (config_set_flag(cfg, flag, cli->flags[i].value, &e) < 0)
 			goto fail;
 	}
+	if (cli->contexts != NULL && config_set_flag(cfg, "--context", cli->contexts, &e) < 0)
+		goto fail;
+	/* As in kubectl, -A wins over --namespace. */
+	if (cli->all_namespaces && config_set_flag(cfg, "--namespace", "*", &e) < 0)
+		goto fail;
 	if (config_finalize(cfg, &e) < 0)
 		goto fail;
 	return 0;
@@ -318,14 +347,19 @@ main(int argc, char **argv)
 	int status = 0;
 
 	setlocale(LC_ALL, "");
-	if (parse_cli(argc, argv, &cli) != 0)
+	if (parse_cli(argc, argv, &cli) != 0) {
+		free(cli.contexts);
 		return 1;
+	}
 	cfg = config_new();
 	if (load_config(&cli, cfg, &path) < 0) {
 		config_free(cfg);
 		free(path);
+		free(cli.contexts);
 		return 1;
 	}
+	free(cli.contexts); /* copied into cfg */
+	cli.contexts = NULL;
 	if (cli.command != NULL && strcmp(cli.command, "config") == 0) {
 		struct buf out;
 

@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "kubeconfig.h"
 #include "xalloc.h"
 #include "zipkin.h"
 
@@ -51,6 +54,12 @@ runtime_display(void *ud, const char *runtime_name)
 	return config_service_display_name(ud, CFG_ALIAS_RUNTIME, runtime_name);
 }
 
+static const char *
+k8s_display(void *ud, const char *workload)
+{
+	return config_service_display_name(ud, CFG_ALIAS_KUBERNETES, workload);
+}
+
 /* Hands a failed connection to the ssh tunnel, which may know why. */
 static void
 explain_tunnel(void *ud, struct err *e)
@@ -95,6 +104,148 @@ docker_setup(struct setup *s, const struct config *cfg, struct err *e)
 	    config_source(cfg, CFG_DOCKER_NAME) == CFG_SRC_DEFAULT)
 		s->docker_poll.context = de->context;
 	return 0;
+}
+
+/* Whether any file of the ':'-list paths (NULL: ~/.kube/config) exists. */
+static bool
+kubeconfig_exists(const char *paths, const char *home)
+{
+	char *list, *save = NULL, *f;
+	struct stat st;
+	bool any = false;
+
+	if (paths == NULL) {
+		char *def;
+
+		if (home == NULL || home[0] == '\0')
+			return false;
+		def = xasprintf("%s/.kube/config", home);
+		any = stat(def, &st) == 0;
+		free(def);
+		return any;
+	}
+	list = xstrdup(paths);
+	for (f = strtok_r(list, ":", &save); f != NULL && !any; f = strtok_r(NULL, ":", &save))
+		any = stat(f, &st) == 0;
+	free(list);
+	return any;
+}
+
+/* new: the ':'-list with a leading "~/" of each file made $HOME/. */
+static char *
+expand_paths(const char *paths, const char *home)
+{
+	struct buf b;
+	const char *p = paths;
+	char *out;
+
+	if (paths == NULL)
+		return NULL;
+	buf_init(&b);
+	for (;;) {
+		size_t n = strcspn(p, ":");
+
+		if (n >= 2 && p[0] == '~' && p[1] == '/' && home != NULL) {
+			buf_puts(&b, home);
+			buf_append(&b, p + 1, n - 1);
+		} else {
+			buf_append(&b, p, n);
+		}
+		if (p[n] == '\0')
+			break;
+		buf_putc(&b, ':');
+		p += n + 1;
+	}
+	buf_putc(&b, '\0');
+	out = xstrdup(b.data);
+	buf_done(&b);
+	return out;
+}
+
+static void
+k8s_add(struct setup *s, struct k8s_endpoint *k)
+{
+	s->k8s = xrealloc(s->k8s, (s->nk8s + 1) * sizeof *s->k8s);
+	s->k8s[s->nk8s++] = k;
+}
+
+/*
+ * [kubernetes] into one endpoint per context.  On when configured, else
+ * when the kubeconfig exists and names a current-context (as the Docker
+ * socket is used when it exists).
+ */
+static int
+k8s_setup(struct setup *s, const struct config *cfg, struct err *e)
+{
+	const char *paths = config_str(cfg, CFG_KUBERNETES_KUBECONFIG);
+	const char *home = getenv("HOME");
+	enum config_source ps = config_source(cfg, CFG_KUBERNETES_KUBECONFIG);
+	enum config_source ns = config_source(cfg, CFG_KUBERNETES_NAMESPACE);
+	struct k8s_endpoint_settings ks;
+	const char *const *ctx;
+	struct kubeconfig *kc;
+	char *expanded;
+	size_t nctx, i;
+	bool asked;
+	int rc = 0;
+
+	ctx = config_list(cfg, CFG_KUBERNETES_CONTEXT, &nctx);
+	asked = nctx > 0 || ps == CFG_SRC_FILE || ps == CFG_SRC_FLAG || ns == CFG_SRC_FILE ||
+		ns == CFG_SRC_FLAG;
+	if (paths != NULL && paths[0] == '\0')
+		return 0; /* kubeconfig = "": no Kubernetes */
+	expanded = expand_paths(paths, home);
+	if (!asked && !kubeconfig_exists(expanded, home)) {
+		free(expanded);
+		return 0;
+	}
+	kc = kubeconfig_load(expanded, home, e);
+	free(expanded);
+	if (kc == NULL)
+		return -1;
+	memset(&ks, 0, sizeof ks);
+	ks.namespace = config_str(cfg, CFG_KUBERNETES_NAMESPACE);
+	ks.timeout_ms = (long)config_ms(cfg, CFG_KUBERNETES_TIMEOUT);
+	ks.max_body = (size_t)config_size(cfg, CFG_KUBERNETES_MAX_BODY);
+	if (nctx == 0) {
+		struct k8s_endpoint *k;
+
+		if (!asked && kubeconfig_current_context(kc) == NULL) {
+			kubeconfig_free(kc);
+			return 0; /* a kubeconfig without a current-context asks for nothing */
+		}
+		k = k8s_endpoint_new(kc, &ks, e);
+		if (k == NULL)
+			rc = -1;
+		else
+			k8s_add(s, k);
+	}
+	for (i = 0; i < nctx && rc == 0; i++) {
+		char *list = xstrdup(ctx[i]), *save = NULL, *c;
+
+		for (c = strtok_r(list, ",", &save); c != NULL && rc == 0;
+		     c = strtok_r(NULL, ",", &save)) {
+			struct k8s_endpoint *k;
+			size_t n;
+
+			while (*c == ' ' || *c == '\t')
+				c++;
+			n = strlen(c);
+			while (n > 0 && (c[n - 1] == ' ' || c[n - 1] == '\t'))
+				c[--n] = '\0';
+			if (n == 0 || k8s_endpoint_of(s, c) != NULL)
+				continue; /* named twice: one runtime */
+			ks.context = c;
+			k = k8s_endpoint_new(kc, &ks, e);
+			if (k == NULL)
+				rc = -1;
+			else
+				k8s_add(s, k);
+		}
+		free(list);
+	}
+	kubeconfig_free(kc);
+	return rc;
 }
 
 /*
@@ -268,8 +419,16 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 		s->actions.audit_path = NULL;
 	s->actions.mode = "console";
 	s->actions.confirm_name = strcmp(config_str(cfg, CFG_GENERAL_CONFIRM), "name") == 0;
+	s->k8s_poll.refresh_ms = s->poll.refresh_ms;
+	s->k8s_poll.page = K8S_PAGE;
+	s->k8s_poll.display_name = k8s_display;
+	s->k8s_poll.ud = (void *)cfg;
 	logs_setup(s, cfg);
 	traces_setup(s, cfg);
+	if (k8s_setup(s, cfg, e) < 0) {
+		setup_done(s);
+		return -1;
+	}
 	/* Last: it may start ssh, which setup_done stops. */
 	if (docker_setup(s, cfg, e) < 0) {
 		setup_done(s);
@@ -281,12 +440,16 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 void
 setup_done(struct setup *s)
 {
+	size_t i;
 	int m;
 
 	for (m = 0; m < PROM_METRIC_COUNT; m++)
 		free(s->queries[m]);
 	free(s->auth_hint);
 	free(s->config_path);
+	for (i = 0; i < s->nk8s; i++)
+		k8s_endpoint_free(s->k8s[i]);
+	free(s->k8s);
 	ssh_tunnel_free(s->docker_tunnel);
 	docker_endpoint_done(&s->docker_ep);
 	free(s->docker_url);

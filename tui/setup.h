@@ -1,7 +1,7 @@
 /*
  * setup.h - turn the effective configuration into what the running parts
  * need: poll settings with expanded PromQL, the thresholds, the Prometheus,
- * Docker and Elasticsearch endpoints, the logs settings.  Shared by the
+ * Docker, Kubernetes and Elasticsearch endpoints, the logs settings.  Shared by the
  * console and snapshot so both poll alike.
  */
 #ifndef OPSDECK_TUI_SETUP_H
@@ -11,6 +11,8 @@
 #include "config.h"
 #include "docker_endpoint.h"
 #include "docker_poll.h"
+#include "k8s_endpoint.h"
+#include "k8s_poll.h"
 #include "logs_settings.h"
 #include "traces_settings.h"
 #include "model.h"
@@ -31,6 +33,9 @@ struct setup {
 	struct docker_endpoint docker_ep;        /* owned: where docker_url came from */
 	struct ssh_tunnel *docker_tunnel;        /* owned: for ssh://, else NULL */
 	char *docker_auth_hint;                  /* owned */
+	struct k8s_endpoint **k8s;               /* owned: one per Kubernetes context */
+	size_t nk8s;
+	struct k8s_poll_settings k8s_poll;       /* for every context: its ep is NULL here */
 	struct actions_settings actions;         /* points into cfg */
 	struct logs_settings logs;               /* points into the fields below and cfg */
 	struct traces_settings traces;           /* points into the fields below and cfg */
@@ -46,8 +51,13 @@ struct setup {
  * endpoints' strings point into it.  s->logs.enabled is whether an
  * Elasticsearch URL is configured; its endpoint carries the [elasticsearch]
  * headers plus, for an API key, an "Authorization: ApiKey" header owned by
- * s (a secret: setup_done wipes it).  Fails on an unknown preset or a
- * Docker endpoint that cannot be resolved (docker_endpoint.h).  For an
+ * s (a secret: setup_done wipes it).  Fails on an unknown preset, a
+ * Docker endpoint that cannot be resolved (docker_endpoint.h), or a
+ * kubeconfig that cannot be read or a context that does not resolve
+ * (k8s_endpoint.h).  Kubernetes is on when [kubernetes] is configured
+ * (kubeconfig, context or namespace from the file or a flag), else when
+ * the kubeconfig ($KUBECONFIG, else ~/.kube/config) exists and names a
+ * current-context; [kubernetes] kubeconfig = "" turns it off.  For an
  * ssh:// endpoint it starts ssh (ssh_tunnel.h), without waiting for it;
  * setup_done stops it.  On failure nothing is left to undo.
  */
