@@ -48,7 +48,8 @@ app_begin_action(struct app *a, enum op_kind op, const char *service, long repli
 		app_show_error(a, e.msg);
 		return;
 	}
-	if (op == OP_RESTART && strcmp(a->plan.kind, "swarm") != 0) {
+	if (op == OP_RESTART && strcmp(a->plan.kind, "swarm") != 0 &&
+	    strcmp(a->plan.kind, "k8s") != 0) {
 		/* Plain containers: restarted one at a time, by id (copied: rounds move on). */
 		const char *ids[sizeof a->plan.ids / sizeof a->plan.ids[0]];
 		size_t i;

@@ -177,18 +177,24 @@ apply(struct k8s_poll *p)
 		r->restarts = of[i].restarts;
 		r->rollout_state = k8s_rollout_state(w, &rmsg);
 		r->problem = of[i].problem;
+		if (rmsg != NULL && rmsg[0] == '\0')
+			rmsg = NULL;
 		if (r->rollout_state != NULL && strcmp(r->rollout_state, "failed") == 0) {
 			/* Past its progress deadline: the rollout is stuck. */
 			r->problem = STATUS_CRIT;
-			r->message = rmsg != NULL && rmsg[0] != '\0' ? rmsg : "rollout failed";
-		} else if (of[i].problem != STATUS_OK) {
+			if (rmsg == NULL)
+				rmsg = "rollout failed (progress deadline exceeded)";
+		}
+		if (of[i].problem != STATUS_OK) {
+			/* The pods' trouble first: it says what to fix. */
+			char more[32] = "";
+
 			if (of[i].with_reason > 1)
-				msgs[i] = xasprintf("%s: pod %s and %ld more", of[i].reason,
-						    of[i].pod, of[i].with_reason - 1);
-			else
-				msgs[i] = xasprintf("%s: pod %s", of[i].reason, of[i].pod);
+				snprintf(more, sizeof more, " and %ld more", of[i].with_reason - 1);
+			msgs[i] = xasprintf("%s: pod %s%s%s%s", of[i].reason, of[i].pod, more,
+					    rmsg ? " \xe2\x80\x94 " : "", rmsg ? rmsg : "");
 			r->message = msgs[i];
-		} else if (rmsg != NULL && rmsg[0] != '\0') {
+		} else {
 			r->message = rmsg;
 		}
 	}
