@@ -48,11 +48,55 @@ detail_data_series_done(struct detail_series *s)
 }
 
 void
+detail_data_k8s_init(struct detail_k8s *k)
+{
+	memset(k, 0, sizeof *k);
+	k->kind = dupe(NULL);
+	k->ns = dupe(NULL);
+	k->revision = dupe(NULL);
+	k->update_revision = dupe(NULL);
+}
+
+void
+detail_data_k8s_done(struct detail_k8s *k)
+{
+	size_t i;
+
+	free(k->kind);
+	free(k->ns);
+	free(k->revision);
+	free(k->update_revision);
+	for (i = 0; i < k->npods; i++) {
+		free(k->pods[i].name);
+		free(k->pods[i].phase);
+		free(k->pods[i].node);
+		free(k->pods[i].reason);
+		free(k->pods[i].revision);
+	}
+	free(k->pods);
+	for (i = 0; i < k->nrevs; i++) {
+		free(k->revs[i].revision);
+		free(k->revs[i].name);
+		free(k->revs[i].images);
+	}
+	free(k->revs);
+	for (i = 0; i < k->nevents; i++) {
+		free(k->events[i].type);
+		free(k->events[i].reason);
+		free(k->events[i].object);
+		free(k->events[i].message);
+	}
+	free(k->events);
+	memset(k, 0, sizeof *k);
+}
+
+void
 detail_data_done(struct detail_data *d)
 {
 	int k;
 
 	detail_data_instances_free(d->inst, d->ninst);
+	detail_data_k8s_done(&d->k8s);
 	free(d->image);
 	free(d->tag);
 	free(d->prev_image);
@@ -77,6 +121,7 @@ detail_data_init(struct detail_data *d, double range_s, double step_s)
 	d->update_state = dupe(NULL);
 	d->update_message = dupe(NULL);
 	d->task_error = dupe(NULL);
+	detail_data_k8s_init(&d->k8s);
 	d->range_s = range_s;
 	d->step_s = step_s;
 }

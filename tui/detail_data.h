@@ -1,8 +1,10 @@
 /*
  * detail_data.h - what the Service detail screen shows beyond the model:
- * its instances, deployment history, rollout state and chart series, as
- * plain records (tui/detail_poll.c fills them; tests build them by hand),
- * and the pure functions that turn Docker answers into instances.
+ * its instances, deployment history, rollout state and chart series, and
+ * for a Kubernetes workload its pods, revisions and events, as plain
+ * records (tui/detail_poll*.c fill them; tests build them by hand), and
+ * the pure functions that turn Docker answers into instances
+ * (tui/k8s_detail.h turns Kubernetes answers into the k8s part).
  */
 #ifndef OPSDECK_TUI_DETAIL_DATA_H
 #define OPSDECK_TUI_DETAIL_DATA_H
@@ -40,6 +42,60 @@ struct detail_series {
 	size_t n;
 };
 
+/* A pod of a Kubernetes workload.  Strings owned, never NULL. */
+struct detail_pod {
+	char *name;
+	char *phase;     /* "Running", "Pending", ...; "Terminating" while being deleted */
+	long ready;      /* containers ready */
+	long containers; /* containers in the pod */
+	long restarts;   /* summed over its containers */
+	char *node;      /* "" not scheduled */
+	double started;  /* unix seconds; 0 unknown */
+	char *reason;    /* the worst container reason: "CrashLoopBackOff", "OOMKilled", "" */
+	char *revision;  /* its ReplicaSet's revision ("3"), "" unknown */
+};
+
+/* A revision of a Deployment (one of its ReplicaSets).  Strings owned, never NULL. */
+struct detail_revision {
+	char *revision; /* "3"; "" unknown */
+	char *name;     /* the ReplicaSet's name */
+	char *images;   /* its containers' images, ", "-joined */
+	long replicas;  /* desired */
+	long ready;
+	double created;
+	bool current;  /* the Deployment's revision */
+	bool rollback; /* the revision a rollback (B) goes to */
+};
+
+/* A Kubernetes Event of the workload, its ReplicaSets or its pods.  Strings owned. */
+struct detail_event {
+	char *type;   /* "Normal", "Warning" */
+	char *reason; /* "BackOff", "FailedScheduling" */
+	char *object; /* "pod/payments-7d9f-x2x", "deployment/payments" */
+	char *message;
+	long count;  /* times seen, >= 1 */
+	double last; /* unix seconds; 0 unknown */
+};
+
+/* The Kubernetes part of the detail.  Strings owned, never NULL ("" none). */
+struct detail_k8s {
+	bool present;   /* the service is a Kubernetes workload and a round completed */
+	char *kind;     /* "Deployment", "StatefulSet" */
+	char *ns;       /* namespace */
+	char *revision; /* the workload's current revision ("3", or a StatefulSet's hash name) */
+	char *update_revision; /* a StatefulSet's updateRevision when it differs; else "" */
+	long replicas, ready, updated, available; /* spec and status counts */
+	bool paused;
+	struct detail_pod *pods; /* problems first, then by name */
+	size_t npods;
+	bool more_pods;               /* the pods' list had more than one page: not all are shown */
+	struct detail_revision *revs; /* newest first */
+	size_t nrevs;
+	struct detail_event *events; /* newest first */
+	size_t nevents;
+	struct err events_err; /* the events' request failed; the rest stands */
+};
+
 /* Everything the detail screen shows beyond the model.  Strings owned, "" none. */
 struct detail_data {
 	/* runtime */
@@ -55,8 +111,9 @@ struct detail_data {
 	char *update_message; /* UpdateStatus.Message */
 	double update_started;
 	double update_completed;
-	char *task_error;     /* the newest failed task's Status.Err */
-	double task_error_at; /* its time */
+	char *task_error;      /* the newest failed task's Status.Err */
+	double task_error_at;  /* its time */
+	struct detail_k8s k8s; /* a Kubernetes workload's pods, revisions, events */
 	/* metrics */
 	double range_s;    /* the charts' range */
 	double step_s;     /* the range queries' step */
@@ -72,6 +129,10 @@ void detail_data_init(struct detail_data *d, double range_s, double step_s);
 void detail_data_done(struct detail_data *d);
 void detail_data_series_done(struct detail_series *s);
 void detail_data_instances_free(struct detail_instance *in, size_t n); /* NULL-safe */
+/* The k8s part: every string "" (owned), nothing listed. */
+void detail_data_k8s_init(struct detail_k8s *k);
+/* Free everything k owns and zero it. */
+void detail_data_k8s_done(struct detail_k8s *k);
 
 /*
  * Swarm: the tasks of one service (t, as docker_parse_tasks sorted them)

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static json_t *
@@ -117,6 +118,63 @@ backends_obj(const struct model *m)
 	return j;
 }
 
+/* A Kubernetes workload's part: its pods, revisions and events (empty before an answer). */
+static void
+set_k8s(json_t *root, const struct detail_data *dd)
+{
+	const struct detail_k8s *k =
+		dd != NULL && dd->have_runtime && dd->k8s.present ? &dd->k8s : NULL;
+	json_t *pods = json_array(), *revs = json_array(), *evs = json_array();
+	size_t i;
+
+	json_object_set_new(
+		root, "workload",
+		k == NULL ? json_null()
+			  : json_pack("{s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:I,s:b,s:b}", "kind", k->kind,
+				      "namespace", k->ns, "revision", str(k->revision),
+				      "update_revision", str(k->update_revision), "replicas",
+				      (json_int_t)k->replicas, "ready", (json_int_t)k->ready,
+				      "updated", (json_int_t)k->updated, "available",
+				      (json_int_t)k->available, "paused", k->paused, "more_pods",
+				      k->more_pods));
+	for (i = 0; k != NULL && i < k->npods; i++) {
+		const struct detail_pod *p = &k->pods[i];
+
+		json_array_append_new(
+			pods,
+			json_pack("{s:s,s:s,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "name", p->name, "phase",
+				  p->phase, "ready", (json_int_t)p->ready, "containers",
+				  (json_int_t)p->containers, "restarts", (json_int_t)p->restarts,
+				  "node", str(p->node), "started_at", when(p->started), "reason",
+				  str(p->reason), "revision", str(p->revision)));
+	}
+	for (i = 0; k != NULL && i < k->nrevs; i++) {
+		const struct detail_revision *r = &k->revs[i];
+
+		json_array_append_new(revs, json_pack("{s:o,s:s,s:s,s:o,s:o,s:o,s:b,s:b}",
+						      "revision", str(r->revision), "name", r->name,
+						      "images", r->images, "replicas",
+						      count(r->replicas), "ready", count(r->ready),
+						      "created_at", when(r->created), "current",
+						      r->current, "rollback_target", r->rollback));
+	}
+	for (i = 0; k != NULL && i < k->nevents; i++) {
+		const struct detail_event *e = &k->events[i];
+
+		json_array_append_new(
+			evs, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o}", "type", e->type, "reason",
+				       e->reason, "object", e->object, "message", e->message,
+				       "count", (json_int_t)e->count, "last_seen", when(e->last)));
+	}
+	json_object_set_new(root, "pods", pods);
+	json_object_set_new(root, "revisions", revs);
+	json_object_set_new(root, "events", evs);
+	json_object_set_new(root, "events_error",
+			    k != NULL && k->events_err.code != ERR_OK
+				    ? json_string(k->events_err.msg)
+				    : json_null());
+}
+
 static void
 set_detail(json_t *root, const struct service *svc, const struct detail_data *dd)
 {
@@ -159,6 +217,8 @@ set_detail(json_t *root, const struct service *svc, const struct detail_data *dd
 			json_array_append_new(insts, instance_obj(&dd->inst[i]));
 		json_object_set_new(root, "instances", insts);
 	}
+	if (svc->rt.present && svc->rt.kind != NULL && strcmp(svc->rt.kind, "k8s") == 0)
+		set_k8s(root, dd);
 	if (dd != NULL && dd->runtime_err.code != ERR_OK)
 		json_object_set_new(root, "runtime_error", json_string(dd->runtime_err.msg));
 	charts = json_object();

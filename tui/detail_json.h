@@ -19,6 +19,9 @@
  *     "instances": [...], "charts": {range_seconds, step_seconds, start, end,
  *     "rps": [[t, v], ...], "error_ratio": [...], "p99_seconds": [...]},
  *     "backends": {...} }
+ * and for a Kubernetes workload "workload": {kind, namespace, revision,
+ * ...} | null, "pods": [...], "revisions": [...], "events": [...],
+ * "events_error".
  * A service the model does not know gives {"name": ..., "status": null}.
  */
 void detail_json_write(const struct view_ctx *v, const char *service, const struct detail_data *dd,

@@ -361,6 +361,20 @@ detail_draw(struct detail *d, struct canvas *c, struct rect body, const struct v
 	}
 	hdr = detail_header_draw(c, (struct rect){ inner.x, inner.y, inner.w, 6 }, v, svc, dd);
 	avail = inner.h - hdr - 1; /* a blank row under the header */
+	if (detail_k8s_applies(svc)) {
+		/* Pods, revisions, events; the charts below when there is room. */
+		int used = detail_k8s_draw(
+			c, (struct rect){ inner.x, inner.y + hdr + 1, inner.w, avail }, v, dd,
+			v->prometheus ? CHART_MIN_H + 1 : 0, &d->selected, &d->top, &d->page);
+
+		chart_h = avail - used - 1;
+		if (v->prometheus && chart_h >= CHART_MIN_H)
+			draw_charts(c,
+				    (struct rect){ inner.x, inner.y + hdr + 1 + used + 1, inner.w,
+						   chart_h },
+				    v, dd, d->cursor_t);
+		return;
+	}
 	/* The table gets what the charts can spare, at least two rows. */
 	max_rows = avail - 1 - 1 - CHART_MIN_H;
 	if (max_rows < 2)
@@ -401,7 +415,10 @@ detail_summary(const struct detail *d, const struct view_ctx *v, const struct de
 		localtime_r(&t, &tm);
 		strftime(minute, sizeof minute, " %H:%M selected (l: its logs)", &tm);
 	}
-	if (dd != NULL && dd->have_runtime)
+	if (dd != NULL && dd->have_runtime && dd->k8s.present)
+		snprintf(out, n, "%zu pod%s %s range %s (+/-)%s", dd->k8s.npods,
+			 dd->k8s.npods == 1 ? "" : "s", detail_dot(v), r, minute);
+	else if (dd != NULL && dd->have_runtime)
 		snprintf(out, n, "%zu instance%s %s range %s (+/-)%s", dd->ninst,
 			 dd->ninst == 1 ? "" : "s", detail_dot(v), r, minute);
 	else
@@ -411,7 +428,8 @@ detail_summary(const struct detail *d, const struct view_ctx *v, const struct de
 int
 detail_handle(struct detail *d, enum action a, const struct detail_data *dd)
 {
-	size_t n = dd != NULL ? dd->ninst : 0, page = d->page > 0 ? (size_t)d->page : 1;
+	size_t n = dd == NULL ? 0 : dd->k8s.present ? detail_k8s_npods(dd) : dd->ninst;
+	size_t page = d->page > 0 ? (size_t)d->page : 1;
 
 	switch (a) {
 	case ACT_UP:
@@ -529,11 +547,15 @@ detail_markdown(struct detail *d, const struct view_ctx *v, const struct detail_
 	}
 	if (dd != NULL && dd->runtime_err.code != ERR_OK)
 		md_line(out, "runtime error", dd->runtime_err.msg);
-	buf_puts(out, "\n### Instances\n\n");
-	make_table(dd, v, 0, dd != NULL ? dd->ninst : 0, &tv, &rows, &trows);
-	table_write_markdown(&tv, out, v->ascii);
-	free(rows);
-	free(trows);
+	if (detail_k8s_applies(svc)) {
+		detail_k8s_markdown(v, dd, out);
+	} else {
+		buf_puts(out, "\n### Instances\n\n");
+		make_table(dd, v, 0, dd != NULL ? dd->ninst : 0, &tv, &rows, &trows);
+		table_write_markdown(&tv, out, v->ascii);
+		free(rows);
+		free(trows);
+	}
 	range_name(dd != NULL ? dd->range_s : 3600.0, r, sizeof r);
 	buf_printf(out,
 		   "\n### Metrics, last %s\n\n| metric | now | min | max |\n|---|---|---|---|\n",

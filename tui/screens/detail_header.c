@@ -71,11 +71,26 @@ problem_line(struct canvas *c, struct rect r, int y, const char *label, const ch
 static enum role
 rollout_role(const char *state)
 {
-	if (strstr(state, "paused") != NULL)
-		return ROLE_CRIT;
+	if (strstr(state, "paused") != NULL || strcmp(state, "failed") == 0)
+		return ROLE_CRIT; /* failed: a Kubernetes ProgressDeadlineExceeded */
 	if (strcmp(state, "completed") == 0)
 		return ROLE_DIM;
 	return ROLE_WARN; /* updating, rollback_started, rollback_completed */
+}
+
+/* "k8s @ CONTEXT/NAMESPACE": the namespace from the answer, else the row's id (NS/KIND/NAME). */
+static void
+k8s_where(const struct runtime_state *rt, const struct detail_k8s *k, char *out, size_t n)
+{
+	const char *id = rt->id != NULL ? rt->id : "";
+	const char *ctx = rt->context != NULL ? rt->context : "?";
+
+	if (k != NULL && k->ns[0] != '\0')
+		snprintf(out, n, "k8s @ %s/%s", ctx, k->ns);
+	else if (strchr(id, '/') != NULL)
+		snprintf(out, n, "k8s @ %s/%.*s", ctx, (int)strcspn(id, "/"), id);
+	else
+		snprintf(out, n, "k8s @ %s", ctx);
 }
 
 int
@@ -83,6 +98,9 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 		   const struct service *svc, const struct detail_data *dd)
 {
 	const struct runtime_state *rt = &svc->rt;
+	bool k8s = detail_k8s_applies(svc);
+	const struct detail_k8s *k =
+		k8s && dd != NULL && dd->have_runtime && dd->k8s.present ? &dd->k8s : NULL;
 	enum status st = model_service_status(svc, v->th, v->now, v->stale_after);
 	const char *progress = v->progress ? v->progress(v->progress_ud, svc->name) : NULL;
 	struct flow f;
@@ -93,23 +111,42 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 	flow_put(&f, svc->name, ROLE_HEADER, ATTR_BOLD, false);
 	flow_put(&f, status_name(st), (enum role)view_status_role(st), ATTR_BOLD, false);
 	if (rt->present) {
-		snprintf(buf, sizeof buf, "%s @ %s", rt->kind ? rt->kind : "?",
-			 rt->context ? rt->context : "?");
+		long running = k != NULL ? k->ready : rt->running;
+		long desired = k != NULL ? k->replicas : rt->desired;
+		double deployed =
+			k != NULL && dd->update_started > 0 ? dd->update_started : rt->deployed_at;
+		const char *deployed_word = k8s ? "rolled out" : "deployed";
+
+		if (k8s)
+			k8s_where(rt, k, buf, sizeof buf);
+		else
+			snprintf(buf, sizeof buf, "%s @ %s", rt->kind ? rt->kind : "?",
+				 rt->context ? rt->context : "?");
 		flow_put(&f, buf, ROLE_NORMAL, ATTR_NONE, false);
-		if (rt->desired >= 0 && rt->running >= 0) {
-			snprintf(buf, sizeof buf, "replicas %ld/%ld", rt->running, rt->desired);
+		if (desired >= 0 && running >= 0) {
+			snprintf(buf, sizeof buf, "replicas %ld/%ld", running, desired);
 			flow_put(&f, buf,
-				 rt->desired >= 1 && rt->running == 0 ? ROLE_CRIT
-				 : rt->running < rt->desired          ? ROLE_WARN
-								      : ROLE_NORMAL,
+				 desired >= 1 && running == 0 ? ROLE_CRIT
+				 : running < desired          ? ROLE_WARN
+							      : ROLE_NORMAL,
 				 ATTR_NONE, true);
 		}
 		snprintf(buf, sizeof buf, "version %s", rt->version ? rt->version : "-");
 		flow_put(&f, buf, ROLE_NORMAL, ATTR_NONE, true);
-		detail_age(v->now, rt->deployed_at, a, sizeof a);
-		snprintf(buf, sizeof buf, "deployed %s ago", a);
-		flow_put(&f, rt->deployed_at > 0 ? buf : "deployed -", ROLE_NORMAL, ATTR_NONE,
-			 true);
+		if (k != NULL && k->revision[0] != '\0') {
+			snprintf(buf, sizeof buf, "revision %s%s%s", k->revision,
+				 k->update_revision[0] ? " -> " : "", k->update_revision);
+			flow_put(&f, buf, ROLE_NORMAL, ATTR_NONE, true);
+		} else if (k8s && rt->revision != NULL && rt->revision[0] != '\0') {
+			snprintf(buf, sizeof buf, "revision %s", rt->revision);
+			flow_put(&f, buf, ROLE_NORMAL, ATTR_NONE, true);
+		}
+		detail_age(v->now, deployed, a, sizeof a);
+		if (deployed > 0)
+			snprintf(buf, sizeof buf, "%s %s ago", deployed_word, a);
+		else
+			snprintf(buf, sizeof buf, "%s -", deployed_word);
+		flow_put(&f, buf, ROLE_NORMAL, ATTR_NONE, true);
 		if (rt->restarts >= 0) {
 			snprintf(buf, sizeof buf, "restarts %ld", rt->restarts);
 			flow_put(&f, buf, rt->crash_looping ? ROLE_CRIT : ROLE_NORMAL, ATTR_NONE,
@@ -146,6 +183,16 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 					 strcmp(a, "-") != 0 ? " ago" : "");
 				text_draw(c, r.x, y++, r.w, buf, ROLE_DIM, ATTR_NONE);
 			} else {
+				char counts[DETAIL_CELL * 2];
+
+				/* Kubernetes says nothing while it waits: the counts say how far. */
+				if (msg[0] == '\0' && k != NULL) {
+					snprintf(counts, sizeof counts,
+						 "%ld of %ld updated, %ld available%s", k->updated,
+						 k->replicas, k->available,
+						 k->paused ? " (spec.paused: resume it)" : "");
+					msg = counts;
+				}
 				snprintf(buf, sizeof buf, "rollout %s:", state);
 				problem_line(c, r, y++, buf, msg[0] ? msg : "(no message)", role);
 			}
@@ -165,7 +212,7 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 	if (dd != NULL && dd->runtime_err.code != ERR_OK && y < r.y + r.h)
 		problem_line(c, r, y++, "runtime:", dd->runtime_err.msg, ROLE_CRIT);
 	/* Deployment history: the current spec and the one a rollback returns to. */
-	if (rt->present && dd != NULL && dd->have_runtime && y < r.y + r.h) {
+	if (rt->present && !k8s && dd != NULL && dd->have_runtime && y < r.y + r.h) {
 		flow_start(&f, c, (struct rect){ r.x, y, r.w, 1 }, y, detail_dot(v));
 		flow_put(&f, "current", ROLE_DIM, ATTR_NONE, false);
 		flow_put(&f, dd->tag[0] ? dd->tag : "-", ROLE_NORMAL, ATTR_BOLD, false);

@@ -3,13 +3,17 @@
  * includes it.
  *
  * detail.c holds the screen's state, its layout, the instances table, the
- * charts, keys and Markdown; detail_header.c the header block above them.
+ * charts, keys and Markdown; detail_header.c the header block above them;
+ * detail_k8s.c the pods, revisions and events of a Kubernetes workload,
+ * which take the instances' place.
  */
 #ifndef OPSDECK_TUI_SCREENS_DETAIL_INTERNAL_H
 #define OPSDECK_TUI_SCREENS_DETAIL_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "canvas.h"
 #include "detail.h"
 #include "detail_data.h"
@@ -32,5 +36,22 @@ void detail_age(double now, double t, char *out, size_t n);
  */
 int detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 		       const struct service *svc, const struct detail_data *dd);
+
+/* Whether svc is a Kubernetes workload: its detail shows pods, revisions and events. */
+bool detail_k8s_applies(const struct service *svc);
+/* The pods listed (the cursor's range); 0 before the first answer. */
+size_t detail_k8s_npods(const struct detail_data *dd);
+/*
+ * Draw the PODS, REVISIONS and EVENTS sections into r from dd (may be
+ * NULL).  leave > 0: the rows the charts want below, kept free when the
+ * sections fit beside them.  *selected (the pod cursor, clamped here),
+ * *top (scrolled to show it) and *page (pod rows shown) are the screen's.
+ * Returns the rows used from r.y.
+ */
+int detail_k8s_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
+		    const struct detail_data *dd, int leave, size_t *selected, size_t *top,
+		    int *page);
+/* Append the three sections as Markdown (### Pods, ### Revisions, ### Events). */
+void detail_k8s_markdown(const struct view_ctx *v, const struct detail_data *dd, struct buf *out);
 
 #endif
