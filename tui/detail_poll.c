@@ -7,12 +7,14 @@
 #include "buf.h"
 #include "config.h"
 #include "detail_poll_internal.h"
+#include "k8s_endpoint.h"
 #include "poller.h"
 #include "prometheus.h"
 #include "xalloc.h"
 
-#define CHART_POINTS 300 /* samples per chart and range */
-#define MIN_STEP 5.0     /* seconds */
+#define CHART_POINTS 300     /* samples per chart and range */
+#define MIN_STEP 5.0         /* seconds */
+#define CREDENTIALS_WAIT 0.1 /* seconds between asks while Kubernetes credentials are made */
 
 static const double ranges[DETAIL_NRANGES] = { DETAIL_RANGES };
 
@@ -54,6 +56,10 @@ detail_poll_settings_from(struct detail_poll_settings *s, const struct setup *se
 	s->docker = setup->docker && svc->rt.present;
 	s->docker_ep = setup->docker_poll.ep;
 	s->kind = svc->rt.kind;
+	if (svc->rt.present && svc->rt.kind != NULL && strcmp(svc->rt.kind, "k8s") == 0) {
+		s->k8s = k8s_endpoint_of(setup, svc->rt.context);
+		s->docker = s->k8s != NULL;
+	}
 	s->runtime_name = svc->rt.runtime_name;
 	s->runtime_id = svc->rt.id;
 	s->context = svc->rt.context;
@@ -114,6 +120,7 @@ detail_poll_close(struct detail_poll *p)
 		p->r[k].id = id; /* answers of earlier rounds are ignored */
 	}
 	detail_poll_docker_drop(p);
+	detail_poll_k8s_close(p);
 	drop_pending_series(p);
 	detail_data_done(&p->d);
 	detail_data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE],
@@ -163,6 +170,7 @@ detail_poll_open(struct detail_poll *p, const struct detail_poll_settings *s)
 	p->range = s->range >= 0 && s->range < DETAIL_NRANGES ? s->range : DETAIL_DEFAULT_RANGE;
 	detail_data_done(&p->d);
 	detail_data_init(&p->d, ranges[p->range], step_of(ranges[p->range]));
+	detail_poll_k8s_open(p);
 	p->open = true;
 }
 
@@ -251,7 +259,9 @@ struct dp_req *
 detail_poll_submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind, char *path)
 {
 	struct dp_req *rq = xcalloc(1, sizeof *rq);
-	const struct http_endpoint *ep = kind == K_METRIC ? &p->s.prom_ep : &p->s.docker_ep;
+	const struct http_endpoint *ep = kind == K_METRIC ? &p->s.prom_ep
+					 : kind == K_K8S  ? p->k8s_http
+							  : &p->s.docker_ep;
 	struct err e;
 
 	rq->p = p;
@@ -348,7 +358,10 @@ static void
 finish_runtime(struct detail_poll *p, double now)
 {
 	p->r[R_RUNTIME].done++;
-	detail_poll_docker_finish_runtime(p, now);
+	if (detail_poll_is_k8s(p))
+		detail_poll_k8s_finish_runtime(p);
+	else
+		detail_poll_docker_finish_runtime(p, now);
 }
 
 static void
@@ -366,7 +379,9 @@ on_done(void *ud, const struct http_response *resp)
 		return;
 	}
 	err_clear(&e);
-	if (resp->err.code != ERR_OK) {
+	if (rq->kind == K_K8S) {
+		rc = detail_poll_k8s_answer(p, rq, resp, &e); /* transport errors too */
+	} else if (resp->err.code != ERR_OK) {
 		e = resp->err;
 		rc = -1;
 	} else if (rq->kind == K_METRIC) {
@@ -420,12 +435,19 @@ detail_poll_tick(struct detail_poll *p, double mono)
 	if (!p->open)
 		return false;
 	if (p->s.docker && begin(p, R_RUNTIME, mono, refresh)) {
-		detail_poll_docker_start_runtime(p);
-		if (p->r[R_RUNTIME].inflight == 0)
+		bool started = true;
+
+		if (detail_poll_is_k8s(p))
+			started = detail_poll_k8s_start_runtime(p, poller_wall_now());
+		else
+			detail_poll_docker_start_runtime(p);
+		if (!started)
+			p->r[R_RUNTIME].next_due = mono + CREDENTIALS_WAIT; /* ask again shortly */
+		else if (p->r[R_RUNTIME].inflight == 0)
 			finish_runtime(p, poller_wall_now());
-		any = true;
+		any = started;
 	}
-	if (p->s.docker && p->d.have_runtime && p->vis_to > p->vis_from &&
+	if (p->s.docker && !detail_poll_is_k8s(p) && p->d.have_runtime && p->vis_to > p->vis_from &&
 	    begin(p, R_STATS, mono, refresh)) {
 		detail_poll_docker_start_stats(p);
 		if (p->r[R_STATS].inflight == 0)
@@ -467,7 +489,8 @@ detail_poll_next_due_ms(const struct detail_poll *p, double mono)
 			continue;
 		if (k == R_METRICS && !p->s.prometheus)
 			continue;
-		if (k == R_STATS && (!p->d.have_runtime || p->vis_to <= p->vis_from))
+		if (k == R_STATS &&
+		    (!p->d.have_runtime || p->vis_to <= p->vis_from || detail_poll_is_k8s(p)))
 			continue;
 		d = p->r[k].next_due - mono;
 		if (d < best)

@@ -9,8 +9,11 @@
  *    per slot), GET /services/{name} (UpdateStatus, PreviousSpec) and GET
  *    /containers/json filtered by the service's label (container names;
  *    the instances themselves when the node is not a manager); for compose
- *    groups and plain containers GET /containers/json?all=1 only;
- *  - stats, every refresh: GET /containers/{id}/json (health, restart
+ *    groups and plain containers GET /containers/json?all=1 only; for a
+ *    Kubernetes workload (kind "k8s") the workload, its pods and
+ *    ReplicaSets by its selector and the namespace's events
+ *    (tui/k8s_detail.h);
+ *  - stats, every refresh (Docker only): GET /containers/{id}/json (health, restart
  *    count) and a one-shot GET /containers/{id}/stats for the instances on
  *    screen only (detail_poll_set_visible).  CPU % needs two samples: the
  *    previous one is kept per container, and a container seen for the first
@@ -47,6 +50,8 @@
 #define DETAIL_NRANGES 4
 #define DETAIL_DEFAULT_RANGE 1 /* 1h */
 
+struct k8s_endpoint;
+
 /* What to poll: a plain record; detail_poll_new copies the strings. */
 struct detail_poll_settings {
 	const char *service; /* display name */
@@ -55,12 +60,13 @@ struct detail_poll_settings {
 	const char *query[DETAIL_NCHARTS]; /* expanded PromQL: rps, errors, p99 */
 	const char *label;                 /* the service label's name */
 	const char *label_value;           /* what Prometheus calls the service */
-	bool docker;                       /* a runtime to ask */
+	bool docker;                       /* a runtime to ask (Docker or Kubernetes) */
 	struct http_endpoint docker_ep;    /* borrowed strings */
-	const char *kind;                  /* "swarm", "compose", "container" */
+	const char *kind;                  /* "swarm", "compose", "container", "k8s" */
 	const char *runtime_name;          /* the service's name in the runtime */
-	const char *runtime_id;            /* "project/name" for compose */
-	const char *context;               /* "local" */
+	const char *runtime_id;            /* "project/name" for compose, "ns/kind/name" for k8s */
+	const char *context;               /* "local"; the kubeconfig context for k8s */
+	struct k8s_endpoint *k8s;          /* borrowed: kind "k8s": its context's connection */
 	long long refresh_ms;
 	int range; /* index into DETAIL_RANGES */
 };

@@ -5,7 +5,9 @@
  * detail_poll.c holds the poller's life (open, close, free), the request
  * records and their round ids, the answer dispatch, the scheduling and the
  * metrics round; detail_poll_docker.c the runtime and stats rounds of a
- * Docker service (Swarm tasks, compose groups, containers).
+ * Docker service (Swarm tasks, compose groups, containers);
+ * detail_poll_k8s.c the runtime round of a Kubernetes workload (the
+ * requests themselves and their answers are tui/k8s_detail.c's).
  */
 #ifndef OPSDECK_TUI_DETAIL_POLL_INTERNAL_H
 #define OPSDECK_TUI_DETAIL_POLL_INTERNAL_H
@@ -17,6 +19,7 @@
 #include "detail_stats.h"
 #include "docker.h"
 #include "http.h"
+#include "k8s_detail.h"
 
 #define DP_MAX_VISIBLE 24    /* instances sampled per stats round at most */
 #define DP_SECOND_SAMPLE 1.0 /* seconds until a new container's second stats sample */
@@ -31,6 +34,7 @@ enum dp_kind {
 	K_INSPECT,    /* Docker: one container */
 	K_STATS,      /* Docker: one container's stats */
 	K_METRIC,     /* Prometheus: one chart's range query */
+	K_K8S,        /* Kubernetes: one of enum k8s_detail_req */
 };
 
 /* One request in flight; owned by the poller's outstanding list until its answer. */
@@ -40,7 +44,9 @@ struct dp_req {
 	enum dp_round round;
 	enum dp_kind kind;
 	unsigned long round_id;
-	int chart; /* K_METRIC: the chart */
+	int chart;    /* K_METRIC: the chart */
+	int k8s_req;  /* K_K8S: enum k8s_detail_req */
+	unsigned gen; /* K_K8S: the credentials' generation it was sent with */
 	char cid[80];
 };
 
@@ -76,6 +82,12 @@ struct detail_poll {
 	/* metric answers of this metrics round */
 	struct detail_series pending[DETAIL_NCHARTS];
 	struct detail_stats *stats; /* per container, across stats rounds */
+	/* Kubernetes */
+	struct k8s_detail *k8s;               /* the workload's requests and answers; NULL none */
+	const struct http_endpoint *k8s_http; /* where K_K8S goes, set before each submit */
+	unsigned k8s_gen;                     /* the credentials' generation of k8s_http */
+	bool k8s_retry;   /* a 401 this round that renewed credentials may cure */
+	bool k8s_retried; /* this round is that retry: another 401 is an error */
 };
 
 /* new: s, or "" for NULL. */
@@ -90,8 +102,9 @@ void detail_poll_fail_round(struct dp_round_state *r, const struct err *e);
  */
 struct dp_req *detail_poll_submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind,
 				  char *path);
-/* Whether the service is a Swarm service. */
+/* Whether the service is a Swarm service; a Kubernetes workload. */
 bool detail_poll_is_swarm(const struct detail_poll *p);
+bool detail_poll_is_k8s(const struct detail_poll *p);
 
 /* ---- detail_poll_docker.c ---- */
 
@@ -108,5 +121,26 @@ int detail_poll_docker_answer(struct detail_poll *p, const struct dp_req *rq,
 void detail_poll_docker_finish_runtime(struct detail_poll *p, double now);
 /* The stats round is complete (mono: monotonic clock). */
 void detail_poll_docker_finish_stats(struct detail_poll *p, double mono);
+
+/* ---- detail_poll_k8s.c ---- */
+
+/* Set up p->k8s for the workload opened (settings copied already); drop it with NULL. */
+void detail_poll_k8s_open(struct detail_poll *p);
+void detail_poll_k8s_close(struct detail_poll *p);
+/*
+ * Submit the runtime round's first requests: the workload and the events.
+ * Returns false when nothing could be sent yet (the credentials are on
+ * their way: ask again shortly); then the round has not started.
+ */
+bool detail_poll_k8s_start_runtime(struct detail_poll *p, double wall);
+/*
+ * Take one answer (transport errors too); submits the pods and ReplicaSets
+ * once the workload's answer gives their selector.  Returns 0 or -1 with e
+ * filled (the round fails).
+ */
+int detail_poll_k8s_answer(struct detail_poll *p, const struct dp_req *rq,
+			   const struct http_response *resp, struct err *e);
+/* The runtime round is complete: make its answers the data. */
+void detail_poll_k8s_finish_runtime(struct detail_poll *p);
 
 #endif

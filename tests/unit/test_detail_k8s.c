@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "canvas.h"
 #include "detail_json.h"
+#include "detail_poll.h"
 #include "k8s.h"
 #include "k8s_detail.h"
 #include "keys.h"
@@ -686,6 +687,33 @@ test_failures(void **state)
 	detail_data_done(&dd);
 }
 
+/* Open and close a k8s service with no connection: the round fails with a message. */
+static void
+test_poll_without_connection(void **state)
+{
+	struct detail_poll *p = detail_poll_new(NULL);
+	struct detail_poll_settings s;
+	unsigned long rt, st, mt;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.service = "payments";
+	s.kind = "k8s";
+	s.runtime_id = "shop/deployment/payments";
+	s.context = CTX;
+	s.docker = true; /* a runtime to ask, but no connection to ask it with */
+	s.refresh_ms = 1000;
+	detail_poll_open(p, &s);
+	assert_true(detail_poll_tick(p, 1.0));
+	detail_poll_rounds(p, &rt, &st, &mt);
+	assert_int_equal(rt, 1);
+	assert_int_equal(detail_poll_inflight(p), 0);
+	assert_non_null(strstr(detail_poll_data(p)->runtime_err.msg, CTX));
+	assert_false(detail_poll_tick(p, 1.5)); /* not due again yet; no stats round */
+	detail_poll_close(p);
+	detail_poll_free(p);
+}
+
 int
 main(void)
 {
@@ -704,6 +732,7 @@ main(void)
 		cmocka_unit_test(test_build_statefulset),
 		cmocka_unit_test(test_events_filter),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_poll_without_connection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
