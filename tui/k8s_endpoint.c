@@ -42,6 +42,7 @@ extern char **environ;
 #define EXEC_OUT_MAX (1024 * 1024) /* an ExecCredential is a few KiB */
 #define LINE_MAX_BYTES 240
 #define TOKEN_FILE_MAX (64 * 1024)
+#define EXEC_MIN_USE_S 1.0 /* a credential is used at least this long */
 
 struct k8s_endpoint {
 	struct http_endpoint ep; /* points into the fields below */
@@ -63,6 +64,7 @@ struct k8s_endpoint {
 	char *exec_api;   /* its apiVersion */
 	bool have_cred;   /* a credential from the plugin is held */
 	double expires;   /* its expirationTimestamp; 0 = none */
+	double obtained;  /* monotonic seconds when it arrived */
 	pid_t pid;        /* the plugin while it runs, else -1 */
 	int out_fd, err_fd;
 	struct buf out; /* its stdout so far */
@@ -675,6 +677,7 @@ exec_finish(struct k8s_endpoint *k, int st)
 		if (c.token != NULL && c.token[0] != '\0')
 			k->token = xstrdup(c.token);
 		k->expires = c.expires;
+		k->obtained = mono_now();
 		k->have_cred = true;
 		k->failed = false;
 		k->gen++;
@@ -752,7 +755,12 @@ k8s_endpoint_credentials(struct k8s_endpoint *k, double wall, struct err *e)
 			*e = k->err;
 		return K8S_CRED_FAILED;
 	}
-	if (k->have_cred && (k->expires <= 0 || wall < k->expires))
+	/*
+	 * Kept until it expires; one that arrived expired is used for a second
+	 * anyway, or a plugin with a slow clock would run again and again.
+	 */
+	if (k->have_cred &&
+	    (k->expires <= 0 || wall < k->expires || mono_now() - k->obtained < EXEC_MIN_USE_S))
 		return K8S_CRED_READY;
 	drop_credential(k);
 	sync_ep(k);
