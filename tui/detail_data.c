@@ -71,6 +71,7 @@ detail_data_k8s_done(struct detail_k8s *k)
 		free(k->pods[i].phase);
 		free(k->pods[i].node);
 		free(k->pods[i].reason);
+		free(k->pods[i].last_exit);
 		free(k->pods[i].revision);
 	}
 	free(k->pods);

@@ -52,6 +52,7 @@ struct detail_pod {
 	char *node;      /* "" not scheduled */
 	double started;  /* unix seconds; 0 unknown */
 	char *reason;    /* the worst container reason: "CrashLoopBackOff", "OOMKilled", "" */
+	char *last_exit; /* why that container last ended, when reason is it waiting: "OOMKilled" */
 	char *revision;  /* its ReplicaSet's revision ("3"), "" unknown */
 };
 

@@ -141,12 +141,12 @@ set_k8s(json_t *root, const struct detail_data *dd)
 		const struct detail_pod *p = &k->pods[i];
 
 		json_array_append_new(
-			pods,
-			json_pack("{s:s,s:s,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "name", p->name, "phase",
-				  p->phase, "ready", (json_int_t)p->ready, "containers",
-				  (json_int_t)p->containers, "restarts", (json_int_t)p->restarts,
-				  "node", str(p->node), "started_at", when(p->started), "reason",
-				  str(p->reason), "revision", str(p->revision)));
+			pods, json_pack("{s:s,s:s,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o}", "name",
+					p->name, "phase", p->phase, "ready", (json_int_t)p->ready,
+					"containers", (json_int_t)p->containers, "restarts",
+					(json_int_t)p->restarts, "node", str(p->node), "started_at",
+					when(p->started), "reason", str(p->reason), "last_exit",
+					str(p->last_exit), "revision", str(p->revision)));
 	}
 	for (i = 0; k != NULL && i < k->nrevs; i++) {
 		const struct detail_revision *r = &k->revs[i];

@@ -190,6 +190,7 @@ static bool
 pod_has_problem(const struct detail_pod *p)
 {
 	return p->ready < p->containers || strcmp(p->reason, "OOMKilled") == 0 ||
+	       strcmp(p->last_exit, "OOMKilled") == 0 ||
 	       (strcmp(p->phase, "Running") != 0 && strcmp(p->phase, "Succeeded") != 0);
 }
 
@@ -258,6 +259,25 @@ named_after(const char *name, const char *prefix, bool digits)
 }
 
 /*
+ * borrowed: why the container the pod's reason is about last ended, when
+ * it waits (CrashLoopBackOff after OOMKilled: the loop's cause), else "".
+ */
+static const char *
+last_exit_of(const struct k8s_pod *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncontainers; i++) {
+		const struct k8s_container *c = &p->containers[i];
+
+		if (p->reason[0] != '\0' && strcmp(c->waiting_reason, p->reason) == 0 &&
+		    strcmp(c->last_term_reason, p->reason) != 0)
+			return c->last_term_reason;
+	}
+	return "";
+}
+
+/*
  * The selector chose the pods; their controller says whose they are, in
  * case the server ignored the selector or another workload's selector
  * overlaps (kubectl warns of that, but it happens).  Pods without a
@@ -303,6 +323,7 @@ build_pods(const struct k8s_workload *w, const struct k8s_pod *pods, size_t np,
 		p->node = dupe(s->node);
 		p->started = s->started;
 		p->reason = dupe(s->reason);
+		p->last_exit = dupe(last_exit_of(s));
 		p->revision = dupe(r != NULL ? r->revision : "");
 	}
 	if (out->npods > 1)

@@ -262,7 +262,7 @@ test_golden_80x24(void **state)
 	assert_non_null(strstr(s, "PODS 2"));
 	assert_non_null(strstr(s, "REVISIONS 3"));
 	assert_non_null(strstr(s, "EVENTS 4"));
-	assert_non_null(strstr(s, "CrashLoopBackOff"));
+	assert_non_null(strstr(s, "CrashLoopBackOff (OOMKilled)"));
 	assert_non_null(strstr(s, "rollback (B)"));
 	assert_non_null(strstr(s, "BackOff"));
 	assert_non_null(strstr(s, "2 pods"));
@@ -430,6 +430,9 @@ test_json(void **state)
 	assert_int_equal(json_array_size(pods), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(pods, 0), "reason")),
 			    "CrashLoopBackOff");
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(pods, 0), "last_exit")),
+		"OOMKilled");
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(pods, 0), "restarts")),
 			 5);
 	revs = json_object_get(j, "revisions");
@@ -510,6 +513,7 @@ test_build_deployment(void **state)
 	/* the pod with a problem first */
 	assert_string_equal(k->pods[0].name, "payments-6d9f8b7c5d-q7w4z");
 	assert_string_equal(k->pods[0].reason, "CrashLoopBackOff");
+	assert_string_equal(k->pods[0].last_exit, "OOMKilled"); /* the loop's cause */
 	assert_string_equal(k->pods[0].revision, "4");
 	assert_int_equal(k->pods[0].ready, 0);
 	assert_int_equal(k->pods[0].restarts, 5);

@@ -60,7 +60,7 @@ enum ev_col { E_AGE, E_TYPE, E_REASON, E_OBJECT, E_COUNT, E_MESSAGE, NECOLS };
 static const struct table_column ev_cols[NECOLS] = {
 	[E_AGE] = { "AGE", 6, 6, 0, 0, ALIGN_RIGHT, false },
 	[E_TYPE] = { "TYPE", 7, 7, 0, 0, ALIGN_LEFT, false },
-	[E_REASON] = { "REASON", 10, 20, 1, 0, ALIGN_LEFT, false },
+	[E_REASON] = { "REASON", 10, 20, 0, 0, ALIGN_LEFT, false },
 	[E_OBJECT] = { "OBJECT", 28, 40, 2, 3, ALIGN_LEFT, false },
 	[E_COUNT] = { "SEEN", 4, 5, 0, 2, ALIGN_RIGHT, false },
 	[E_MESSAGE] = { "MESSAGE", 20, 0, 4, 0, ALIGN_LEFT, false },
@@ -132,7 +132,8 @@ reason_role(const struct detail_pod *p)
 	const char *reason = p->reason;
 
 	if (k8s_detail_reason_is_crit(reason) &&
-	    (p->ready < p->containers || strcmp(reason, "OOMKilled") == 0))
+	    (p->ready < p->containers || strcmp(reason, "OOMKilled") == 0 ||
+	     strcmp(p->last_exit, "OOMKilled") == 0))
 		return ROLE_CRIT;
 	if (strcmp(reason, "ContainerCreating") == 0 || strcmp(reason, "PodInitializing") == 0 ||
 	    strcmp(reason, "Completed") == 0)
@@ -154,7 +155,10 @@ fill_pod(struct krow *r, const struct detail_pod *p, const struct view_ctx *v)
 	detail_age(v->now, p->started, r->text[P_AGE], DETAIL_CELL);
 	snprintf(r->text[P_REV], DETAIL_CELL, "%s", p->revision[0] ? p->revision : "-");
 	r->cells[P_NODE].text = p->node[0] ? p->node : "-";
-	r->cells[P_REASON].text = p->reason;
+	if (p->last_exit[0] != '\0')
+		snprintf(r->text[P_REASON], DETAIL_CELL, "%s (%s)", p->reason, p->last_exit);
+	else
+		r->cells[P_REASON].text = p->reason;
 	r->cells[P_REASON].role = reason_role(p);
 	if (p->revision[0] == '\0')
 		r->cells[P_REV].role = ROLE_DIM;
@@ -211,13 +215,70 @@ fill_event(struct krow *r, const struct detail_event *e, const struct view_ctx *
 }
 
 /*
+ * Widths that follow the rows: a pod's columns fit their longest cell
+ * (over all pods, so scrolling does not shift them), so that at 80
+ * columns the whole pod name and reason show while the node and revision
+ * give way; a StatefulSet's revisions are names; events' reasons are
+ * words that read badly cut.  The name gives way to
+ * the columns that never drop when width is short.
+ */
+static void
+fit_columns(int s, const struct detail_k8s *k, size_t n, const struct view_ctx *v,
+	    struct table_column *cols, int width)
+{
+	static const int pod_fit[NPCOLS] = {
+		[P_NAME] = 63, [P_PHASE] = 11, [P_READY] = 5, [P_RST] = 4,
+		[P_AGE] = 6,   [P_REV] = 4,    [P_NODE] = 20, [P_REASON] = 40,
+	};
+	static const int rev_fit[NRCOLS] = { [R_REV] = 20 };
+	static const int ev_fit[NECOLS] = { [E_AGE] = 6, [E_REASON] = 20, [E_COUNT] = 5 };
+	const int *fit = s == S_PODS ? pod_fit : s == S_REVS ? rev_fit : ev_fit;
+	int ncols = s == S_PODS ? NPCOLS : s == S_REVS ? NRCOLS : NECOLS, longest[MAXCOLS], c;
+	int fixed = 0;
+	struct krow *r = xcalloc(1, sizeof *r);
+	size_t i;
+
+	for (c = 0; c < ncols; c++)
+		longest[c] = text_width(cols[c].title);
+	for (i = 0; i < n; i++) {
+		if (s == S_PODS)
+			fill_pod(r, &k->pods[i], v);
+		else if (s == S_REVS)
+			fill_rev(r, &k->revs[i], v);
+		else
+			fill_event(r, &k->events[i], v);
+		for (c = 0; c < ncols; c++) {
+			int w = fit[c] > 0 && r->cells[c].text ? text_width(r->cells[c].text) : 0;
+
+			if (w > longest[c])
+				longest[c] = w;
+		}
+	}
+	free(r);
+	for (c = 0; c < ncols; c++) {
+		if (fit[c] == 0 || n == 0)
+			continue;
+		cols[c].min_width = longest[c] < fit[c] ? longest[c] : fit[c];
+		if (cols[c].max_width > 0 && cols[c].max_width < cols[c].min_width)
+			cols[c].max_width = cols[c].min_width;
+	}
+	if (s != S_PODS)
+		return;
+	for (c = 0; c < ncols; c++)
+		if (c != P_NAME && cols[c].drop_priority == 0)
+			fixed += cols[c].min_width + 1;
+	if (cols[P_NAME].min_width > width - fixed)
+		cols[P_NAME].min_width = width - fixed > 20 ? width - fixed : 20;
+}
+
+/*
  * Rows [from, to) of section s as a table view; *rows and *trows new.
  * Before the first answer the table says why it is empty.
  */
 static void
 make_table(int s, const struct detail_data *dd, const struct view_ctx *v, size_t from, size_t to,
 	   struct table_view *tv, struct krow **rows, struct table_row **trows,
-	   struct table_column revs_wide[NRCOLS])
+	   struct table_column cols[MAXCOLS], int width)
 {
 	const struct detail_k8s *k = k8s_of(dd);
 	size_t i, n = k == NULL ? 0 : s == S_PODS ? k->npods : s == S_REVS ? k->nrevs : k->nevents;
@@ -226,15 +287,14 @@ make_table(int s, const struct detail_data *dd, const struct view_ctx *v, size_t
 		to = n;
 	if (from > to)
 		from = to;
-	/* A StatefulSet's revisions are names: the column takes the longest (bounded). */
-	memcpy(revs_wide, rev_cols, sizeof rev_cols);
-	for (i = 0; s == S_REVS && i < n; i++) {
-		int w = text_width(k->revs[i].revision);
-
-		if (w > revs_wide[R_REV].min_width)
-			revs_wide[R_REV].min_width =
-				w < revs_wide[R_REV].max_width ? w : revs_wide[R_REV].max_width;
-	}
+	memcpy(cols,
+	       s == S_PODS   ? pod_cols
+	       : s == S_REVS ? rev_cols
+			     : ev_cols,
+	       s == S_PODS   ? sizeof pod_cols
+	       : s == S_REVS ? sizeof rev_cols
+			     : sizeof ev_cols);
+	fit_columns(s, k, n, v, cols, width);
 	*rows = xcalloc(to - from + 1, sizeof **rows);
 	*trows = xcalloc(to - from + 1, sizeof **trows);
 	for (i = from; i < to; i++) {
@@ -250,7 +310,7 @@ make_table(int s, const struct detail_data *dd, const struct view_ctx *v, size_t
 		(*trows)[i - from].role = ROLE_NORMAL;
 	}
 	memset(tv, 0, sizeof *tv);
-	tv->cols = s == S_PODS ? pod_cols : s == S_REVS ? revs_wide : ev_cols;
+	tv->cols = cols;
 	tv->ncols = s == S_PODS ? NPCOLS : s == S_REVS ? NRCOLS : NECOLS;
 	tv->rows = *trows;
 	tv->nrows = to - from;
@@ -307,10 +367,13 @@ section_title(int s, const struct detail_data *dd, const struct view_ctx *v, cha
 	} else {
 		for (i = 0; i < k->nevents; i++)
 			bad += strcmp(k->events[i].type, "Warning") == 0;
-		snprintf(out + len, n - (size_t)len, " %zu %s %zu Warning%s%.160s", k->nevents,
-			 detail_dot(v), bad,
-			 k->events_err.code != ERR_OK ? " - not refreshed: " : "",
-			 k->events_err.code != ERR_OK ? k->events_err.msg : "");
+		if (k->nevents == 0 && k->events_err.code == ERR_OK)
+			snprintf(out + len, n - (size_t)len, " 0");
+		else
+			snprintf(out + len, n - (size_t)len, " %zu %s %zu Warning%s%.160s",
+				 k->nevents, detail_dot(v), bad,
+				 k->events_err.code != ERR_OK ? " - not refreshed: " : "",
+				 k->events_err.code != ERR_OK ? k->events_err.msg : "");
 	}
 }
 
@@ -390,7 +453,7 @@ detail_k8s_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 	table_scroll_to(*selected, want[S_PODS], *page, top);
 	for (s = 0; s < NSECT; s++) {
 		struct table_view tv;
-		struct table_column wide[NRCOLS];
+		struct table_column cols[MAXCOLS];
 		struct krow *rows;
 		struct table_row *trows;
 		char title[DETAIL_CELL * 4];
@@ -400,7 +463,7 @@ detail_k8s_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 			break;
 		section_title(s, dd, v, title, sizeof title);
 		text_draw(c, r.x, y, r.w, title, ROLE_HEADER, ATTR_BOLD);
-		make_table(s, dd, v, from, from + (size_t)got[s], &tv, &rows, &trows, wide);
+		make_table(s, dd, v, from, from + (size_t)got[s], &tv, &rows, &trows, cols, r.w);
 		if (s == S_PODS && *selected >= *top && tv.nrows > 0)
 			tv.selected = *selected - *top;
 		table_draw(c, (struct rect){ r.x, y + 1, r.w, got[s] + 1 }, &tv);
@@ -422,7 +485,7 @@ detail_k8s_markdown(const struct view_ctx *v, const struct detail_data *dd, stru
 
 	for (s = 0; s < NSECT; s++) {
 		struct table_view tv;
-		struct table_column wide[NRCOLS];
+		struct table_column cols[MAXCOLS];
 		struct krow *rows;
 		struct table_row *trows;
 		char title[DETAIL_CELL * 4];
@@ -437,7 +500,7 @@ detail_k8s_markdown(const struct view_ctx *v, const struct detail_data *dd, stru
 			text_sanitize_buf(strchr(title, ' ') + 1, out, v->ascii);
 			buf_puts(out, "\n\n");
 		}
-		make_table(s, dd, v, 0, n, &tv, &rows, &trows, wide);
+		make_table(s, dd, v, 0, n, &tv, &rows, &trows, cols, 1000);
 		table_write_markdown(&tv, out, v->ascii);
 		free(rows);
 		free(trows);
