@@ -397,7 +397,7 @@ k8s_endpoint_credentials(struct k8s_endpoint *k, double wall, struct err *e)
 	 * anyway, or a plugin with a slow clock would run again and again.
 	 */
 	if (k->have_cred && (k->expires <= 0 || wall < k->expires ||
-			     k8s_endpoint_mono() - k->obtained < EXEC_MIN_USE_S))
+			     (k->stale && k8s_endpoint_mono() - k->obtained < EXEC_MIN_USE_S)))
 		return K8S_CRED_READY;
 	k8s_endpoint_drop_credential(k);
 	k8s_endpoint_sync(k);

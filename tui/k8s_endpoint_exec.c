@@ -306,6 +306,7 @@ exec_finish(struct k8s_endpoint *k, int st)
 			k->token = xstrdup(c.token);
 		k->expires = c.expires;
 		k->obtained = k8s_endpoint_mono();
+		k->stale = c.expires > 0 && c.expires <= (double)time(NULL);
 		k->have_cred = true;
 		k->failed = false;
 		k->gen++;

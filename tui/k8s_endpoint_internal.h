@@ -37,6 +37,7 @@ struct k8s_endpoint {
 	bool have_cred;   /* a credential from the plugin is held */
 	double expires;   /* its expirationTimestamp; 0 = none */
 	double obtained;  /* monotonic seconds when it arrived */
+	bool stale;       /* it had expired when it arrived */
 	pid_t pid;        /* the plugin while it runs, else -1 */
 	int out_fd, err_fd;
 	struct buf out; /* its stdout so far */
