@@ -20,6 +20,8 @@ no credentials over plain http, and neither should anything else):
     preconditions), patch (json-patch, merge-patch, strategic-merge-patch),
     delete (pods terminate gracefully; owners' dependents are collected in
     the background; propagationPolicy=Orphan keeps them).
+    POST /apis/authentication.k8s.io/v1/selfsubjectreviews   who am I (kubectl
+    auth whoami): the user name and groups the credentials map to.
     Anything else: 404 Status, "the server could not find the requested
     resource" (/openapi/v2, /openapi/v3, other groups).
 
@@ -866,6 +868,12 @@ def resource_list(group):
 
 APPS_GROUP = {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
               "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}
+AUTHN = "authentication.k8s.io"
+AUTHN_GROUP = {"name": AUTHN, "versions": [{"groupVersion": AUTHN + "/v1", "version": "v1"}],
+               "preferredVersion": {"groupVersion": AUTHN + "/v1", "version": "v1"}}
+AUTHN_RESOURCES = {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": AUTHN + "/v1", "resources": [
+    {"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": False,
+     "kind": "SelfSubjectReview", "verbs": ["create"]}]}
 
 
 # ---- the store ----------------------------------------------------------------------
@@ -2357,9 +2365,10 @@ class Seeder:
 # ---- HTTP ---------------------------------------------------------------------------------
 
 class User:
-    def __init__(self, name, read_only):
+    def __init__(self, name, read_only, groups=()):
         self.name = name
         self.read_only = read_only
+        self.groups = list(groups) + ["system:authenticated"]
 
 
 READ_VERBS = ("get", "list", "watch")
@@ -2379,6 +2388,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response_only(code, message)
         self.send_header("Date", self.date_time_string())
         self.code_sent = code
+        self.write_log()
 
     def answer(self, code, body, ctype="application/json"):
         data = body if isinstance(body, bytes) else (dumps(body) + "\n").encode()
@@ -2433,13 +2443,15 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, ssl.SSLError):
             cert = None
         if cert:
-            cn = None
+            cn, orgs = None, []
             for rdn in cert.get("subject", ()):
                 for k, v in rdn:
                     if k == "commonName":
                         cn = v
+                    elif k == "organizationName":
+                        orgs.append(v)
             if cn:
-                return User(cn, cn in srv.read_only_users)
+                return User(cn, cn in srv.read_only_users, orgs)
         auth = self.headers.get("Authorization") or ""
         if auth[:7].lower() == "bearer ":
             tok = auth[7:].strip()
@@ -2465,8 +2477,6 @@ class Handler(BaseHTTPRequestHandler):
                                           % (type(e).__name__, e), {"causes": [{"message": str(e)}]}).status())
         except (ConnectionError, BrokenPipeError, socket.timeout, ssl.SSLError):
             self.close_connection = True
-        finally:
-            self.write_log()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
 
@@ -2481,7 +2491,9 @@ class Handler(BaseHTTPRequestHandler):
         disc = {"/version": lambda: K8S_VERSION,
                 "/api": lambda: {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
                     {"clientCIDR": "0.0.0.0/0", "serverAddress": "%s:%d" % self.server.server_address[:2]}]},
-                "/apis": lambda: {"kind": "APIGroupList", "apiVersion": "v1", "groups": [APPS_GROUP]},
+                "/apis": lambda: {"kind": "APIGroupList", "apiVersion": "v1", "groups": [APPS_GROUP, AUTHN_GROUP]},
+                "/apis/" + AUTHN: lambda: dict({"kind": "APIGroup", "apiVersion": "v1"}, **AUTHN_GROUP),
+                "/apis/%s/v1" % AUTHN: lambda: AUTHN_RESOURCES,
                 "/api/v1": lambda: resource_list(""),
                 "/apis/apps": lambda: dict({"kind": "APIGroup", "apiVersion": "v1"}, **APPS_GROUP),
                 "/apis/apps/v1": lambda: resource_list("apps")}
@@ -2491,6 +2503,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, disc[path]())
         if path in ("/healthz", "/livez", "/readyz"):
             return self.answer(200, b"ok", "text/plain; charset=utf-8")
+        if path == "/apis/%s/v1/selfsubjectreviews" % AUTHN:
+            # kubectl auth whoami: who the server takes the caller for
+            if m != "POST":
+                raise method_not_allowed(m, None)
+            return self.answer(201, {"kind": "SelfSubjectReview", "apiVersion": AUTHN + "/v1",
+                                     "metadata": {"creationTimestamp": None},
+                                     "status": {"userInfo": {"username": user.name, "groups": user.groups}}})
         parsed = parse_resource_path(path)
         if parsed is None:
             raise page_not_found()
@@ -2968,7 +2987,8 @@ class Api:
 
 
 def key_str(k):
-    return "%s/%s" % k
+    """The object's key as etcd orders it (under the resource's prefix): NS/NAME, or NAME."""
+    return "%s/%s" % k if k[0] else k[1]
 
 
 def encode_continue(rv, start):
@@ -3132,8 +3152,8 @@ def main(argv=None):
                 api.create(res, ns, o, False)
             except ApiError as e:
                 ap.error("%s: %s" % (path, e.message))
-    if not store.objs["namespaces"]:
-        for ns in ("default", "kube-system"):
+    for ns in ("default", "kube-system"):
+        if store.get("namespaces", "", ns) is None:
             seeder.namespace(ns, 0)
     store.compact_mark = store.rv
 
