@@ -26,6 +26,7 @@ PACKAGES=(
 	python3-elasticsearch                      # the real client that proves tests/stack/esserver.py (run by /usr/bin/python3)
 	python3-py-zipkin                          # the real client that proves tests/stack/zipkinserver.py (run by /usr/bin/python3)
 )
+command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)  # kubectl proves tests/stack/k8sserver.py; Debian's clashes with an installed kubectl, so only without one
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -169,7 +169,6 @@ fail() {
 ) || fail "openssl could not make the test certificates in $DIR"
 TOKEN=$(cat "$DIR/token")
 RO_TOKEN=$(cat "$DIR/readonly-token")
-EXEC_TOKEN=$(cat "$DIR/exec-token")
 
 cat >"$DIR/exec-plugin.sh" <<'EOF'
 #!/bin/sh
