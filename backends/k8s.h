@@ -27,7 +27,13 @@ enum k8s_kind { K8S_DEPLOYMENT, K8S_STATEFULSET };
 const char *k8s_kind_name(enum k8s_kind k);
 const char *k8s_kind_plural(enum k8s_kind k);
 
-/* The Kubernetes read allow-list for struct http_endpoint.is_read: GETs only. */
+/*
+ * The Kubernetes read allow-list for struct http_endpoint.is_read: GETs
+ * under /api, /apis and /version only, and never the exec, attach,
+ * portforward or proxy subresources (GETs that run commands or reach
+ * other servers); paths with percent-escapes, '.'/'..' or empty segments
+ * are refused.
+ */
 bool k8s_is_read(enum http_method method, const char *path);
 
 /* ---- paths ----------------------------------------------------------------- */
@@ -88,7 +94,9 @@ struct k8s_container {
 	bool ready;
 	long restarts;
 	char *waiting_reason;    /* "CrashLoopBackOff", "ImagePullBackOff", "" */
-	char *last_term_reason;  /* lastState.terminated.reason: "OOMKilled", "Error", "" */
+	/* lastState.terminated.reason ("OOMKilled", "Error"), else state.terminated.reason
+	 * of a container that is not restarted; "" none */
+	char *last_term_reason;
 	char *image;
 };
 
@@ -104,7 +112,9 @@ struct k8s_pod {
 	struct k8s_container *containers;
 	size_t ncontainers;
 	long ready_containers, restarts; /* sums */
-	char *reason;            /* the worst container reason: waiting, else last termination; "" */
+	/* the worst container reason: waiting (init containers' too), else last
+	 * termination; else the pod's own status.reason (Evicted); "" none */
+	char *reason;
 };
 
 struct k8s_replicaset {
@@ -112,7 +122,7 @@ struct k8s_replicaset {
 	char *owner_name;        /* the Deployment that controls it, "" none */
 	char *revision;          /* deployment.kubernetes.io/revision */
 	char *images;            /* containers' images joined with ", " */
-	long replicas, ready;
+	long replicas, ready;    /* spec.replicas (default 1), status.readyReplicas */
 	double created;
 	char *template_json;     /* spec.template as compact JSON, for rollback */
 	char *pod_template_hash;
@@ -124,11 +134,16 @@ struct k8s_event {
 	char *reason;  /* "FailedScheduling", "BackOff" */
 	char *message;
 	char *object_kind, *object_name; /* involvedObject */
-	long count;
-	double last;   /* lastTimestamp, else eventTime, else firstTimestamp */
+	long count;    /* count, else series.count (events.k8s.io), at least 1 */
+	double last;   /* lastTimestamp, else series.lastObservedTime, else eventTime, else firstTimestamp */
 };
 
-/* ---- parsers (one page of a list; *cont new, "" on the last page) ----------- */
+/*
+ * ---- parsers (one page of a list; *cont new, "" on the last page) -----------
+ * Each returns 0, or -1 with *out NULL, *n 0, *cont NULL and e filled.  A
+ * single object of the kind (GET of one object) parses as a list of one.
+ * Free the array with its _free function (NULL-safe).
+ */
 
 int k8s_parse_workloads(long status, const char *body, size_t len, enum k8s_kind kind,
 			struct k8s_workload **out, size_t *n, char **cont, struct err *e);

@@ -206,7 +206,7 @@ read_exec(const struct doc *y, yaml_node_t *x, struct kc_user *u)
 {
 	yaml_node_t *args = member(y, x, "args"), *env = member(y, x, "env");
 	yaml_node_item_t *it;
-	char *cmd = text(y, x, "command"), *mode;
+	char *cmd = text(y, x, "command");
 
 	u->has_exec = true;
 	/* a bare name is looked up in PATH; only a path is relative to the file */
@@ -217,9 +217,7 @@ read_exec(const struct doc *y, yaml_node_t *x, struct kc_user *u)
 		u->exec_command = cmd;
 	}
 	u->exec_api_version = text(y, x, "apiVersion");
-	mode = text(y, x, "interactiveMode");
-	u->exec_interactive_never = mode != NULL && strcmp(mode, "Never") == 0;
-	free(mode);
+	u->exec_interactive = text(y, x, "interactiveMode");
 	if (args != NULL && args->type == YAML_SEQUENCE_NODE) {
 		u->exec_args = xcalloc(
 			(size_t)(args->data.sequence.items.top - args->data.sequence.items.start) +
@@ -567,6 +565,7 @@ kubeconfig_free(struct kubeconfig *k)
 		wipe(u->password, u->password != NULL ? strlen(u->password) : 0);
 		free(u->exec_command);
 		free(u->exec_api_version);
+		free(u->exec_interactive);
 		strs_free(u->exec_args, u->exec_nargs);
 		strs_free(u->exec_env, u->exec_nenv);
 	}

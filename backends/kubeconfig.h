@@ -75,7 +75,11 @@ struct kube_target {
  * Resolve context (NULL = current-context) into t.  Fails with ERR_CONFIG
  * naming what is missing: no current-context, an unknown context (listing
  * the known ones), a context whose cluster or user is not defined, a
- * cluster without a server, base64 that does not decode.
+ * cluster without a server, base64 that does not decode (naming the field,
+ * the user or cluster, and the context), an exec plugin without a command,
+ * with an apiVersion other than client.authentication.k8s.io/v1 or
+ * v1beta1, or an interactiveMode other than Never, IfAvailable, Always.
+ * On failure t is all zero.  Messages never show a value of the file.
  */
 int kubeconfig_resolve(const struct kubeconfig *k, const char *context, struct kube_target *t,
 		       struct err *e);

@@ -42,7 +42,7 @@ struct kc_user {
 	char *exec_command, *exec_api_version;
 	char **exec_args, **exec_env; /* env as "NAME=value" */
 	size_t exec_nargs, exec_nenv;
-	bool exec_interactive_never;
+	char *exec_interactive; /* interactiveMode as written, NULL absent */
 };
 
 struct kc_context {

@@ -140,6 +140,13 @@ find_user(const struct kubeconfig *k, const char *name)
 	return NULL;
 }
 
+/* The files read, for messages. */
+static const char *
+files_of(const struct kubeconfig *k)
+{
+	return k->files != NULL ? k->files : "the kubeconfig";
+}
+
 /* "a", "b", "c" (at most 400 bytes, then "...") into out. */
 static void
 context_list(const struct kubeconfig *k, char *out, size_t n)
@@ -167,6 +174,36 @@ bad_data(const char *ctx, const char *what, const char *name, const char *field,
 		       ctx, field, what, name, file, at);
 }
 
+/*
+ * What client-go checks of an exec plugin before running it: a command,
+ * an apiVersion it speaks, an interactiveMode it knows.  client-go also
+ * insists on interactiveMode for v1; opsdeck does not: it never gives a
+ * plugin the terminal, so an absent mode reads as IfAvailable would.
+ */
+static int
+check_exec(const char *ctx, const struct kc_user *u, struct err *e)
+{
+	const char *api = u->exec_api_version, *mode = u->exec_interactive;
+
+	if (u->exec_command == NULL || *u->exec_command == '\0')
+		return err_set(e, ERR_CONFIG,
+			       "kubeconfig: context \"%s\": user \"%s\" (%s): exec has no command",
+			       ctx, u->name, u->origin);
+	if (api == NULL || (strcmp(api, "client.authentication.k8s.io/v1") != 0 &&
+			    strcmp(api, "client.authentication.k8s.io/v1beta1") != 0))
+		return err_set(e, ERR_CONFIG,
+			       "kubeconfig: context \"%s\": user \"%s\" (%s): exec apiVersion "
+			       "\"%s\" — use client.authentication.k8s.io/v1 or v1beta1",
+			       ctx, u->name, u->origin, api != NULL ? api : "");
+	if (mode != NULL && strcmp(mode, "Never") != 0 && strcmp(mode, "IfAvailable") != 0 &&
+	    strcmp(mode, "Always") != 0)
+		return err_set(e, ERR_CONFIG,
+			       "kubeconfig: context \"%s\": user \"%s\" (%s): exec interactiveMode "
+			       "\"%s\" — use Never, IfAvailable or Always",
+			       ctx, u->name, u->origin, mode);
+	return 0;
+}
+
 int
 kubeconfig_resolve(const struct kubeconfig *k, const char *context, struct kube_target *t,
 		   struct err *e)
@@ -186,13 +223,13 @@ kubeconfig_resolve(const struct kubeconfig *k, const char *context, struct kube_
 			       "kubeconfig: no current-context in %s — choose one with kubectl "
 			       "config use-context NAME, or name the context in opsdeck's "
 			       "configuration",
-			       k->files);
+			       files_of(k));
 	c = find_context(k, context);
 	if (c == NULL) {
 		context_list(k, known, sizeof known);
 		return err_set(e, ERR_CONFIG,
 			       "kubeconfig: context \"%s\" not found in %s; known: %s", context,
-			       k->files, k->ncontexts ? known : "none");
+			       files_of(k), k->ncontexts ? known : "none");
 	}
 	if (c->cluster == NULL || *c->cluster == '\0')
 		return err_set(e, ERR_CONFIG, "kubeconfig: context \"%s\" (%s) names no cluster",
@@ -202,7 +239,7 @@ kubeconfig_resolve(const struct kubeconfig *k, const char *context, struct kube_
 		return err_set(e, ERR_CONFIG,
 			       "kubeconfig: context \"%s\" uses cluster \"%s\", which no file "
 			       "defines (%s)",
-			       c->name, c->cluster, k->files);
+			       c->name, c->cluster, files_of(k));
 	if (cl->server == NULL || *cl->server == '\0')
 		return err_set(e, ERR_CONFIG,
 			       "kubeconfig: cluster \"%s\" (%s) has no server — add server: "
@@ -214,7 +251,7 @@ kubeconfig_resolve(const struct kubeconfig *k, const char *context, struct kube_
 			return err_set(e, ERR_CONFIG,
 				       "kubeconfig: context \"%s\" uses user \"%s\", which no file "
 				       "defines (%s)",
-				       c->name, c->user, k->files);
+				       c->name, c->user, files_of(k));
 	}
 	if (cl->ca.bad)
 		return bad_data(c->name, "cluster", cl->name, "certificate-authority-data",
@@ -249,17 +286,18 @@ kubeconfig_resolve(const struct kubeconfig *k, const char *context, struct kube_
 	t->password = u->password;
 	t->has_exec = u->has_exec;
 	if (u->has_exec) {
-		if (u->exec_command == NULL || *u->exec_command == '\0')
-			return err_set(e, ERR_CONFIG,
-				       "kubeconfig: user \"%s\" (%s): exec has no command", u->name,
-				       u->origin);
+		if (check_exec(c->name, u, e) < 0) {
+			memset(t, 0, sizeof *t);
+			return -1;
+		}
 		t->exec.command = u->exec_command;
 		t->exec.args = (const char *const *)u->exec_args;
 		t->exec.nargs = u->exec_nargs;
 		t->exec.env = (const char *const *)u->exec_env;
 		t->exec.nenv = u->exec_nenv;
 		t->exec.api_version = u->exec_api_version;
-		t->exec.interactive_never = u->exec_interactive_never;
+		t->exec.interactive_never =
+			u->exec_interactive != NULL && strcmp(u->exec_interactive, "Never") == 0;
 	}
 	return 0;
 }

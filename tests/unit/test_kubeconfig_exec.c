@@ -235,6 +235,61 @@ test_merge_yaml(void **state)
 	}
 }
 
+/* What client-go refuses of an exec plugin before running it. */
+static void
+test_exec_checks(void **state)
+{
+	static const struct {
+		const char *exec, *want;
+	} cases[] = {
+		{ "{command: aws, apiVersion: client.authentication.k8s.io/v1beta1}", NULL },
+		{ "{command: aws, apiVersion: client.authentication.k8s.io/v1, interactiveMode: "
+		  "Never}",
+		  NULL },
+		{ "{apiVersion: client.authentication.k8s.io/v1beta1}", "exec has no command" },
+		{ "{command: aws}", "exec apiVersion \"\" — use client.authentication.k8s.io/v1" },
+		{ "{command: aws, apiVersion: client.authentication.k8s.io/v1alpha1}",
+		  "exec apiVersion \"client.authentication.k8s.io/v1alpha1\"" },
+		{ "{command: aws, apiVersion: client.authentication.k8s.io/v1}", NULL },
+		{ "{command: aws, apiVersion: client.authentication.k8s.io/v1, interactiveMode: "
+		  "never}",
+		  "interactiveMode \"never\" — use Never, IfAvailable or Always" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct kubeconfig *k = calloc(1, sizeof *k);
+		struct kube_target t;
+		struct err e;
+		char *y;
+
+		assert_non_null(k);
+		y = malloc(512);
+		assert_non_null(y);
+		snprintf(y, 512,
+			 "clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+			 "users: [{name: u, user: {exec: %s}}]\n"
+			 "contexts: [{name: x, context: {cluster: c, user: u}}]\n",
+			 cases[i].exec);
+		assert_int_equal(kubeconfig_merge_yaml(k, y, strlen(y), "mem", "/", &e), 0);
+		if (cases[i].want == NULL) {
+			assert_int_equal(kubeconfig_resolve(k, "x", &t, &e), 0);
+			assert_true(t.has_exec);
+			assert_string_equal(t.exec.command, "aws");
+		} else {
+			assert_int_equal(kubeconfig_resolve(k, "x", &t, &e), -1);
+			if (strstr(e.msg, cases[i].want) == NULL)
+				fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].exec, e.msg,
+					 cases[i].want);
+			assert_non_null(strstr(e.msg, "context \"x\": user \"u\" (mem)"));
+			assert_false(t.has_exec);
+		}
+		free(y);
+		kubeconfig_free(k);
+	}
+}
+
 int
 main(void)
 {
@@ -245,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_merge_yaml),
+		cmocka_unit_test(test_exec_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
