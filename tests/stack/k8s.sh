@@ -12,17 +12,20 @@
 # exec plugin (DIR/exec-token, user opsdeck-exec); starts the server on a
 # free port of 127.0.0.1 (log DIR/k8s.log, pid DIR/k8s.pid, one line per
 # request in DIR/k8s-requests.log); writes
-#   DIR/exec-plugin.sh  an exec credential plugin: prints an ExecCredential
-#                       (client.authentication.k8s.io/v1) with the token of
-#                       $OPSDECK_EXEC_TOKEN_FILE and an expirationTimestamp an
-#                       hour ahead; counts its calls in DIR/exec-plugin.calls
+#   DIR/exec-plugin.sh  an exec credential plugin: prints an ExecCredential of
+#                       client.authentication.k8s.io/$1 (v1 or v1beta1) with
+#                       the token of $OPSDECK_EXEC_TOKEN_FILE and an
+#                       expirationTimestamp an hour ahead; counts its calls in
+#                       DIR/exec-plugin.calls
 #   DIR/kubeconfig      clusters opsdeck-test (certificate-authority: a path)
 #                       and opsdeck-test-data (certificate-authority-data);
 #                       users token, token-file (tokenFile: "token", relative
 #                       to the kubeconfig), cert (client-certificate and
 #                       client-key paths), cert-data (the -data forms), exec
-#                       (the plugin above, its token file given in its env),
-#                       viewer (the read-only token); one context per user,
+#                       (the plugin above, apiVersion v1, args [v1], its token
+#                       file given in its env), exec-v1beta1 (the same with
+#                       v1beta1, which kubectl 1.20 also speaks), viewer (the
+#                       read-only token); one context per user,
 #                       named as the user (cert-data on opsdeck-test-data, the
 #                       rest on opsdeck-test), each in namespace shop;
 #                       current-context token
@@ -172,14 +175,15 @@ RO_TOKEN=$(cat "$DIR/readonly-token")
 
 cat >"$DIR/exec-plugin.sh" <<'EOF'
 #!/bin/sh
-# An exec credential plugin (client.authentication.k8s.io/v1), written by
-# tests/stack/k8s.sh: prints the token in $OPSDECK_EXEC_TOKEN_FILE with an
-# expiry an hour ahead, and counts its calls.
+# An exec credential plugin (client.authentication.k8s.io/$1: v1 or
+# v1beta1), written by tests/stack/k8s.sh: prints the token in
+# $OPSDECK_EXEC_TOKEN_FILE with an expiry an hour ahead, and counts its calls.
 set -e
+version=${1:-v1}
 tok=$(cat "${OPSDECK_EXEC_TOKEN_FILE:?OPSDECK_EXEC_TOKEN_FILE not set}")
-echo call >>"$(dirname "$0")/exec-plugin.calls"
+echo "$version" >>"$(dirname "$0")/exec-plugin.calls"
 exp=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
-printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' "$tok" "$exp"
+printf '{"apiVersion":"client.authentication.k8s.io/%s","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' "$version" "$tok" "$exp"
 EOF
 chmod 755 "$DIR/exec-plugin.sh"
 
@@ -193,8 +197,11 @@ PID=$!
 echo "$PID" >"$DIR/k8s.pid"
 listening() { grep -q '^listening on 127.0.0.1:[0-9]' "$DIR/k8s.log"; }
 deadline=$(( $(date +%s) + TIMEOUT ))
+# alive PID : running, not a zombie (ours would not do: before the exec the
+# child's command line is this script's)
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) [ZX] ' "/proc/$1/stat" 2>/dev/null; }
 until listening; do
-	ours "$PID" || fail "k8sserver exited at start"
+	alive "$PID" || fail "k8sserver exited at start"
 	[ "$(date +%s)" -ge "$deadline" ] && fail "k8sserver did not listen within ${TIMEOUT}s"
 	sleep 0.1
 done
@@ -237,11 +244,22 @@ users:
     exec:
       apiVersion: client.authentication.k8s.io/v1
       command: $DIR/exec-plugin.sh
+      args: [v1]
       env:
       - name: OPSDECK_EXEC_TOKEN_FILE
         value: $DIR/exec-token
       interactiveMode: Never
       provideClusterInfo: false
+- name: exec-v1beta1
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: $DIR/exec-plugin.sh
+      args: [v1beta1]
+      env:
+      - name: OPSDECK_EXEC_TOKEN_FILE
+        value: $DIR/exec-token
+      interactiveMode: Never
 - name: viewer
   user:
     token: $RO_TOKEN
@@ -256,6 +274,8 @@ contexts:
   context: {cluster: opsdeck-test-data, user: cert-data, namespace: shop}
 - name: exec
   context: {cluster: opsdeck-test, user: exec, namespace: shop}
+- name: exec-v1beta1
+  context: {cluster: opsdeck-test, user: exec-v1beta1, namespace: shop}
 - name: viewer
   context: {cluster: opsdeck-test, user: viewer, namespace: shop}
 EOF
