@@ -231,7 +231,9 @@ fit_columns(int s, const struct detail_k8s *k, size_t n, const struct view_ctx *
 		[P_AGE] = 6,   [P_REV] = 4,    [P_NODE] = 20, [P_REASON] = 40,
 	};
 	static const int rev_fit[NRCOLS] = { [R_REV] = 20 };
-	static const int ev_fit[NECOLS] = { [E_AGE] = 6, [E_REASON] = 20, [E_COUNT] = 5 };
+	static const int ev_fit[NECOLS] = {
+		[E_AGE] = 6, [E_REASON] = 20, [E_OBJECT] = 40, [E_COUNT] = 5
+	};
 	const int *fit = s == S_PODS ? pod_fit : s == S_REVS ? rev_fit : ev_fit;
 	int ncols = s == S_PODS ? NPCOLS : s == S_REVS ? NRCOLS : NECOLS, longest[MAXCOLS], c;
 	int fixed = 0;
