@@ -357,11 +357,13 @@ apply_metric(struct detail_poll *p, int chart, const struct prom_result *r)
 static void
 finish_runtime(struct detail_poll *p, double now)
 {
+	if (detail_poll_is_k8s(p)) {
+		if (detail_poll_k8s_finish_runtime(p))
+			p->r[R_RUNTIME].done++;
+		return;
+	}
 	p->r[R_RUNTIME].done++;
-	if (detail_poll_is_k8s(p))
-		detail_poll_k8s_finish_runtime(p);
-	else
-		detail_poll_docker_finish_runtime(p, now);
+	detail_poll_docker_finish_runtime(p, now);
 }
 
 static void

@@ -140,7 +140,11 @@ bool detail_poll_k8s_start_runtime(struct detail_poll *p, double wall);
  */
 int detail_poll_k8s_answer(struct detail_poll *p, const struct dp_req *rq,
 			   const struct http_response *resp, struct err *e);
-/* The runtime round is complete: make its answers the data. */
-void detail_poll_k8s_finish_runtime(struct detail_poll *p);
+/*
+ * The runtime round is complete: make its answers the data, or record its
+ * failure.  Returns false when the round does not count: it is asked
+ * again at once with renewed credentials.
+ */
+bool detail_poll_k8s_finish_runtime(struct detail_poll *p);
 
 #endif

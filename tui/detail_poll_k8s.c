@@ -112,7 +112,7 @@ detail_poll_k8s_answer(struct detail_poll *p, const struct dp_req *rq,
 	return 0;
 }
 
-void
+bool
 detail_poll_k8s_finish_runtime(struct detail_poll *p)
 {
 	struct dp_round_state *r = &p->r[R_RUNTIME];
@@ -125,14 +125,15 @@ detail_poll_k8s_finish_runtime(struct detail_poll *p)
 			r->next_due = 0;
 			p->k8s_retry = false;
 			p->k8s_retried = true;
-			return;
+			return false;
 		}
 		p->k8s_retried = false;
 		p->d.runtime_err = r->err;
-		return;
+		return true;
 	}
 	p->k8s_retried = false;
 	err_clear(&p->d.runtime_err);
 	k8s_detail_fill(p->k8s, &p->d);
 	p->d.have_runtime = true;
+	return true;
 }
