@@ -83,8 +83,8 @@ struct detail_k8s {
 	bool present;   /* the service is a Kubernetes workload and a round completed */
 	char *kind;     /* "Deployment", "StatefulSet" */
 	char *ns;       /* namespace */
-	char *revision; /* the workload's current revision ("3", or a StatefulSet's hash name) */
-	char *update_revision; /* a StatefulSet's updateRevision when it differs; else "" */
+	char *revision; /* the workload's current revision ("3", or a StatefulSet's revision hash) */
+	char *update_revision; /* a StatefulSet's updateRevision hash when it differs; else "" */
 	long replicas, ready, updated, available; /* spec and status counts */
 	bool paused;
 	struct detail_pod *pods; /* problems first, then by name */

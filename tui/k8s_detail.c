@@ -330,6 +330,15 @@ build_pods(const struct k8s_workload *w, const struct k8s_pod *pods, size_t np,
 		qsort(out->pods, out->npods, sizeof *out->pods, pod_cmp);
 }
 
+/* borrowed: a StatefulSet revision's hash ("ledger-5967455bdc" -> "5967455bdc"), as the Overview shows it. */
+static const char *
+hash_of(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+
+	return dash != NULL && dash[1] != '\0' ? dash + 1 : name;
+}
+
 static void
 build_revisions(const struct k8s_workload *w, const struct k8s_replicaset *rs, size_t nrs,
 		struct detail_k8s *out)
@@ -348,7 +357,7 @@ build_revisions(const struct k8s_workload *w, const struct k8s_replicaset *rs, s
 			if (names[i][0] == '\0' || (i == 1 && strcmp(names[0], names[1]) == 0))
 				continue;
 			r = &out->revs[out->nrevs++];
-			r->revision = dupe(names[i]);
+			r->revision = dupe(hash_of(names[i]));
 			r->name = dupe(names[i]);
 			r->images = dupe(i == 0 ? w->image : "");
 			r->replicas = i == 0 ? w->replicas : -1;
@@ -450,10 +459,11 @@ k8s_detail_build(const struct k8s_workload *w, const struct k8s_pod *pods, size_
 	free(out->ns);
 	out->ns = dupe(w->ns);
 	free(out->revision);
-	out->revision = dupe(w->kind == K8S_STATEFULSET ? w->current_revision : w->revision);
+	out->revision =
+		dupe(w->kind == K8S_STATEFULSET ? hash_of(w->current_revision) : w->revision);
 	if (w->kind == K8S_STATEFULSET && strcmp(w->update_revision, w->current_revision) != 0) {
 		free(out->update_revision);
-		out->update_revision = dupe(w->update_revision);
+		out->update_revision = dupe(hash_of(w->update_revision));
 	}
 	out->replicas = w->replicas;
 	out->ready = w->ready;

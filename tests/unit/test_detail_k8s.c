@@ -401,6 +401,9 @@ test_markdown(void **state)
 
 	buf_init(&out);
 	detail_markdown(f->d, &f->v_, &f->dd, &out);
+	assert_non_null(strstr(out.data,
+			       "- runtime: k8s @ " CTX "/shop, replicas 3/4, version 1.4.2, "
+			       "revision 4, rolled out 2m50s ago, restarts 8"));
 	assert_non_null(strstr(out.data, "### Pods"));
 	assert_non_null(strstr(out.data, "### Revisions"));
 	assert_non_null(strstr(out.data, "### Events"));
@@ -586,11 +589,13 @@ test_build_statefulset(void **state)
 	assert_true(out.more_pods);
 	/* mid-rollout: the update revision first, the current one marked */
 	assert_int_equal(out.nrevs, 2);
-	assert_string_equal(out.revs[0].revision, "postgres-7f8e9d0c1b");
+	assert_string_equal(out.revs[0].revision, "7f8e9d0c1b");
+	assert_string_equal(out.revs[0].name, "postgres-7f8e9d0c1b");
 	assert_false(out.revs[0].current);
-	assert_string_equal(out.revs[1].revision, "postgres-5c6d7e8f9a");
+	assert_string_equal(out.revs[1].revision, "5c6d7e8f9a");
 	assert_true(out.revs[1].current);
-	assert_string_equal(out.update_revision, "postgres-7f8e9d0c1b");
+	assert_string_equal(out.revision, "5c6d7e8f9a");
+	assert_string_equal(out.update_revision, "7f8e9d0c1b");
 	/* postgres-2 (gone) is its pod, postgres-db-0 is not */
 	assert_int_equal(out.nevents, 2);
 	assert_string_equal(out.events[0].object, "pod/postgres-2");

@@ -524,11 +524,23 @@ detail_markdown(struct detail *d, const struct view_ctx *v, const struct detail_
 			snprintf(rst, sizeof rst, "%ld", rt->restarts);
 		else
 			snprintf(rst, sizeof rst, "-");
-		snprintf(buf, sizeof buf,
-			 "%s @ %s, replicas %s, version %s, deployed %s%s, restarts %s",
-			 rt->kind ? rt->kind : "?", rt->context ? rt->context : "?", repl,
-			 rt->version ? rt->version : "-", a, rt->deployed_at > 0 ? " ago" : "",
-			 rst);
+		if (detail_k8s_applies(svc)) {
+			char where[DETAIL_CELL * 2];
+
+			detail_k8s_where(rt, dd, where, sizeof where);
+			snprintf(buf, sizeof buf,
+				 "%s, replicas %s, version %s, revision %s, rolled out %s%s, "
+				 "restarts %s",
+				 where, repl, rt->version ? rt->version : "-",
+				 rt->revision ? rt->revision : "-", a,
+				 rt->deployed_at > 0 ? " ago" : "", rst);
+		} else {
+			snprintf(buf, sizeof buf,
+				 "%s @ %s, replicas %s, version %s, deployed %s%s, restarts %s",
+				 rt->kind ? rt->kind : "?", rt->context ? rt->context : "?", repl,
+				 rt->version ? rt->version : "-", a,
+				 rt->deployed_at > 0 ? " ago" : "", rst);
+		}
 		md_line(out, "runtime", buf);
 	}
 	if (dd != NULL && dd->have_runtime) {

@@ -78,21 +78,6 @@ rollout_role(const char *state)
 	return ROLE_WARN; /* updating, rollback_started, rollback_completed */
 }
 
-/* "k8s @ CONTEXT/NAMESPACE": the namespace from the answer, else the row's id (NS/KIND/NAME). */
-static void
-k8s_where(const struct runtime_state *rt, const struct detail_k8s *k, char *out, size_t n)
-{
-	const char *id = rt->id != NULL ? rt->id : "";
-	const char *ctx = rt->context != NULL ? rt->context : "?";
-
-	if (k != NULL && k->ns[0] != '\0')
-		snprintf(out, n, "k8s @ %s/%s", ctx, k->ns);
-	else if (strchr(id, '/') != NULL)
-		snprintf(out, n, "k8s @ %s/%.*s", ctx, (int)strcspn(id, "/"), id);
-	else
-		snprintf(out, n, "k8s @ %s", ctx);
-}
-
 int
 detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 		   const struct service *svc, const struct detail_data *dd)
@@ -118,7 +103,7 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 		const char *deployed_word = k8s ? "rolled out" : "deployed";
 
 		if (k8s)
-			k8s_where(rt, k, buf, sizeof buf);
+			detail_k8s_where(rt, dd, buf, sizeof buf);
 		else
 			snprintf(buf, sizeof buf, "%s @ %s", rt->kind ? rt->kind : "?",
 				 rt->context ? rt->context : "?");

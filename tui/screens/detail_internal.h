@@ -39,6 +39,9 @@ int detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v
 
 /* Whether svc is a Kubernetes workload: its detail shows pods, revisions and events. */
 bool detail_k8s_applies(const struct service *svc);
+/* "k8s @ CONTEXT/NAMESPACE" into out: the namespace from dd (may be NULL), else rt's id. */
+void detail_k8s_where(const struct runtime_state *rt, const struct detail_data *dd, char *out,
+		      size_t n);
 /* The pods listed (the cursor's range); 0 before the first answer. */
 size_t detail_k8s_npods(const struct detail_data *dd);
 /*

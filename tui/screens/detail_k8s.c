@@ -87,6 +87,21 @@ k8s_of(const struct detail_data *dd)
 	return dd != NULL && dd->have_runtime && dd->k8s.present ? &dd->k8s : NULL;
 }
 
+void
+detail_k8s_where(const struct runtime_state *rt, const struct detail_data *dd, char *out, size_t n)
+{
+	const struct detail_k8s *k = k8s_of(dd);
+	const char *id = rt->id != NULL ? rt->id : "";
+	const char *ctx = rt->context != NULL ? rt->context : "?";
+
+	if (k != NULL && k->ns[0] != '\0')
+		snprintf(out, n, "k8s @ %s/%s", ctx, k->ns);
+	else if (strchr(id, '/') != NULL) /* NAMESPACE/KIND/NAME */
+		snprintf(out, n, "k8s @ %s/%.*s", ctx, (int)strcspn(id, "/"), id);
+	else
+		snprintf(out, n, "k8s @ %s", ctx);
+}
+
 size_t
 detail_k8s_npods(const struct detail_data *dd)
 {
