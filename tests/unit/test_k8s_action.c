@@ -203,6 +203,14 @@ test_refusals(void **state)
 	assert_int_equal(e.code, ERR_USAGE);
 	assert_non_null(strstr(e.msg, "kubectl rollout undo statefulset/ledger"));
 	assert_null(k8s_action_start(h, k, "payments", OP_SCALE, 1, on_done, &o, &e));
+	/* read-only: http refuses every PATCH (the allow-list), nothing leaves */
+	http_set_readonly(h, true);
+	assert_null(
+		k8s_action_start(h, k, "shop/deployment/payments", OP_SCALE, 1, on_done, &o, &e));
+	assert_int_equal(e.code, ERR_READONLY);
+	assert_null(
+		k8s_action_start(h, k, "shop/deployment/payments", OP_RESTART, 1, on_done, &o, &e));
+	assert_int_equal(e.code, ERR_READONLY);
 	assert_int_equal(ks->nreqs, 0);
 	http_free(h);
 	k8s_endpoint_free(k);
