@@ -35,15 +35,15 @@ struct setup {
 	char *docker_auth_hint;                  /* owned */
 	struct k8s_endpoint **k8s;               /* owned: one per Kubernetes context */
 	size_t nk8s;
-	struct k8s_poll_settings k8s_poll;       /* for every context: its ep is NULL here */
-	struct actions_settings actions;         /* points into cfg */
-	struct logs_settings logs;               /* points into the fields below and cfg */
-	struct traces_settings traces;           /* points into the fields below and cfg */
-	char *traces_auth_hint;                  /* owned */
-	char *logs_auth_hint;                    /* owned */
-	const char **logs_headers;               /* owned array; items: cfg's, then the next */
-	char *logs_api_key_header;               /* owned secret: "Authorization: ApiKey ..." */
-	const struct config *cfg;                /* borrowed */
+	struct k8s_poll_settings k8s_poll; /* for every context: its ep is NULL here */
+	struct actions_settings actions;   /* points into cfg */
+	struct logs_settings logs;         /* points into the fields below and cfg */
+	struct traces_settings traces;     /* points into the fields below and cfg */
+	char *traces_auth_hint;            /* owned */
+	char *logs_auth_hint;              /* owned */
+	const char **logs_headers;         /* owned array; items: cfg's, then the next */
+	char *logs_api_key_header;         /* owned secret: "Authorization: ApiKey ..." */
+	const struct config *cfg;          /* borrowed */
 };
 
 /*
