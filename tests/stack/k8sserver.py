@@ -31,8 +31,10 @@ What it does as Kubernetes does:
   generation bumped when the spec changes, creationTimestamp, defaults
   filled on create (strategy 25%/25%, revisionHistoryLimit 10,
   progressDeadlineSeconds 600, imagePullPolicy, restartPolicy, ...).  Lists
-  are ordered by namespace then name (etcd's key order) and their items
-  carry no kind/apiVersion; watch events and single objects do.
+  are in etcd's key order ("NS/NAME" compared as strings) and their items
+  carry no kind/apiVersion; watch events and single objects do.  Answers
+  are JSON whatever the Accept (protobuf asked alongside JSON, as client-go
+  asks, gets JSON).
 * Tables: a GET that accepts application/json;as=Table;g=meta.k8s.io gets a
   meta.k8s.io/v1 Table with the columns and cells of the API server's
   printers (kubectl get prints those: READY 2/2, UP-TO-DATE, STATUS, AGE
@@ -51,23 +53,27 @@ What it does as Kubernetes does:
   Selectors apply to changes as to lists (an object leaving a selector is
   DELETED to that watcher).  sendInitialEvents=true (watch-list) ends the
   initial ADDED events with a BOOKMARK annotated
-  k8s.io/initial-events-end=true.  timeoutSeconds ends the stream.
+  k8s.io/initial-events-end=true (no other bookmarks are sent).
+  timeoutSeconds ends the stream; without it a watch ends after 30 to 60
+  minutes (--min-request-timeout=1800).
   History: the last --history changes, and compaction every
   --compact-interval seconds (etcd's 5 minutes), whichever drops first.
 * Errors: Status objects as the API server shapes them (NotFound,
   AlreadyExists, Conflict, Invalid with causes, BadRequest, Forbidden,
   Unauthorized, Expired, MethodNotAllowed, UnsupportedMediaType,
-  RequestEntityTooLarge, NotAcceptable), e.g. 404
+  RequestEntityTooLarge, InternalError), e.g. 404
   'deployments.apps "nope" not found', 409 'Operation cannot be fulfilled
   on deployments.apps "payments": the object has been modified; please
   apply your changes to the latest version and try again', 403
   'deployments.apps "payments" is forbidden: User "viewer" cannot patch
   resource "deployments/scale" in API group "apps" in the namespace
   "shop"', 401 'Unauthorized'.
-* Authentication: a bearer token (--token NAME=TOKEN, --read-only-token) or
-  a client certificate signed by --client-ca (the user is its CN); anything
-  else is 401.  A read-only user may get, list and watch; any other verb is
-  403.
+* Authentication: a client certificate signed by --client-ca (the user is
+  its CN, its O are groups) or a bearer token (--token NAME=TOKEN,
+  --read-only-token; TOKEN may be @FILE); anything else (no credentials,
+  an unknown token, basic auth) is 401.  A read-only user (its token given
+  by --read-only-token, its certificate CN by --read-only-user) may get,
+  list and watch; any other verb is 403.
 * Scale: GET/PUT/PATCH .../scale speaks autoscaling/v1 Scale (status.selector
   the label selector), as kubectl scale and HPAs use it.
 * The deployment controller: the new ReplicaSet is the one whose template
@@ -129,8 +135,9 @@ the API server), watch streams that fall behind the history are ended with
 For tests: --log FILE writes one line per request, "METHOD PATH STATUS" (PATH
 with its query), so a test can prove that no write arrived.  --pid-file.
 
-Not implemented: protobuf, server-side apply (application/apply-patch+yaml
-is 415), deletecollection, other resources and groups (services,
+Not implemented: protobuf request bodies (415: kubectl create deployment
+sends one; kubectl create -f with --validate=false sends JSON and works),
+server-side apply (application/apply-patch+yaml is 415), deletecollection, other resources and groups (services,
 configmaps, controllerrevisions - so rollout history/undo of a StatefulSet
 do not work -, daemonsets, jobs, events.k8s.io), aggregated discovery,
 OpenAPI, subresources log/exec/attach/portforward/eviction, field
@@ -277,10 +284,6 @@ def now():
 
 def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
-
-
-def micro(t):
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%06dZ" % int((t % 1) * 1e6)
 
 
 def parse_time(s):
@@ -1135,8 +1138,8 @@ def pod_row(p, t):
     if restarts and last_restart:
         rs = "%d (%s ago)" % (restarts, human_duration(t - last_restart))
     ip = (st.get("podIPs") or [{}])[0].get("ip") or "<none>"
-    return [p["metadata"]["name"], "%d/%d" % (ready, total), reason, rs, since(p["metadata"].get("creationTimestamp"), t),
-            ip, spec.get("nodeName") or "<none>", st.get("nominatedNodeName") or "<none>", "<none>"]
+    return [p["metadata"]["name"], "%d/%d" % (ready, total), reason, rs,
+            since(p["metadata"].get("creationTimestamp"), t), ip, spec.get("nodeName") or "<none>", st.get("nominatedNodeName") or "<none>", "<none>"]
 
 
 def deployment_row(d, t):
@@ -1217,8 +1220,9 @@ TABLES = {
                      col("Available", desc="Total number of available non-terminating pods (ready for at least "
                                            "minReadySeconds) targeted by this deployment."),
                      col("Age", desc=AGE_DOC)] + CONTAINERS_COLS +
-                    [col("Selector", priority=1, desc="Label selector for pods. Existing ReplicaSets whose pods are "
-                                                      "selected by this will be the ones affected by this deployment.")],
+                    [col("Selector", priority=1, desc="Label selector for pods. Existing ReplicaSets whose pods "
+                                                      "are selected by this will be the ones affected by this "
+                                                      "deployment.")],
                     deployment_row),
     "replicasets": ([col("Name", fmt="name", desc=NAME_DOC),
                      col("Desired", "integer", desc="Replicas is the number of desired pods."),
@@ -1397,6 +1401,8 @@ class Cluster:
                 excess -= 1
             else:
                 break
+        # forget the correlation keys of events no longer kept
+        self.event_keys = {k: v for k, v in self.event_keys.items() if v in evs}
 
     # -- pods
     def make_pod(self, owner, template, name, t, ready_at=None, extra_labels=None, hostname=None):
@@ -2107,9 +2113,13 @@ class Cluster:
                     self.replicaset_sync(rs, t)
             self.kubelet(t)
             self.collect(t)
-            if st.objs["events"] and t - self.last_trim > 5:
+            if t - self.last_trim > 5:
                 self.trim_events(t)
                 self.last_trim = t
+                uids = {d["metadata"]["uid"] for d in st.objs["deployments"].values()}
+                self.progress = {u: v for u, v in self.progress.items() if u in uids}
+                names = {(s["metadata"]["namespace"], s["metadata"]["name"]) for s in st.objs["statefulsets"].values()}
+                self.sts_templates = {k: v for k, v in self.sts_templates.items() if k in names}
             live = {p["metadata"]["uid"] for p in st.objs["pods"].values()}
             for uid in [u for u in self.sims if u not in live]:
                 del self.sims[uid]
