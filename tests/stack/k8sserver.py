@@ -115,8 +115,8 @@ What it does as Kubernetes does:
   firstTimestamp, lastTimestamp), at most --max-events (oldest dropped),
   dropped after --event-ttl seconds (1 h, as the API server).
 
-Seeds: --shop: namespaces default, kube-system, shop and ops; nodes node-1..3;
-in shop the Deployments gateway, orders, payments, inventory, notifications
+Always: namespaces default and kube-system, nodes node-1..3 (Ready, the
+pods' nodeName).  Seeds: --shop: namespaces shop and ops; in shop the Deployments gateway, orders, payments, inventory, notifications
 and users (2 replicas each, images registry.local/shop/NAME:VERSION, two
 ReplicaSets: revision 1 with the previous version at 0 replicas, revision 2
 current) and the StatefulSet ledger (3 replicas); in ops the Deployment
@@ -1329,6 +1329,7 @@ class Cluster:
         self.progress = {}      # deployment uid -> last status counts (for progress detection)
         self.sts_templates = {}  # (ns, statefulset) -> {revision: pod template}, for pods of the current revision
         self.last_trim = 0.0
+        self.event_seq = 0
 
     # -- objects
     def new_meta(self, name, ns, t, labels=None, annotations=None, owner=None):
@@ -1364,7 +1365,8 @@ class Cluster:
                     ev["metadata"] = dict(ev["metadata"])
                     st.put("events", ev)
                     return
-            name = "%s.%x" % (m["name"], int(t * 1e9) + random.randint(0, 999))
+            self.event_seq += 1     # names in the order recorded, as the nanosecond clock makes them
+            name = "%s.%x" % (m["name"], int(t * 1e9) + self.event_seq % 1000)
             io = {"kind": BY_KIND[res].kind if res in BY_KIND else res, "namespace": ns, "name": m["name"],
                   "uid": m["uid"], "apiVersion": BY_KIND[res].api_version, "resourceVersion": m.get("resourceVersion")}
             if res == "Pod":
@@ -2355,8 +2357,6 @@ class Seeder:
         day = 86400
         for ns, age in (("default", 40 * day), ("kube-system", 40 * day), ("shop", 30 * day), ("ops", 20 * day)):
             self.namespace(ns, age)
-        for i in (1, 2, 3):
-            self.node(i, 40 * day)
         for n, (name, v1, v2) in enumerate(SHOP):
             self.deployment("shop", name, ["registry.local/shop/%s:%s" % (name, v1),
                                            "registry.local/shop/%s:%s" % (name, v2)], 2, 30 * day - n * 3600,
@@ -3164,7 +3164,10 @@ def main(argv=None):
                 ap.error("%s: %s" % (path, e.message))
     for ns in ("default", "kube-system"):
         if store.get("namespaces", "", ns) is None:
-            seeder.namespace(ns, 0)
+            seeder.namespace(ns, 40 * 86400 if args.shop else 0)
+    if not store.objs["nodes"]:
+        for i in (1, 2, 3):
+            seeder.node(i, 40 * 86400 if args.shop else 0)
     store.compact_mark = store.rv
 
     h, _, p = args.listen.rpartition(":")
