@@ -208,9 +208,10 @@ k8s_setup(struct setup *s, const struct config *cfg, struct err *e)
 	ks.timeout_ms = (long)config_ms(cfg, CFG_KUBERNETES_TIMEOUT);
 	ks.max_body = (size_t)config_size(cfg, CFG_KUBERNETES_MAX_BODY);
 	if (nctx == 0) {
+		const char *cur = kubeconfig_current_context(kc);
 		struct k8s_endpoint *k;
 
-		if (!asked && kubeconfig_current_context(kc) == NULL) {
+		if (!asked && (cur == NULL || cur[0] == '\0')) {
 			kubeconfig_free(kc);
 			return 0; /* a kubeconfig without a current-context asks for nothing */
 		}
