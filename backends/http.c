@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -227,6 +228,19 @@ trim_base(const char *url)
 	return xstrndup(url, n);
 }
 
+/* Whether ep carries a header called name (any case). */
+static bool
+has_header(const struct http_endpoint *ep, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < ep->nheaders; i++)
+		if (ep->headers[i] != NULL && strncasecmp(ep->headers[i], name, n) == 0 &&
+		    ep->headers[i][n] == ':')
+			return true;
+	return false;
+}
+
 static bool
 has_crlf(const char *s)
 {
@@ -430,7 +444,9 @@ setup(struct http_req *r, const struct http_endpoint *ep, const char *path, cons
 		r->req_body = xstrdup(body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->req_body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-		r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
+		/* A caller's own Content-Type (a Kubernetes patch type) wins. */
+		if (!has_header(ep, "Content-Type"))
+			r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
 	} else if (r->method != HTTP_GET && r->method != HTTP_DELETE) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);

@@ -114,11 +114,7 @@ send_step(struct k8s_action *a, struct err *e)
 		path = a->op == OP_SCALE ? k8s_scale_path(kind, a->ns, a->name)
 					 : k8s_object_path(kind, a->ns, a->name);
 		method = HTTP_PATCH;
-		/*
-		 * The patch's kind goes in Content-Type.  http.c adds
-		 * "application/json" after the endpoint's headers; the API server
-		 * reads the first one.
-		 */
+		/* The patch's kind goes in Content-Type: http.c then adds no other. */
 		hdrs[0] = a->ctype;
 		ep.headers = hdrs;
 		ep.nheaders = 1;

@@ -155,6 +155,29 @@ test_basic_auth_and_headers(void **state)
 	http_free(h);
 }
 
+/* A caller's Content-Type (a Kubernetes patch type) is the only one sent. */
+static void
+test_caller_content_type(void **state)
+{
+	struct err e;
+	struct http *h = http_new(&e);
+	struct http_endpoint ep = endpoint(base_url);
+	struct result r = { 0 };
+	const char *hdrs[] = { "Content-Type: application/merge-patch+json" };
+
+	(void)state;
+	fetch(h, &ep, HTTP_POST, "/echo", "{}", true, &r);
+	assert_non_null(strstr(r.body, "\r\nContent-Type: application/json\r\n"));
+	result_done(&r);
+	ep.headers = hdrs;
+	ep.nheaders = 1;
+	fetch(h, &ep, HTTP_POST, "/echo", "{}", true, &r);
+	assert_non_null(strstr(r.body, "\r\nContent-Type: application/merge-patch+json\r\n"));
+	assert_null(strstr(r.body, "Content-Type: application/json\r\n"));
+	result_done(&r);
+	http_free(h);
+}
+
 static void
 test_unix_socket(void **state)
 {
@@ -408,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_get_ok),
 		cmocka_unit_test(test_bearer_never_logged),
 		cmocka_unit_test(test_basic_auth_and_headers),
+		cmocka_unit_test(test_caller_content_type),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_concurrent),
