@@ -685,6 +685,10 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	xalloc_set_oom_hook(oom_restore);
 	signals_on_fatal(term_emergency_restore);
 	a.dirty = true;
+	if (s->k8s_note[0] != '\0') {
+		app_set_message(&a, ROLE_WARN, "%s", s->k8s_note);
+		a.message_until = poller_mono_now() + 3 * MESSAGE_SECONDS;
+	}
 
 	while (!a.quit) {
 		struct http_waitfd fds[2] = {

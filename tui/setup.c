@@ -174,6 +174,21 @@ k8s_add(struct setup *s, struct k8s_endpoint *k)
  * when the kubeconfig exists and names a current-context (as the Docker
  * socket is used when it exists).
  */
+/*
+ * A kubeconfig nobody asked for (the default ~/.kube/config, or only
+ * KUBECONFIG) that cannot be used: the console still opens, without
+ * Kubernetes, and says why once.
+ */
+static int
+k8s_skip(struct setup *s, struct err *e)
+{
+	snprintf(s->k8s_note, sizeof s->k8s_note,
+		 "%s — Kubernetes left out (fix it, or set [kubernetes] kubeconfig = \"\")",
+		 e->msg);
+	err_clear(e);
+	return 0;
+}
+
 static int
 k8s_setup(struct setup *s, const struct config *cfg, struct err *e)
 {
@@ -202,7 +217,7 @@ k8s_setup(struct setup *s, const struct config *cfg, struct err *e)
 	kc = kubeconfig_load(expanded, home, e);
 	free(expanded);
 	if (kc == NULL)
-		return -1;
+		return asked ? -1 : k8s_skip(s, e);
 	memset(&ks, 0, sizeof ks);
 	ks.namespace = config_str(cfg, CFG_KUBERNETES_NAMESPACE);
 	ks.timeout_ms = (long)config_ms(cfg, CFG_KUBERNETES_TIMEOUT);
@@ -217,7 +232,7 @@ k8s_setup(struct setup *s, const struct config *cfg, struct err *e)
 		}
 		k = k8s_endpoint_new(kc, &ks, e);
 		if (k == NULL)
-			rc = -1;
+			rc = asked ? -1 : k8s_skip(s, e);
 		else
 			k8s_add(s, k);
 	}

@@ -35,6 +35,7 @@ struct setup {
 	char *docker_auth_hint;                  /* owned */
 	struct k8s_endpoint **k8s;               /* owned: one per Kubernetes context */
 	size_t nk8s;
+	char k8s_note[ERR_MSG_MAX + 96];   /* why an unasked-for kubeconfig was left out; "" */
 	struct k8s_poll_settings k8s_poll; /* for every context: its ep is NULL here */
 	struct actions_settings actions;   /* points into cfg */
 	struct logs_settings logs;         /* points into the fields below and cfg */

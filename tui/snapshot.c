@@ -286,6 +286,9 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	int status = 0;
 	size_t i;
 
+	if (s->k8s_note[0] != '\0')
+		fprintf(stderr, "opsdeck: %s\n", s->k8s_note);
+
 	const char *detail_name = NULL;
 	struct detail_poll *dp = NULL;
 	struct detail *dt = NULL;

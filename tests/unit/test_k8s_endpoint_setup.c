@@ -220,7 +220,15 @@ test_malformed(void **state)
 	assert_non_null(f);
 	fputs("apiVersion: v1\nclusters: [\n  - name: x\n", f);
 	fclose(f);
+	/* Nobody asked for it: the console opens without Kubernetes and says why. */
 	rc = run_setup("", &cfg, &s, &e);
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.nk8s, 0);
+	assert_non_null(strstr(s.k8s_note, ".kube/config"));
+	assert_non_null(strstr(s.k8s_note, "Kubernetes left out"));
+	done(cfg, &s, rc);
+	/* Asked for by [kubernetes] context: the error stops the start. */
+	rc = run_setup("[kubernetes]\ncontext = prod\n", &cfg, &s, &e);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(e.msg, ".kube/config"));
 	done(cfg, &s, rc);
