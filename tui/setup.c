@@ -175,8 +175,8 @@ k8s_add(struct setup *s, struct k8s_endpoint *k)
  * socket is used when it exists).
  */
 /*
- * A kubeconfig nobody asked for (the default ~/.kube/config, or only
- * KUBECONFIG) that cannot be used: the console still opens, without
+ * A kubeconfig nobody asked for (the default ~/.kube/config, without
+ * KUBECONFIG, a [kubernetes] key or a flag) that cannot be used: the console still opens, without
  * Kubernetes, and says why once.
  */
 static int
@@ -205,8 +205,9 @@ k8s_setup(struct setup *s, const struct config *cfg, struct err *e)
 	int rc = 0;
 
 	ctx = config_list(cfg, CFG_KUBERNETES_CONTEXT, &nctx);
-	asked = nctx > 0 || ps == CFG_SRC_FILE || ps == CFG_SRC_FLAG || ns == CFG_SRC_FILE ||
-		ns == CFG_SRC_FLAG;
+	/* KUBECONFIG set, a [kubernetes] key or a flag: Kubernetes was asked for. */
+	asked = nctx > 0 || ps == CFG_SRC_FILE || ps == CFG_SRC_FLAG || ps == CFG_SRC_ENV ||
+		ns == CFG_SRC_FILE || ns == CFG_SRC_FLAG;
 	if (paths != NULL && paths[0] == '\0')
 		return 0; /* kubeconfig = "": no Kubernetes */
 	expanded = expand_paths(paths, home);
