@@ -402,7 +402,11 @@ setup(struct http_req *r, const struct http_endpoint *ep, const char *path, cons
 		return -1;
 
 	if (ep->username != NULL && ep->username[0] != '\0') {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		/* AWS: the access key and secret sign the request (SigV4), never travel. */
+		if (ep->aws_sigv4 != NULL)
+			curl_easy_setopt(c, CURLOPT_AWS_SIGV4, ep->aws_sigv4);
+		else
+			curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, ep->username);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, ep->password != NULL ? ep->password : "");
 	}

@@ -63,6 +63,13 @@ struct http_endpoint {
 	bool (*is_read)(enum http_method method, const char *path);
 	/* The setting that holds url, named in errors ("[docker] host"); NULL = "[name] url". */
 	const char *url_key;
+	/*
+	 * AWS SigV4 signing, CURLOPT_AWS_SIGV4's "aws:amz:REGION:SERVICE"; then
+	 * username / password are the access key id and the secret access key
+	 * (the secret only signs, it is never sent), and a session token goes in
+	 * headers as "X-Amz-Security-Token: ...".  NULL = no signing.
+	 */
+	const char *aws_sigv4;
 };
 
 struct http_response {
