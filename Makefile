@@ -11,11 +11,11 @@ WERROR ?= -Werror
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers $(WERROR)
 DEFS := -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DOPSDECK_VERSION='"$(VERSION)"'
 
-PKG_CORE := libcurl jansson libpcre2-8 yaml-0.1
+PKG_CORE := libcurl jansson libpcre2-8 yaml-0.1 libxml-2.0
 PKG_CHECK := $(shell pkg-config --exists ncursesw $(PKG_CORE) || echo missing)
 ifeq ($(PKG_CHECK),missing)
 ifeq ($(filter deps demo clean,$(MAKECMDGOALS)),)
-$(error libraries missing: run 'make deps' (apt-get install libncurses-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev libyaml-dev libcmocka-dev pkg-config))
+$(error libraries missing: run 'make deps' (apt-get install libncurses-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev libyaml-dev libxml2-dev libcmocka-dev pkg-config))
 endif
 endif
 CORE_CFLAGS := $(shell pkg-config --cflags $(PKG_CORE) 2>/dev/null)

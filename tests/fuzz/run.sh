@@ -19,8 +19,8 @@ OUT=build-fuzz
 SAN='-fsanitize=address,undefined -fno-sanitize-recover=undefined'
 CFLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DOPSDECK_VERSION=\"fuzz\" -DTESTS_DIR=\"tests\""
 INC="-Ilib -Ibackends -Iwidgets -Itui"
-PKG=$(pkg-config --cflags libcurl jansson libpcre2-8 yaml-0.1)
-LIBS="$(pkg-config --libs libcurl jansson libpcre2-8 yaml-0.1) -lm"
+PKG=$(pkg-config --cflags libcurl jansson libpcre2-8 yaml-0.1 libxml-2.0)
+LIBS="$(pkg-config --libs libcurl jansson libpcre2-8 yaml-0.1 libxml-2.0) -lm"
 
 if ! command -v "$CC" >/dev/null; then
 	echo "fuzz: $CC not found (apt-get install clang)" >&2

@@ -10,7 +10,7 @@
 set -u
 PACKAGES=(
 	build-essential pkg-config                 # make, cc
-	libncurses-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev libyaml-dev
+	libncurses-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev libyaml-dev libxml2-dev
 	libcmocka-dev                              # unit tests
 	clang libclang-rt-dev                      # make fuzz (libFuzzer runtime is only recommended)
 	prometheus prometheus-node-exporter        # the local stack (prometheus has promtool)
