@@ -4,18 +4,29 @@
  * credentials, without running anything: the caller runs a
  * credential_process and calls STS (pure request and response here).
  *
- * Resolution as the AWS CLI: profile = [ecs] profile, else AWS_PROFILE,
- * else "default"; region = [ecs] region, else AWS_REGION, else
+ * Resolution as the AWS CLI (botocore's provider chain): profile = [ecs]
+ * profile (then it counts as named explicitly), else AWS_PROFILE, else
+ * "default"; region = [ecs] region, else AWS_REGION, else
  * AWS_DEFAULT_REGION, else the profile's region; credentials = the
  * environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY [+
- * AWS_SESSION_TOKEN]) when the profile was not named explicitly, else the
- * profile's static keys (credentials file first, then config file), else
- * its credential_process, else role_arn + source_profile (the source
- * profile's credentials, then STS AssumeRole).  Files: AWS_CONFIG_FILE and
- * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials;
- * in the config file a profile is "[profile NAME]" (and "[default]"), in
- * the credentials file "[NAME]".  Lines of any length (session tokens are
- * long).  Secrets never appear in an error message.
+ * AWS_SESSION_TOKEN]) unless the profile was named explicitly (AWS_PROFILE
+ * does not count: environment keys beat it, as in the CLI), else the
+ * profile's role_arn (with source_profile, whose own keys are used even
+ * when it names itself, or credential_source = Environment; then STS
+ * AssumeRole), else its static keys in the credentials file, else its
+ * credential_process, else its static keys in the config file.  A role
+ * whose source profile assumes a role itself (chaining), mfa_serial, SSO
+ * and web-identity profiles are refused with what to use instead.
+ * endpoint_url: AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the
+ * profile's services section's "ecs = / endpoint_url", else the
+ * profile's endpoint_url (the same for STS with _STS and "sts"); none at
+ * all when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or
+ * ignore_configured_endpoint_urls is true.  Files: AWS_CONFIG_FILE and
+ * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials
+ * (a missing file is an empty one); in the config file a profile is
+ * "[profile NAME]" (and "[default]"), in the credentials file "[NAME]",
+ * whose keys win over the config file's.  Lines of any length (session
+ * tokens are long).  Secrets never appear in an error message.
  */
 #ifndef OPSDECK_BACKENDS_AWS_CONFIG_H
 #define OPSDECK_BACKENDS_AWS_CONFIG_H
@@ -37,10 +48,10 @@ void aws_creds_done(struct aws_creds *c);
 
 /* How the credentials of a profile are to be had. */
 enum aws_creds_kind {
-	AWS_CREDS_NONE,     /* nothing found: the message says what was looked at */
+	AWS_CREDS_NONE,     /* nothing found: resolve returns 0, e says what was looked at */
 	AWS_CREDS_STATIC,   /* creds filled (environment or profile keys) */
 	AWS_CREDS_PROCESS,  /* run process (a command line, as the CLI runs it: through sh -c) */
-	AWS_CREDS_ASSUME,   /* role_arn with the source profile's creds (filled), then STS */
+	AWS_CREDS_ASSUME,   /* role_arn with the source profile's static creds (filled), then STS */
 };
 
 struct aws_profile {
@@ -61,7 +72,9 @@ void aws_profile_done(struct aws_profile *p);
  * ~; profile NULL = AWS_PROFILE or "default"; region_override NULL = none.
  * Fails (ERR_CONFIG) on a named profile that does not exist, a role_arn
  * without source_profile, a source_profile loop, a malformed file (with
- * file and line).
+ * file and line), an unreadable file; out is then zeroed.  On success out
+ * is filled (aws_profile_done frees it) and e is ERR_OK, except for
+ * AWS_CREDS_NONE (see above).
  */
 int aws_profile_resolve(const char *profile, const char *region_override,
 			char *(*getenv_fn)(const char *), const char *home, struct aws_profile *out,
@@ -69,7 +82,9 @@ int aws_profile_resolve(const char *profile, const char *region_override,
 
 /*
  * credential_process output (Version 1): {"Version": 1, "AccessKeyId",
- * "SecretAccessKey", "SessionToken", "Expiration": "2026-11-22T10:00:00Z"}.
+ * "SecretAccessKey", "SessionToken", "Expiration": "2026-11-22T10:00:00Z"}
+ * (SessionToken and Expiration optional).  source = "credential_process".
+ * On failure out is zeroed and the message never quotes the output.
  */
 int aws_parse_process_output(const char *json, size_t len, struct aws_creds *out, struct err *e);
 
@@ -77,7 +92,9 @@ int aws_parse_process_output(const char *json, size_t len, struct aws_creds *out
  * STS AssumeRole (query protocol, POST / form body, signed with SigV4 for
  * service "sts"): the form body (new), and the XML answer's Credentials
  * parsed (libxml2).  An error answer (<ErrorResponse><Error><Code>..) is
- * reported as "sts: AccessDenied: ...".
+ * reported as "sts: AccessDenied: ...".  The creds' source is
+ * "assume-role <the assumed role's ARN>".  session_name NULL = "opsdeck",
+ * duration_seconds <= 0 = 3600.
  */
 char *aws_assume_role_body(const char *role_arn, const char *session_name,
 			   const char *external_id, long duration_seconds);

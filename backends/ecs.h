@@ -23,17 +23,29 @@
 #include "err.h"
 #include "http.h"
 
-/* The two headers of an operation ("X-Amz-Target: ...", "Content-Type: ..."), static per op. */
+/*
+ * The two headers of an operation: out[0] = "X-Amz-Target: AmazonEC2Container
+ * ServiceV20141113.<operation>" written into target (borrowed; 96 bytes fit
+ * every operation; too small a buffer gets "" and ECS refuses the call),
+ * out[1] = "Content-Type: application/x-amz-json-1.1" (static).
+ */
 void ecs_headers(const char *operation, const char *out[2], char *target, size_t target_len);
 
 /* ECS's allow-list for struct http_endpoint.is_read: POST / (the caller declares reads). */
 bool ecs_is_read(enum http_method method, const char *path);
 
-/* ---- request bodies (new JSON strings) -------------------------------------- */
+/*
+ * ---- request bodies (new JSON strings) --------------------------------------
+ * cluster NULL or "" = the account's default cluster; next_token NULL or ""
+ * = the first page.  The Describe* builders return NULL when n is 0 or over
+ * ECS's limit (a caller's bug: split the ARNs into batches).
+ */
 
 char *ecs_list_services_body(const char *cluster, const char *next_token); /* maxResults 100 */
 char *ecs_describe_services_body(const char *cluster, const char *const *arns, size_t n); /* n <= 10 */
 char *ecs_list_tasks_body(const char *cluster, const char *service, const char *next_token);
+/* ListTasks with desiredStatus STOPPED: the tasks ECS stopped in the last hour or so (why they died). */
+char *ecs_list_stopped_tasks_body(const char *cluster, const char *service, const char *next_token);
 char *ecs_describe_tasks_body(const char *cluster, const char *const *arns, size_t n); /* n <= 100 */
 char *ecs_list_task_definitions_body(const char *family, const char *next_token); /* ACTIVE, newest first */
 char *ecs_describe_task_definition_body(const char *task_definition);
@@ -112,12 +124,22 @@ struct ecs_task_definition {
  */
 int ecs_parse_error(long status, const char *body, size_t len, bool *throttled, struct err *e);
 
-/* {"serviceArns": [...], "nextToken": ".."}; also ListTasks' taskArns and ListTaskDefinitions'. */
+/*
+ * {"serviceArns": [...], "nextToken": ".."}; also ListTasks' taskArns and
+ * ListTaskDefinitions' taskDefinitionArns.  *next_token (new) is "" on the
+ * last page.  On failure *arns and *next_token are NULL and *n 0.
+ */
 int ecs_parse_arns(long status, const char *body, size_t len, char ***arns, size_t *n,
 		   char **next_token, bool *throttled, struct err *e);
 void ecs_arns_free(char **arns, size_t n);
 
-/* DescribeServices: services, and failures[] reported in e as a warning when all failed. */
+/*
+ * DescribeServices / DescribeTasks: the records (new array; PRIMARY
+ * deployment first, events newest first), and failures[] (an ARN ECS no
+ * longer knows: "MISSING") as a warning: the call returns 0 and e holds
+ * ERR_BACKEND naming the first failure and how many there were; e is
+ * ERR_OK when there were none.  On -1, *out is NULL and *n 0.
+ */
 int ecs_parse_services(long status, const char *body, size_t len, struct ecs_service **out,
 		       size_t *n, bool *throttled, struct err *e);
 void ecs_services_free(struct ecs_service *s, size_t n);
