@@ -62,7 +62,8 @@ enum config_type {
  *   the default comes from the chosen [prometheus] preset (an empty value
  *   in any source means "use it").
  *   LIST: NULL for "Name: value" headers; "contexts" for kubeconfig
- *   context names, each item a comma list of them.
+ *   context names, "clusters" for ECS cluster names or ARNs, each item a
+ *   comma list of them.
  */
 #define CONFIG_KEYS(X)                                                                             \
 	X(GENERAL_REFRESH, "general", "refresh", DURATION, "2s", NULL, "OPSDECK_REFRESH",          \
@@ -168,6 +169,21 @@ enum config_type {
 	  "deadline of each request")                                                              \
 	X(KUBERNETES_MAX_BODY, "kubernetes", "max_body", SIZE, "32MiB", NULL, NULL, NULL,          \
 	  "largest response body accepted (one page of a list: 500 items)")                        \
+	X(ECS_CLUSTER, "ecs", "cluster", LIST, NULL, "clusters", NULL, "--ecs-cluster",            \
+	  "Amazon ECS cluster (name or ARN) to watch, a runtime of its own; may repeat or be a "   \
+	  "comma list; unset: no ECS")                                                             \
+	X(ECS_PROFILE, "ecs", "profile", STRING, NULL, NULL, NULL, NULL,                           \
+	  "AWS profile of ~/.aws/config and ~/.aws/credentials; unset: AWS_PROFILE, else "         \
+	  "default (then the AWS_ACCESS_KEY_ID environment comes first, as in the AWS CLI)")       \
+	X(ECS_REGION, "ecs", "region", STRING, NULL, NULL, NULL, NULL,                             \
+	  "AWS region (eu-west-1); unset: AWS_REGION, AWS_DEFAULT_REGION, the profile's region")   \
+	X(ECS_ENDPOINT_URL, "ecs", "endpoint_url", URL, NULL, NULL, NULL, NULL,                    \
+	  "ECS API endpoint; unset: the profile's endpoint_url, else "                             \
+	  "https://ecs.REGION.amazonaws.com")                                                      \
+	X(ECS_TIMEOUT, "ecs", "timeout", DURATION, "5s", NULL, NULL, NULL,                         \
+	  "deadline of each request")                                                              \
+	X(ECS_MAX_BODY, "ecs", "max_body", SIZE, "32MiB", NULL, NULL, NULL,                        \
+	  "largest response body accepted")                                                        \
 	X(ELASTICSEARCH_URL, "elasticsearch", "url", URL, NULL, NULL, "OPSDECK_ELASTICSEARCH_URL", \
 	  "--elasticsearch",                                                                       \
 	  "base URL: http://, https:// or unix:///path; unset = no Elasticsearch")                 \
@@ -280,7 +296,8 @@ enum config_key { CONFIG_KEYS(CONFIG_KEY_ENUM) CFG_KEY_COUNT };
 	  "its value of the service field in the logs; default NAME")                             \
 	X(ZIPKIN, "zipkin", "its service name in Zipkin's spans (lowercase); default NAME")       \
 	X(KUBERNETES, "kubernetes",                                                               \
-	  "its workload's name in Kubernetes (Deployment or StatefulSet); default NAME")
+	  "its workload's name in Kubernetes (Deployment or StatefulSet); default NAME")          \
+	X(ECS, "ecs", "its service's name in Amazon ECS; default NAME")
 
 #define CONFIG_ALIAS_ENUM(id, key, help) CFG_ALIAS_##id,
 enum config_alias_source { CONFIG_SERVICE_KEYS(CONFIG_ALIAS_ENUM) CFG_ALIAS_COUNT };
@@ -294,6 +311,7 @@ struct config_service {
 	const char *elasticsearch; /* elasticsearch, or NULL when unset (= name) */
 	const char *zipkin;        /* zipkin, or NULL when unset (= name) */
 	const char *kubernetes;    /* kubernetes, or NULL when unset (= name) */
+	const char *ecs;           /* ecs, or NULL when unset (= name) */
 };
 
 /* Where a value came from, in increasing precedence. */

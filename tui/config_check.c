@@ -274,6 +274,67 @@ check_contexts(const struct config_key_info *ki, const char *v, struct err *e)
 	}
 }
 
+/* An ECS cluster or service name: 1 to 255 letters, digits, '-' and '_'. */
+static bool
+ecs_name_ok(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 255)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_'))
+			return false;
+	return true;
+}
+
+/* A cluster's ARN: "arn:PARTITION:ecs:REGION:ACCOUNT:cluster/NAME". */
+static bool
+ecs_cluster_arn_ok(const char *v, size_t n)
+{
+	const char *c = memchr(v, '/', n);
+	int colons = 0;
+	size_t i;
+
+	if (n < 4 || strncmp(v, "arn:", 4) != 0 || c == NULL)
+		return false;
+	for (i = 0; v + i < c; i++)
+		colons += v[i] == ':';
+	return colons == 5 && (size_t)(c - v) >= 8 && strncmp(c - 8, ":cluster", 8) == 0 &&
+	       ecs_name_ok(c + 1, n - (size_t)(c + 1 - v));
+}
+
+/* ECS clusters, comma-separated: each a name or an ARN. */
+static int
+check_clusters(const struct config_key_info *ki, const char *v, struct err *e)
+{
+	const char *p = v;
+	char ex[CONFIG_EXCERPT_MAX];
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (!ecs_name_ok(p, n) && !ecs_cluster_arn_ok(p, n)) {
+			ini_excerpt(p, n, ex, sizeof ex);
+			return err_set(
+				e, ERR_CONFIG,
+				"invalid ECS cluster '%s' in %s in [%s] (a cluster name - "
+				"letters, digits, '-' and '_' - or its ARN, several separated "
+				"by commas, e.g. shop,payments)",
+				ex, ki->name, ki->section);
+		}
+		p += strcspn(p, ",");
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
+}
+
 /* Text shown to people: not empty, UTF-8, no control characters (tabs neither). */
 static int
 check_name(const struct config_key_info *ki, const char *v, struct err *e)
@@ -471,6 +532,8 @@ config_check_value(enum config_key k, const char *v, struct err *e)
 
 		if (ki->domain != NULL && strcmp(ki->domain, "contexts") == 0)
 			return check_contexts(ki, v, e);
+		if (ki->domain != NULL && strcmp(ki->domain, "clusters") == 0)
+			return check_clusters(ki, v, e);
 		if (name > 0 && v[name] == ':')
 			return 0;
 		/* The value may hold a credential: do not quote it. */
@@ -550,6 +613,7 @@ config_check_alias(enum config_alias_source a, const char *name, const char *v, 
 			       a == CFG_ALIAS_RUNTIME      ? "name in the runtime"
 			       : a == CFG_ALIAS_PROMETHEUS ? "label value"
 			       : a == CFG_ALIAS_KUBERNETES ? "workload name"
+			       : a == CFG_ALIAS_ECS        ? "ECS service name"
 							   : "name in the logs",
 			       nx);
 	for (p = v; *p != '\0'; p++)
@@ -565,6 +629,14 @@ config_check_alias(enum config_alias_source a, const char *name, const char *v, 
 			       "StatefulSet name: lowercase letters, digits, '-' and '.', e.g. "
 			       "payments-api)",
 			       ex, nx);
+	}
+	if (a == CFG_ALIAS_ECS && !ecs_name_ok(v, strlen(v))) {
+		excerpt(v, ex, sizeof ex);
+		return err_set(
+			e, ERR_CONFIG,
+			"invalid ecs '%s' in [service \"%s\"] (an ECS service name: letters, "
+			"digits, '-' and '_', e.g. orders-api)",
+			ex, nx);
 	}
 	if (a == CFG_ALIAS_RUNTIME && strchr(v, ' ') != NULL) {
 		excerpt(v, ex, sizeof ex);

@@ -30,6 +30,7 @@ static const char *const alias_what[CFG_ALIAS_COUNT] = {
 	[CFG_ALIAS_ELASTICSEARCH] = "service name in the logs",
 	[CFG_ALIAS_ZIPKIN] = "service name in Zipkin",
 	[CFG_ALIAS_KUBERNETES] = "Kubernetes workload name",
+	[CFG_ALIAS_ECS] = "ECS service name",
 };
 
 const char *
@@ -188,6 +189,7 @@ svc_sync(struct config_svc *svc)
 	svc->pub.elasticsearch = svc->alias[CFG_ALIAS_ELASTICSEARCH];
 	svc->pub.zipkin = svc->alias[CFG_ALIAS_ZIPKIN];
 	svc->pub.kubernetes = svc->alias[CFG_ALIAS_KUBERNETES];
+	svc->pub.ecs = svc->alias[CFG_ALIAS_ECS];
 }
 
 /* Check NAME of the header at line.  Messages start with "file:line: ". */

@@ -170,11 +170,11 @@ test_service_errors(void **state)
 			  "mean 'prometheus'?)");
 	expect_load_error("[service \"orders\"]\nurl = http://x\n",
 			  "config.ini:2: unknown key 'url' in [service \"orders\"] (it belongs in "
-			  "[prometheus]; a service section takes runtime_name, prometheus, elasticsearch, zipkin and kubernetes)");
+			  "[prometheus]; a service section takes runtime_name, prometheus, elasticsearch, zipkin, kubernetes and ecs)");
 	expect_load_error(
 		"[service \"결제\"]\nimage = x\n",
 		"config.ini:2: unknown key 'image' in [service \"결제\"] (a service section "
-		"takes runtime_name, prometheus, elasticsearch, zipkin and kubernetes)");
+		"takes runtime_name, prometheus, elasticsearch, zipkin, kubernetes and ecs)");
 	expect_load_error(
 		"[servce \"orders\"]\nruntime_name = x\n",
 		"config.ini:2: unknown section [servce \"orders\"] (did you mean [service]?)");
