@@ -40,13 +40,13 @@ int ring_get(const struct ring *r, size_t i, double *t, double *v);
 double ring_newest_t(const struct ring *r);
 
 /*
- * What a container runtime (Swarm, Docker, Kubernetes, later ECS) says
+ * What a container runtime (Swarm, Docker, Kubernetes, ECS) says
  * about a service.  Owned strings; -1 / 0 / NULL when the runtime does not
  * tell.  Filled by model_runtime_apply() (backends/model_runtime.c).
  */
 struct runtime_state {
 	bool present;        /* a runtime reported this service at its last refresh */
-	char *kind;          /* "swarm", "compose", "container", "k8s" */
+	char *kind;          /* "swarm", "compose", "container", "k8s", "ecs" */
 	char *context;       /* the runtime's context name ("local") */
 	char *id;            /* the runtime's id for it (Swarm service id, ...) */
 	char *runtime_name;  /* its name in the runtime */
@@ -69,6 +69,9 @@ struct runtime_state {
 	 * STATUS_OK when it has none.  message says why.
 	 */
 	enum status problem;
+	long pending;   /* instances starting (ECS pendingCount); 0 none or unknown */
+	char *platform; /* where it runs (ECS launch type "FARGATE", "EC2"); NULL none */
+	char *previous; /* what a rollback goes to (ECS "orders:40"); NULL unknown */
 };
 
 struct service {
@@ -85,7 +88,7 @@ struct service {
 /* One service as a runtime reports it: a plain record of borrowed strings. */
 struct runtime_row {
 	const char *name; /* display name (aliases already applied) */
-	const char *kind; /* "swarm", "compose", "container", "k8s" */
+	const char *kind; /* "swarm", "compose", "container", "k8s", "ecs" */
 	const char *id;
 	const char *runtime_name;
 	long running, desired;     /* -1 unknown */
@@ -97,6 +100,9 @@ struct runtime_row {
 	const char *message;       /* may be NULL */
 	const char *revision;      /* may be NULL */
 	enum status problem;       /* STATUS_OK, STATUS_WARN or STATUS_CRIT; see runtime_state */
+	long pending;              /* 0 none or unknown */
+	const char *platform;      /* may be NULL */
+	const char *previous;      /* may be NULL */
 };
 
 struct backend_state {

@@ -19,6 +19,8 @@ model_runtime_clear(struct runtime_state *rt)
 	free(rt->rollout_state);
 	free(rt->message);
 	free(rt->revision);
+	free(rt->platform);
+	free(rt->previous);
 	memset(rt, 0, sizeof *rt);
 	rt->running = rt->desired = rt->restarts = rt->restarts_prev = -1;
 }
@@ -45,6 +47,9 @@ apply_row(struct runtime_state *rt, const char *context, const struct runtime_ro
 	set_str(&rt->rollout_state, r->rollout_state);
 	set_str(&rt->message, r->message);
 	set_str(&rt->revision, r->revision);
+	set_str(&rt->platform, r->platform);
+	set_str(&rt->previous, r->previous);
+	rt->pending = r->pending;
 	rt->problem =
 		r->problem == STATUS_WARN || r->problem == STATUS_CRIT ? r->problem : STATUS_OK;
 	rt->running = r->running;
