@@ -1,6 +1,7 @@
 #include "detail_data.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,33 @@ detail_data_k8s_init(struct detail_k8s *k)
 }
 
 void
+detail_data_revisions_free(struct detail_revision *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].revision);
+		free(r[i].name);
+		free(r[i].images);
+	}
+	free(r);
+}
+
+void
+detail_data_events_free(struct detail_event *ev, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(ev[i].type);
+		free(ev[i].reason);
+		free(ev[i].object);
+		free(ev[i].message);
+	}
+	free(ev);
+}
+
+void
 detail_data_k8s_done(struct detail_k8s *k)
 {
 	size_t i;
@@ -75,20 +103,62 @@ detail_data_k8s_done(struct detail_k8s *k)
 		free(k->pods[i].revision);
 	}
 	free(k->pods);
-	for (i = 0; i < k->nrevs; i++) {
-		free(k->revs[i].revision);
-		free(k->revs[i].name);
-		free(k->revs[i].images);
-	}
-	free(k->revs);
-	for (i = 0; i < k->nevents; i++) {
-		free(k->events[i].type);
-		free(k->events[i].reason);
-		free(k->events[i].object);
-		free(k->events[i].message);
-	}
-	free(k->events);
+	detail_data_revisions_free(k->revs, k->nrevs);
+	detail_data_events_free(k->events, k->nevents);
 	memset(k, 0, sizeof *k);
+}
+
+void
+detail_data_ecs_init(struct detail_ecs *e)
+{
+	memset(e, 0, sizeof *e);
+	e->cluster = dupe(NULL);
+	e->region = dupe(NULL);
+	e->status = dupe(NULL);
+	e->family_revision = dupe(NULL);
+	e->launch_type = dupe(NULL);
+	e->rollout_state = dupe(NULL);
+	e->rollout_reason = dupe(NULL);
+}
+
+void
+detail_data_ecs_done(struct detail_ecs *e)
+{
+	size_t i;
+
+	free(e->cluster);
+	free(e->region);
+	free(e->status);
+	free(e->family_revision);
+	free(e->launch_type);
+	free(e->rollout_state);
+	free(e->rollout_reason);
+	for (i = 0; i < e->ntasks; i++) {
+		struct detail_ecs_task *t = &e->tasks[i];
+
+		free(t->id);
+		free(t->last_status);
+		free(t->desired);
+		free(t->health);
+		free(t->revision);
+		free(t->az);
+		free(t->exits);
+		free(t->reason);
+	}
+	free(e->tasks);
+	for (i = 0; i < e->ndeps; i++) {
+		free(e->deps[i].status);
+		free(e->deps[i].task_definition);
+		free(e->deps[i].rollout_state);
+		free(e->deps[i].rollout_reason);
+	}
+	free(e->deps);
+	detail_data_revisions_free(e->revs, e->nrevs);
+	for (i = 0; i < e->ntarget_groups; i++)
+		free(e->target_groups[i]);
+	free(e->target_groups);
+	detail_data_events_free(e->events, e->nevents);
+	memset(e, 0, sizeof *e);
 }
 
 void
@@ -98,6 +168,7 @@ detail_data_done(struct detail_data *d)
 
 	detail_data_instances_free(d->inst, d->ninst);
 	detail_data_k8s_done(&d->k8s);
+	detail_data_ecs_done(&d->ecs);
 	free(d->image);
 	free(d->tag);
 	free(d->prev_image);
@@ -108,6 +179,23 @@ detail_data_done(struct detail_data *d)
 	for (k = 0; k < DETAIL_NCHARTS; k++)
 		detail_data_series_done(&d->series[k]);
 	memset(d, 0, sizeof *d);
+}
+
+void
+detail_data_target_group_name(const char *arn, char *out, size_t n)
+{
+	const char *p = strstr(arn, ":targetgroup/");
+	size_t len;
+
+	if (p != NULL) {
+		p += strlen(":targetgroup/");
+		len = strcspn(p, "/");
+		if (len > 0) {
+			snprintf(out, n, "%.*s", (int)len, p);
+			return;
+		}
+	}
+	snprintf(out, n, "%s", arn);
 }
 
 /* Runtime strings start as "" so the screen never meets NULL. */
@@ -123,6 +211,7 @@ detail_data_init(struct detail_data *d, double range_s, double step_s)
 	d->update_message = dupe(NULL);
 	d->task_error = dupe(NULL);
 	detail_data_k8s_init(&d->k8s);
+	detail_data_ecs_init(&d->ecs);
 	d->range_s = range_s;
 	d->step_s = step_s;
 }

@@ -1,10 +1,12 @@
 /*
  * detail_data.h - what the Service detail screen shows beyond the model:
  * its instances, deployment history, rollout state and chart series, and
- * for a Kubernetes workload its pods, revisions and events, as plain
- * records (tui/detail_poll*.c fill them; tests build them by hand), and
- * the pure functions that turn Docker answers into instances
- * (tui/k8s_detail.h turns Kubernetes answers into the k8s part).
+ * for a Kubernetes workload its pods, revisions and events, for an ECS
+ * service its tasks, deployments, revisions, target groups and events, as
+ * plain records (tui/detail_poll*.c fill them; tests build them by hand),
+ * and the pure functions that turn Docker answers into instances
+ * (tui/k8s_detail.h turns Kubernetes answers into the k8s part,
+ * tui/ecs_detail.h ECS answers into the ecs part).
  */
 #ifndef OPSDECK_TUI_DETAIL_DATA_H
 #define OPSDECK_TUI_DETAIL_DATA_H
@@ -97,6 +99,57 @@ struct detail_k8s {
 	struct err events_err; /* the events' request failed; the rest stands */
 };
 
+/* A task of an ECS service, running or stopped.  Strings owned, never NULL. */
+struct detail_ecs_task {
+	char *id;          /* the ARN's last part */
+	char *last_status; /* "RUNNING", "PENDING", "STOPPED", ... */
+	char *desired;     /* desired status */
+	char *health;      /* "HEALTHY", "UNHEALTHY", "UNKNOWN"; "" none */
+	char *revision;    /* its task definition's revision ("41"); "" unknown */
+	char *az;          /* availability zone; "" unknown */
+	char *exits;       /* the containers' exit codes, "app:1 envoy:0"; "" none */
+	char *reason;      /* why it stopped (stoppedReason, then a container's reason); "" */
+	bool failed;       /* it stopped by a failure: exits and reason in CRIT */
+	double created, started, stopped; /* unix seconds; 0 unknown */
+};
+
+/* A deployment of an ECS service.  Strings owned, never NULL. */
+struct detail_ecs_deployment {
+	char *status;          /* "PRIMARY", "ACTIVE" */
+	char *task_definition; /* "orders:41" */
+	long desired, running, pending, failed;
+	char *rollout_state;  /* "IN_PROGRESS", "COMPLETED", "FAILED"; "" none */
+	char *rollout_reason; /* "" none */
+	double created, updated;
+};
+
+/* The ECS part of the detail.  Strings owned, never NULL ("" none). */
+struct detail_ecs {
+	bool present;          /* the service is an ECS service and a round completed */
+	char *cluster;         /* the cluster's name */
+	char *region;          /* from the cluster's ARN; "" unknown */
+	char *status;          /* "ACTIVE", "DRAINING" */
+	char *family_revision; /* the service's task definition, "orders:41" */
+	char *launch_type;     /* "FARGATE", "EC2", a capacity provider */
+	long desired, running, pending;
+	double deployed;      /* the PRIMARY deployment's creation; 0 unknown */
+	char *rollout_state;  /* the PRIMARY's rolloutState; "" none */
+	char *rollout_reason; /* its rolloutStateReason */
+	struct detail_ecs_task
+		*tasks; /* running by id, then stopped of the last hour, newest first */
+	size_t ntasks;
+	bool more_tasks; /* a task list had more than one page: not all are shown */
+	struct detail_ecs_deployment *deps; /* PRIMARY first */
+	size_t ndeps;
+	struct detail_revision *revs; /* task-definition revisions, newest first; replicas -1 */
+	size_t nrevs;
+	struct err revs_err;  /* the revisions' requests failed: the last list stands */
+	char **target_groups; /* target group ARNs */
+	size_t ntarget_groups;
+	struct detail_event *events; /* the service's, newest first; type "Warning" or "Normal" */
+	size_t nevents;
+};
+
 /* Everything the detail screen shows beyond the model.  Strings owned, "" none. */
 struct detail_data {
 	/* runtime */
@@ -115,6 +168,7 @@ struct detail_data {
 	char *task_error;      /* the newest failed task's Status.Err */
 	double task_error_at;  /* its time */
 	struct detail_k8s k8s; /* a Kubernetes workload's pods, revisions, events */
+	struct detail_ecs ecs; /* an ECS service's tasks, deployments, revisions, events */
 	/* metrics */
 	double range_s;    /* the charts' range */
 	double step_s;     /* the range queries' step */
@@ -134,6 +188,19 @@ void detail_data_instances_free(struct detail_instance *in, size_t n); /* NULL-s
 void detail_data_k8s_init(struct detail_k8s *k);
 /* Free everything k owns and zero it. */
 void detail_data_k8s_done(struct detail_k8s *k);
+/* The ECS part: every string "" (owned), nothing listed. */
+void detail_data_ecs_init(struct detail_ecs *e);
+/* Free everything e owns and zero it. */
+void detail_data_ecs_done(struct detail_ecs *e);
+/* Free n revisions and events (also for the ECS part's lists).  NULL-safe. */
+void detail_data_revisions_free(struct detail_revision *r, size_t n);
+void detail_data_events_free(struct detail_event *ev, size_t n);
+/*
+ * A target group's name from its ARN ("arn:aws:elasticloadbalancing:
+ * REGION:ACCOUNT:targetgroup/orders-tg/6d0ecf83" -> "orders-tg"), into
+ * out; anything else whole.
+ */
+void detail_data_target_group_name(const char *arn, char *out, size_t n);
 
 /*
  * Swarm: the tasks of one service (t, as docker_parse_tasks sorted them)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "text.h"
+
 static json_t *
 num(double v)
 {
@@ -175,6 +177,111 @@ set_k8s(json_t *root, const struct detail_data *dd)
 				    : json_null());
 }
 
+/*
+ * A string from the runtime as JSON: jansson refuses invalid UTF-8 (a
+ * parser never hands us any, but records can be built by hand), so such
+ * text goes out as the screen shows it.  "" as null unless keep_empty.
+ */
+static json_t *
+text(const char *s, bool keep_empty)
+{
+	json_t *j;
+	char clean[1024];
+
+	if (s == NULL || (s[0] == '\0' && !keep_empty))
+		return json_null();
+	j = json_string(s);
+	if (j != NULL)
+		return j;
+	text_sanitize(s, clean, sizeof clean);
+	return json_string(clean);
+}
+
+/* An ECS service's part: tasks, deployments, revisions, target groups, events. */
+static void
+set_ecs(json_t *root, const struct detail_data *dd)
+{
+	const struct detail_ecs *e =
+		dd != NULL && dd->have_runtime && dd->ecs.present ? &dd->ecs : NULL;
+	json_t *tasks = json_array(), *deps = json_array(), *revs = json_array(),
+	       *tgs = json_array(), *evs = json_array();
+	size_t i;
+
+	json_object_set_new(
+		root, "ecs_service",
+		e == NULL ? json_null()
+			  : json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:o,s:o,s:o,s:b}",
+				      "cluster", text(e->cluster, true), "region",
+				      text(e->region, false), "status", text(e->status, false),
+				      "task_definition", text(e->family_revision, false),
+				      "launch_type", text(e->launch_type, false), "desired",
+				      (json_int_t)e->desired, "running", (json_int_t)e->running,
+				      "pending", (json_int_t)e->pending, "deployed_at",
+				      when(e->deployed), "rollout_state",
+				      text(e->rollout_state, false), "rollout_reason",
+				      text(e->rollout_reason, false), "more_tasks", e->more_tasks));
+	for (i = 0; e != NULL && i < e->ntasks; i++) {
+		const struct detail_ecs_task *t = &e->tasks[i];
+
+		json_array_append_new(
+			tasks,
+			json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id",
+				  text(t->id, true), "last_status", text(t->last_status, true),
+				  "desired_status", text(t->desired, false), "health",
+				  text(t->health, false), "revision", text(t->revision, false),
+				  "availability_zone", text(t->az, false), "exit_codes",
+				  text(t->exits, false), "stopped_reason", text(t->reason, false),
+				  "failed", t->failed, "created_at", when(t->created), "started_at",
+				  when(t->started), "stopped_at", when(t->stopped)));
+	}
+	for (i = 0; e != NULL && i < e->ndeps; i++) {
+		const struct detail_ecs_deployment *d = &e->deps[i];
+
+		json_array_append_new(
+			deps,
+			json_pack("{s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "status",
+				  text(d->status, true), "task_definition",
+				  text(d->task_definition, true), "desired", (json_int_t)d->desired,
+				  "running", (json_int_t)d->running, "pending",
+				  (json_int_t)d->pending, "failed", (json_int_t)d->failed,
+				  "rollout_state", text(d->rollout_state, false), "rollout_reason",
+				  text(d->rollout_reason, false), "created_at", when(d->created),
+				  "updated_at", when(d->updated)));
+	}
+	for (i = 0; e != NULL && i < e->nrevs; i++) {
+		const struct detail_revision *r = &e->revs[i];
+
+		json_array_append_new(revs, json_pack("{s:o,s:o,s:o,s:o,s:b,s:b}", "revision",
+						      text(r->revision, false), "task_definition",
+						      text(r->name, true), "images",
+						      text(r->images, false), "registered_at",
+						      when(r->created), "current", r->current,
+						      "rollback_target", r->rollback));
+	}
+	for (i = 0; e != NULL && i < e->ntarget_groups; i++) {
+		char name[256];
+
+		detail_data_target_group_name(e->target_groups[i], name, sizeof name);
+		json_array_append_new(tgs, json_pack("{s:o,s:o}", "name", text(name, true), "arn",
+						     text(e->target_groups[i], true)));
+	}
+	for (i = 0; e != NULL && i < e->nevents; i++) {
+		const struct detail_event *ev = &e->events[i];
+
+		json_array_append_new(evs, json_pack("{s:o,s:o,s:b}", "created_at", when(ev->last),
+						     "message", text(ev->message, true), "warning",
+						     strcmp(ev->type, "Warning") == 0));
+	}
+	json_object_set_new(root, "tasks", tasks);
+	json_object_set_new(root, "deployments", deps);
+	json_object_set_new(root, "revisions", revs);
+	json_object_set_new(root, "target_groups", tgs);
+	json_object_set_new(root, "events", evs);
+	json_object_set_new(root, "revisions_error",
+			    e != NULL && e->revs_err.code != ERR_OK ? json_string(e->revs_err.msg)
+								    : json_null());
+}
+
 static void
 set_detail(json_t *root, const struct service *svc, const struct detail_data *dd)
 {
@@ -219,6 +326,8 @@ set_detail(json_t *root, const struct service *svc, const struct detail_data *dd
 	}
 	if (svc->rt.present && svc->rt.kind != NULL && strcmp(svc->rt.kind, "k8s") == 0)
 		set_k8s(root, dd);
+	if (svc->rt.present && svc->rt.kind != NULL && strcmp(svc->rt.kind, "ecs") == 0)
+		set_ecs(root, dd);
 	if (dd != NULL && dd->runtime_err.code != ERR_OK)
 		json_object_set_new(root, "runtime_error", json_string(dd->runtime_err.msg));
 	charts = json_object();

@@ -361,11 +361,15 @@ detail_draw(struct detail *d, struct canvas *c, struct rect body, const struct v
 	}
 	hdr = detail_header_draw(c, (struct rect){ inner.x, inner.y, inner.w, 6 }, v, svc, dd);
 	avail = inner.h - hdr - 1; /* a blank row under the header */
-	if (detail_k8s_applies(svc)) {
-		/* Pods, revisions, events; the charts below when there is room. */
-		int used = detail_k8s_draw(
-			c, (struct rect){ inner.x, inner.y + hdr + 1, inner.w, avail }, v, dd,
-			v->prometheus ? CHART_MIN_H + 1 : 0, &d->selected, &d->top, &d->page);
+	if (detail_k8s_applies(svc) || detail_ecs_applies(svc)) {
+		/* Pods or tasks, revisions, events; the charts below when there is room. */
+		struct rect sr = { inner.x, inner.y + hdr + 1, inner.w, avail };
+		int leave = v->prometheus ? CHART_MIN_H + 1 : 0;
+		int used = detail_ecs_applies(svc)
+				   ? detail_ecs_draw(c, sr, v, dd, leave, &d->selected, &d->top,
+						     &d->page)
+				   : detail_k8s_draw(c, sr, v, dd, leave, &d->selected, &d->top,
+						     &d->page);
 
 		chart_h = avail - used - 1;
 		if (v->prometheus && chart_h >= CHART_MIN_H)
@@ -415,7 +419,10 @@ detail_summary(const struct detail *d, const struct view_ctx *v, const struct de
 		localtime_r(&t, &tm);
 		strftime(minute, sizeof minute, " %H:%M selected (l: its logs)", &tm);
 	}
-	if (dd != NULL && dd->have_runtime && dd->k8s.present)
+	if (dd != NULL && dd->have_runtime && dd->ecs.present)
+		snprintf(out, n, "%zu task%s %s range %s (+/-)%s", dd->ecs.ntasks,
+			 dd->ecs.ntasks == 1 ? "" : "s", detail_dot(v), r, minute);
+	else if (dd != NULL && dd->have_runtime && dd->k8s.present)
 		snprintf(out, n, "%zu pod%s %s range %s (+/-)%s", dd->k8s.npods,
 			 dd->k8s.npods == 1 ? "" : "s", detail_dot(v), r, minute);
 	else if (dd != NULL && dd->have_runtime)
@@ -428,7 +435,10 @@ detail_summary(const struct detail *d, const struct view_ctx *v, const struct de
 int
 detail_handle(struct detail *d, enum action a, const struct detail_data *dd)
 {
-	size_t n = dd == NULL ? 0 : dd->k8s.present ? detail_k8s_npods(dd) : dd->ninst;
+	size_t n = dd == NULL        ? 0
+		   : dd->ecs.present ? detail_ecs_ntasks(dd)
+		   : dd->k8s.present ? detail_k8s_npods(dd)
+				     : dd->ninst;
 	size_t page = d->page > 0 ? (size_t)d->page : 1;
 
 	switch (a) {
@@ -524,7 +534,9 @@ detail_markdown(struct detail *d, const struct view_ctx *v, const struct detail_
 			snprintf(rst, sizeof rst, "%ld", rt->restarts);
 		else
 			snprintf(rst, sizeof rst, "-");
-		if (detail_k8s_applies(svc)) {
+		if (detail_ecs_applies(svc)) {
+			detail_ecs_markdown_runtime(v, svc, dd, buf, sizeof buf);
+		} else if (detail_k8s_applies(svc)) {
 			char where[DETAIL_CELL * 2];
 
 			detail_k8s_where(rt, dd, where, sizeof where);
@@ -559,7 +571,9 @@ detail_markdown(struct detail *d, const struct view_ctx *v, const struct detail_
 	}
 	if (dd != NULL && dd->runtime_err.code != ERR_OK)
 		md_line(out, "runtime error", dd->runtime_err.msg);
-	if (detail_k8s_applies(svc)) {
+	if (detail_ecs_applies(svc)) {
+		detail_ecs_markdown(v, dd, out);
+	} else if (detail_k8s_applies(svc)) {
 		detail_k8s_markdown(v, dd, out);
 	} else {
 		buf_puts(out, "\n### Instances\n\n");

@@ -78,12 +78,66 @@ rollout_role(const char *state)
 	return ROLE_WARN; /* updating, rollback_started, rollback_completed */
 }
 
+/* An ECS service's runtime segments: where, counts, task definition, launch type, deployed. */
+static void
+ecs_segments(struct flow *f, const struct view_ctx *v, const struct runtime_state *rt,
+	     const struct detail_data *dd)
+{
+	const struct detail_ecs *e =
+		dd != NULL && dd->have_runtime && dd->ecs.present ? &dd->ecs : NULL;
+	long running = e != NULL ? e->running : rt->running;
+	long desired = e != NULL ? e->desired : rt->desired;
+	double deployed = e != NULL && e->deployed > 0 ? e->deployed : rt->deployed_at;
+	char buf[DETAIL_CELL * 4], a[32];
+
+	detail_ecs_where(rt, dd, buf, sizeof buf);
+	flow_put(f, buf, ROLE_NORMAL, ATTR_NONE, false);
+	if (desired >= 0 && running >= 0) {
+		snprintf(buf, sizeof buf, "running %ld/%ld", running, desired);
+		flow_put(f, buf,
+			 desired >= 1 && running == 0 ? ROLE_CRIT
+			 : running < desired          ? ROLE_WARN
+						      : ROLE_NORMAL,
+			 ATTR_NONE, true);
+	}
+	if (e != NULL) {
+		snprintf(buf, sizeof buf, "pending %ld", e->pending);
+		flow_put(f, buf, e->pending > 0 ? ROLE_WARN : ROLE_NORMAL, ATTR_NONE, true);
+		if (e->family_revision[0] != '\0')
+			flow_put(f, e->family_revision, ROLE_NORMAL, ATTR_NONE, true);
+		if (e->launch_type[0] != '\0')
+			flow_put(f, e->launch_type, ROLE_NORMAL, ATTR_NONE, true);
+	} else {
+		/* Only the model's row: its version is the family:revision. */
+		if (rt->pending > 0) {
+			snprintf(buf, sizeof buf, "pending %ld", rt->pending);
+			flow_put(f, buf, ROLE_WARN, ATTR_NONE, true);
+		}
+		if (rt->version != NULL && rt->version[0] != '\0')
+			flow_put(f, rt->version, ROLE_NORMAL, ATTR_NONE, true);
+		if (rt->platform != NULL && rt->platform[0] != '\0')
+			flow_put(f, rt->platform, ROLE_NORMAL, ATTR_NONE, true);
+	}
+	detail_age(v->now, deployed, a, sizeof a);
+	if (deployed > 0)
+		snprintf(buf, sizeof buf, "deployed %s ago", a);
+	else
+		snprintf(buf, sizeof buf, "deployed -");
+	flow_put(f, buf, ROLE_NORMAL, ATTR_NONE, true);
+	if (rt->restarts >= 0) {
+		snprintf(buf, sizeof buf, "restarts %ld", rt->restarts);
+		flow_put(f, buf, rt->crash_looping ? ROLE_CRIT : ROLE_NORMAL, ATTR_NONE, true);
+	}
+}
+
 int
 detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 		   const struct service *svc, const struct detail_data *dd)
 {
 	const struct runtime_state *rt = &svc->rt;
-	bool k8s = detail_k8s_applies(svc);
+	bool k8s = detail_k8s_applies(svc), ecs = detail_ecs_applies(svc);
+	const struct detail_ecs *es =
+		ecs && dd != NULL && dd->have_runtime && dd->ecs.present ? &dd->ecs : NULL;
 	const struct detail_k8s *k =
 		k8s && dd != NULL && dd->have_runtime && dd->k8s.present ? &dd->k8s : NULL;
 	enum status st = model_service_status(svc, v->th, v->now, v->stale_after);
@@ -95,7 +149,9 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 	flow_start(&f, c, (struct rect){ r.x, r.y, r.w, 2 }, r.y, detail_dot(v));
 	flow_put(&f, svc->name, ROLE_HEADER, ATTR_BOLD, false);
 	flow_put(&f, status_name(st), (enum role)view_status_role(st), ATTR_BOLD, false);
-	if (rt->present) {
+	if (rt->present && ecs) {
+		ecs_segments(&f, v, rt, dd);
+	} else if (rt->present) {
 		long running = k != NULL ? k->ready : rt->running;
 		long desired = k != NULL ? k->replicas : rt->desired;
 		double deployed =
@@ -177,6 +233,11 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 						 k->replicas, k->available,
 						 k->paused ? " (spec.paused: resume it)" : "");
 					msg = counts;
+				} else if (msg[0] == '\0' && es != NULL) {
+					snprintf(counts, sizeof counts,
+						 "%ld of %ld running, %ld pending", es->running,
+						 es->desired, es->pending);
+					msg = counts;
 				}
 				snprintf(buf, sizeof buf, "rollout %s:", state);
 				problem_line(c, r, y++, buf, msg[0] ? msg : "(no message)", role);
@@ -197,7 +258,7 @@ detail_header_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 	if (dd != NULL && dd->runtime_err.code != ERR_OK && y < r.y + r.h)
 		problem_line(c, r, y++, "runtime:", dd->runtime_err.msg, ROLE_CRIT);
 	/* Deployment history: the current spec and the one a rollback returns to. */
-	if (rt->present && !k8s && dd != NULL && dd->have_runtime && y < r.y + r.h) {
+	if (rt->present && !k8s && !ecs && dd != NULL && dd->have_runtime && y < r.y + r.h) {
 		flow_start(&f, c, (struct rect){ r.x, y, r.w, 1 }, y, detail_dot(v));
 		flow_put(&f, "current", ROLE_DIM, ATTR_NONE, false);
 		flow_put(&f, dd->tag[0] ? dd->tag : "-", ROLE_NORMAL, ATTR_BOLD, false);

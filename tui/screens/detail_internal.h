@@ -5,7 +5,8 @@
  * detail.c holds the screen's state, its layout, the instances table, the
  * charts, keys and Markdown; detail_header.c the header block above them;
  * detail_k8s.c the pods, revisions and events of a Kubernetes workload,
- * which take the instances' place.
+ * detail_ecs.c the tasks, deployments, revisions, target groups and
+ * events of an ECS service; both take the instances' place.
  */
 #ifndef OPSDECK_TUI_SCREENS_DETAIL_INTERNAL_H
 #define OPSDECK_TUI_SCREENS_DETAIL_INTERNAL_H
@@ -56,5 +57,26 @@ int detail_k8s_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
 		    int *page);
 /* Append the three sections as Markdown (### Pods, ### Revisions, ### Events). */
 void detail_k8s_markdown(const struct view_ctx *v, const struct detail_data *dd, struct buf *out);
+
+/* Whether svc is an ECS service: its detail shows tasks, deployments, revisions, events. */
+bool detail_ecs_applies(const struct service *svc);
+/* "ecs @ CLUSTER/REGION" into out: from dd (may be NULL), else "ecs @ " rt's context. */
+void detail_ecs_where(const struct runtime_state *rt, const struct detail_data *dd, char *out,
+		      size_t n);
+/* The tasks listed (the cursor's range); 0 before the first answer. */
+size_t detail_ecs_ntasks(const struct detail_data *dd);
+/*
+ * Draw TASKS, DEPLOYMENTS, REVISIONS, TARGET GROUPS and EVENTS into r
+ * from dd (may be NULL), as detail_k8s_draw does (the task cursor in
+ * *selected, *top, *page).  Returns the rows used from r.y.
+ */
+int detail_ecs_draw(struct canvas *c, struct rect r, const struct view_ctx *v,
+		    const struct detail_data *dd, int leave, size_t *selected, size_t *top,
+		    int *page);
+/* The Markdown "- runtime:" line's text of an ECS service into out. */
+void detail_ecs_markdown_runtime(const struct view_ctx *v, const struct service *svc,
+				 const struct detail_data *dd, char *out, size_t n);
+/* Append the sections as Markdown (### Tasks ... ### Events). */
+void detail_ecs_markdown(const struct view_ctx *v, const struct detail_data *dd, struct buf *out);
 
 #endif
