@@ -7,7 +7,8 @@
  * them: problems first), revisions 42 (current), 41
  * (where a rollback goes) and 40, one target group and the service's
  * events with a placement failure.  Plus roles, a failed rollout, no data
- * yet, the cursor, hostile text, JSON and Markdown.
+ * yet, the cursor, hostile text, JSON and Markdown.  The rounds that make
+ * such data from ECS's answers are test_detail_ecs_round.c's.
  * UPDATE_GOLDEN=1 rewrites the golden files after a deliberate change.
  */
 #include <math.h>
