@@ -107,7 +107,7 @@ struct detail_ecs_task {
 	char *health;      /* "HEALTHY", "UNHEALTHY", "UNKNOWN"; "" none */
 	char *revision;    /* its task definition's revision ("41"); "" unknown */
 	char *az;          /* availability zone; "" unknown */
-	char *exits;       /* the containers' exit codes, "app:1 envoy:0"; "" none */
+	char *exits;       /* the containers' exit codes, "app=1 envoy=0"; "" none */
 	char *reason;      /* why it stopped (stoppedReason, then a container's reason); "" */
 	bool failed;       /* it stopped by a failure: exits and reason in CRIT */
 	double created, started, stopped; /* unix seconds; 0 unknown */

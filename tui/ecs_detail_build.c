@@ -148,7 +148,7 @@ task_cmp(const void *a, const void *b)
 	return strcmp(x->t->id, y->t->id);
 }
 
-/* "app:1 envoy:0": the containers that have exited, into a new string. */
+/* "app=1 envoy=0": the containers that have exited, into a new string. */
 static char *
 exits_of(const struct ecs_task *t)
 {
@@ -158,7 +158,7 @@ exits_of(const struct ecs_task *t)
 	for (i = 0; i < t->ncontainers; i++) {
 		if (!t->containers[i].has_exit_code)
 			continue;
-		next = xasprintf("%s%s%s:%d", out, out[0] ? " " : "", t->containers[i].name,
+		next = xasprintf("%s%s%s=%d", out, out[0] ? " " : "", t->containers[i].name,
 				 t->containers[i].exit_code);
 		free(out);
 		out = next;

@@ -152,10 +152,10 @@ build_orders(struct detail_data *dd)
 	add_task(e, "5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a8b", "PENDING", "RUNNING", "UNKNOWN", "42",
 		 "us-east-1b", "", "", false, NOW - 40, 0);
 	add_task(e, "9f8e7d6c5b4a4f3e8d2c1b0a99887766", "STOPPED", "STOPPED", "UNKNOWN", "42",
-		 "us-east-1a", "app:1", "Essential container in task exited", true, NOW - 120,
+		 "us-east-1a", "app=1", "Essential container in task exited", true, NOW - 120,
 		 NOW - 95);
 	add_task(e, "1a2b3c4d5e6f4a7b8c9d0e1f2a3b4c5d", "STOPPED", "STOPPED", "UNKNOWN", "42",
-		 "us-east-1c", "app:1", "Essential container in task exited", true, NOW - 240,
+		 "us-east-1c", "app=1", "Essential container in task exited", true, NOW - 240,
 		 NOW - 215);
 	add_task(e, "0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d", "RUNNING", "RUNNING", "HEALTHY", "41",
 		 "us-east-1a", "", "", false, NOW - 86400 * 2, 0);
@@ -400,7 +400,7 @@ test_golden_80x24(void **state)
 	assert_non_null(strstr(s, "TARGET GROUPS 1"));
 	assert_non_null(strstr(s, "orders-tg"));
 	assert_non_null(strstr(s, "EVENTS 5"));
-	assert_non_null(strstr(s, "app:1"));
+	assert_non_null(strstr(s, "app=1"));
 	assert_non_null(strstr(s, "6 tasks"));
 	assert_null(strstr(s, "(service orders)")); /* the screen names the service already */
 	free(s);
@@ -430,7 +430,7 @@ test_roles(void **state)
 	struct canvas *c = draw(f, 160, 40, &f->dd);
 
 	assert_int_equal(role_of(c, "5e6f7a8b9c0d "), ROLE_SELECTED); /* the cursor's task */
-	assert_int_equal(role_of(c, "app:1"), ROLE_CRIT);
+	assert_int_equal(role_of(c, "app=1"), ROLE_CRIT);
 	assert_int_equal(role_of(c, "Essential container"), ROLE_CRIT);
 	assert_int_equal(role_of(c, "STOPPED"), ROLE_CRIT);
 	assert_int_equal(role_of(c, "UNKNOWN"), ROLE_SELECTED);
@@ -613,7 +613,7 @@ test_json(void **state)
 		"STOPPED");
 	assert_string_equal(
 		json_string_value(json_object_get(json_array_get(tasks, 1), "exit_codes")),
-		"app:1");
+		"app=1");
 	assert_true(json_is_true(json_object_get(json_array_get(tasks, 1), "failed")));
 	assert_string_equal(
 		json_string_value(json_object_get(json_array_get(tasks, 1), "stopped_at")),

@@ -2,8 +2,7 @@
  * The Service detail of an Amazon ECS service: the calls of one round and
  * what their answers become (tui/ecs_detail.c, fed ECS's answers from
  * tests/fixtures/ecs: cluster prod in eu-west-1), the caches that spare
- * calls in the next round, throttled and failing answers, and the
- * poller's round for an ECS service without a connection.  The screen
+ * calls in the next round, throttled and failing answers.  The screen
  * drawn from such data is test_detail_ecs.c's.
  */
 #include <setjmp.h>
@@ -156,7 +155,7 @@ test_round(void **state)
 	assert_int_equal(e->ntasks, 4);
 	assert_string_equal(e->tasks[0].last_status, "PROVISIONING");
 	assert_string_equal(e->tasks[1].id, "1111aaaa2222bbbb3333cccc4444dddd");
-	assert_string_equal(e->tasks[1].exits, "payments:137 log-router:0");
+	assert_string_equal(e->tasks[1].exits, "payments=137 log-router=0");
 	assert_string_equal(e->tasks[1].reason, "Essential container in task exited: "
 						"OutOfMemoryError: Container killed due to memory "
 						"usage");
