@@ -183,6 +183,13 @@ const char *metric_name(enum metric m); /* "rps", "errors", ... */
  */
 void model_runtime_apply(struct model *m, const char *context, const struct runtime_row *rows,
 			 size_t n, double now);
+/*
+ * model_runtime_apply() for a runtime whose rows are all of kind ("ecs"):
+ * services of another kind under the same context name (a kubeconfig
+ * context named like an ECS cluster) keep their state.
+ */
+void model_runtime_apply_kind(struct model *m, const char *context, const char *kind,
+			      const struct runtime_row *rows, size_t n, double now);
 /* Free the strings of a runtime state and reset it (present = false). */
 void model_runtime_clear(struct runtime_state *rt);
 

@@ -68,6 +68,13 @@ void
 model_runtime_apply(struct model *m, const char *context, const struct runtime_row *rows, size_t n,
 		    double now)
 {
+	model_runtime_apply_kind(m, context, NULL, rows, n, now);
+}
+
+void
+model_runtime_apply_kind(struct model *m, const char *context, const char *kind,
+			 const struct runtime_row *rows, size_t n, double now)
+{
 	size_t i, ns;
 
 	for (i = 0; i < n; i++) {
@@ -85,7 +92,8 @@ model_runtime_apply(struct model *m, const char *context, const struct runtime_r
 		struct service *s = model_service_at(m, i);
 
 		if (s->rt.present && s->rt.updated != now && s->rt.context != NULL &&
-		    strcmp(s->rt.context, context) == 0)
+		    strcmp(s->rt.context, context) == 0 &&
+		    (kind == NULL || (s->rt.kind != NULL && strcmp(s->rt.kind, kind) == 0)))
 			model_runtime_clear(&s->rt);
 	}
 }

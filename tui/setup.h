@@ -1,7 +1,7 @@
 /*
  * setup.h - turn the effective configuration into what the running parts
  * need: poll settings with expanded PromQL, the thresholds, the Prometheus,
- * Docker, Kubernetes and Elasticsearch endpoints, the logs settings.  Shared by the
+ * Docker, Kubernetes, ECS and Elasticsearch endpoints, the logs settings.  Shared by the
  * console and snapshot so both poll alike.
  */
 #ifndef OPSDECK_TUI_SETUP_H
@@ -11,6 +11,8 @@
 #include "config.h"
 #include "docker_endpoint.h"
 #include "docker_poll.h"
+#include "ecs_endpoint.h"
+#include "ecs_poll.h"
 #include "k8s_endpoint.h"
 #include "k8s_poll.h"
 #include "logs_settings.h"
@@ -37,6 +39,9 @@ struct setup {
 	size_t nk8s;
 	char k8s_note[ERR_MSG_MAX + 96];   /* why an unasked-for kubeconfig was left out; "" */
 	struct k8s_poll_settings k8s_poll; /* for every context: its ep is NULL here */
+	struct ecs_endpoint **ecs;         /* owned: one per ECS cluster */
+	size_t necs;
+	struct ecs_poll_settings ecs_poll; /* for every cluster: its ep is NULL here */
 	struct actions_settings actions;   /* points into cfg */
 	struct logs_settings logs;         /* points into the fields below and cfg */
 	struct traces_settings traces;     /* points into the fields below and cfg */
@@ -55,7 +60,9 @@ struct setup {
  * s (a secret: setup_done wipes it).  Fails on an unknown preset, a
  * Docker endpoint that cannot be resolved (docker_endpoint.h), or a
  * kubeconfig that cannot be read or a context that does not resolve
- * (k8s_endpoint.h).  Kubernetes is on when [kubernetes] is configured
+ * (k8s_endpoint.h), or an [ecs] cluster whose AWS profile, region or
+ * credentials cannot be resolved (ecs_endpoint.h; ECS is on when [ecs]
+ * cluster names one or more).  Kubernetes is on when [kubernetes] is configured
  * (kubeconfig, context or namespace from the file or a flag), else when
  * the kubeconfig ($KUBECONFIG, else ~/.kube/config) exists and names a
  * current-context; [kubernetes] kubeconfig = "" turns it off.  For an
