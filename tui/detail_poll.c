@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "config.h"
 #include "detail_poll_internal.h"
+#include "ecs_endpoint.h"
 #include "k8s_endpoint.h"
 #include "poller.h"
 #include "prometheus.h"
@@ -14,7 +15,7 @@
 
 #define CHART_POINTS 300     /* samples per chart and range */
 #define MIN_STEP 5.0         /* seconds */
-#define CREDENTIALS_WAIT 0.1 /* seconds between asks while Kubernetes credentials are made */
+#define CREDENTIALS_WAIT 0.1 /* seconds between asks while Kubernetes or AWS credentials are made */
 
 static const double ranges[DETAIL_NRANGES] = { DETAIL_RANGES };
 
@@ -59,6 +60,10 @@ detail_poll_settings_from(struct detail_poll_settings *s, const struct setup *se
 	if (svc->rt.present && svc->rt.kind != NULL && strcmp(svc->rt.kind, "k8s") == 0) {
 		s->k8s = k8s_endpoint_of(setup, svc->rt.context);
 		s->docker = s->k8s != NULL;
+	}
+	if (svc->rt.present && svc->rt.kind != NULL && strcmp(svc->rt.kind, "ecs") == 0) {
+		s->ecs = ecs_endpoint_of(setup, svc->rt.context);
+		s->docker = s->ecs != NULL;
 	}
 	s->runtime_name = svc->rt.runtime_name;
 	s->runtime_id = svc->rt.id;
@@ -121,6 +126,7 @@ detail_poll_close(struct detail_poll *p)
 	}
 	detail_poll_docker_drop(p);
 	detail_poll_k8s_close(p);
+	detail_poll_ecs_close(p);
 	drop_pending_series(p);
 	detail_data_done(&p->d);
 	detail_data_init(&p->d, ranges[DETAIL_DEFAULT_RANGE],
@@ -171,6 +177,7 @@ detail_poll_open(struct detail_poll *p, const struct detail_poll_settings *s)
 	detail_data_done(&p->d);
 	detail_data_init(&p->d, ranges[p->range], step_of(ranges[p->range]));
 	detail_poll_k8s_open(p);
+	detail_poll_ecs_open(p);
 	p->open = true;
 }
 
@@ -258,17 +265,28 @@ detail_poll_fail_round(struct dp_round_state *r, const struct err *e)
 struct dp_req *
 detail_poll_submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind, char *path)
 {
-	struct dp_req *rq = xcalloc(1, sizeof *rq);
 	const struct http_endpoint *ep = kind == K_METRIC ? &p->s.prom_ep
 					 : kind == K_K8S  ? p->k8s_http
 							  : &p->s.docker_ep;
+	struct dp_req *rq = detail_poll_submit_to(p, round, kind, ep, HTTP_GET, path, NULL);
+
+	free(path);
+	return rq;
+}
+
+struct dp_req *
+detail_poll_submit_to(struct detail_poll *p, enum dp_round round, enum dp_kind kind,
+		      const struct http_endpoint *ep, enum http_method method, const char *path,
+		      const char *body)
+{
+	struct dp_req *rq = xcalloc(1, sizeof *rq);
 	struct err e;
 
 	rq->p = p;
 	rq->round = round;
 	rq->kind = kind;
 	rq->round_id = p->r[round].id;
-	if (http_submit(p->http, ep, HTTP_GET, path, NULL, true, on_done, rq, &e) < 0) {
+	if (http_submit(p->http, ep, method, path, body, true, on_done, rq, &e) < 0) {
 		detail_poll_fail_round(&p->r[round], &e);
 		free(rq);
 		rq = NULL;
@@ -279,7 +297,6 @@ detail_poll_submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind
 			rq->next->prev = rq;
 		p->outstanding = rq;
 	}
-	free(path);
 	return rq;
 }
 
@@ -362,6 +379,11 @@ finish_runtime(struct detail_poll *p, double now)
 			p->r[R_RUNTIME].done++;
 		return;
 	}
+	if (detail_poll_is_ecs(p)) {
+		if (detail_poll_ecs_finish_runtime(p, poller_mono_now()))
+			p->r[R_RUNTIME].done++;
+		return;
+	}
 	p->r[R_RUNTIME].done++;
 	detail_poll_docker_finish_runtime(p, now);
 }
@@ -383,6 +405,8 @@ on_done(void *ud, const struct http_response *resp)
 	err_clear(&e);
 	if (rq->kind == K_K8S) {
 		rc = detail_poll_k8s_answer(p, rq, resp, &e); /* transport errors too */
+	} else if (rq->kind == K_ECS) {
+		rc = detail_poll_ecs_answer(p, rq, resp, &e); /* transport errors too */
 	} else if (resp->err.code != ERR_OK) {
 		e = resp->err;
 		rc = -1;
@@ -441,6 +465,8 @@ detail_poll_tick(struct detail_poll *p, double mono)
 
 		if (detail_poll_is_k8s(p))
 			started = detail_poll_k8s_start_runtime(p, poller_wall_now());
+		else if (detail_poll_is_ecs(p))
+			started = detail_poll_ecs_start_runtime(p, poller_wall_now());
 		else
 			detail_poll_docker_start_runtime(p);
 		if (!started)
@@ -449,8 +475,8 @@ detail_poll_tick(struct detail_poll *p, double mono)
 			finish_runtime(p, poller_wall_now());
 		any = started;
 	}
-	if (p->s.docker && !detail_poll_is_k8s(p) && p->d.have_runtime && p->vis_to > p->vis_from &&
-	    begin(p, R_STATS, mono, refresh)) {
+	if (p->s.docker && !detail_poll_is_k8s(p) && !detail_poll_is_ecs(p) && p->d.have_runtime &&
+	    p->vis_to > p->vis_from && begin(p, R_STATS, mono, refresh)) {
 		detail_poll_docker_start_stats(p);
 		if (p->r[R_STATS].inflight == 0)
 			p->r[R_STATS].done++;
@@ -491,8 +517,8 @@ detail_poll_next_due_ms(const struct detail_poll *p, double mono)
 			continue;
 		if (k == R_METRICS && !p->s.prometheus)
 			continue;
-		if (k == R_STATS &&
-		    (!p->d.have_runtime || p->vis_to <= p->vis_from || detail_poll_is_k8s(p)))
+		if (k == R_STATS && (!p->d.have_runtime || p->vis_to <= p->vis_from ||
+				     detail_poll_is_k8s(p) || detail_poll_is_ecs(p)))
 			continue;
 		d = p->r[k].next_due - mono;
 		if (d < best)

@@ -12,7 +12,9 @@
  *    groups and plain containers GET /containers/json?all=1 only; for a
  *    Kubernetes workload (kind "k8s") the workload, its pods and
  *    ReplicaSets by its selector and the namespace's events
- *    (tui/k8s_detail.h);
+ *    (tui/k8s_detail.h); for an ECS service (kind "ecs") the service, its
+ *    running and stopped tasks and its task definition's revisions
+ *    (tui/ecs_detail.h), later rounds waiting longer while ECS throttles;
  *  - stats, every refresh (Docker only): GET /containers/{id}/json (health, restart
  *    count) and a one-shot GET /containers/{id}/stats for the instances on
  *    screen only (detail_poll_set_visible).  CPU % needs two samples: the
@@ -51,6 +53,7 @@
 #define DETAIL_DEFAULT_RANGE 1 /* 1h */
 
 struct k8s_endpoint;
+struct ecs_endpoint;
 
 /* What to poll: a plain record; detail_poll_new copies the strings. */
 struct detail_poll_settings {
@@ -62,11 +65,13 @@ struct detail_poll_settings {
 	const char *label_value;           /* what Prometheus calls the service */
 	bool docker;                       /* a runtime to ask (Docker or Kubernetes) */
 	struct http_endpoint docker_ep;    /* borrowed strings */
-	const char *kind;                  /* "swarm", "compose", "container", "k8s" */
+	const char *kind;                  /* "swarm", "compose", "container", "k8s", "ecs" */
 	const char *runtime_name;          /* the service's name in the runtime */
-	const char *runtime_id;            /* "project/name" for compose, "ns/kind/name" for k8s */
-	const char *context;               /* "local"; the kubeconfig context for k8s */
+	const char *runtime_id;            /* "project/name" for compose, "ns/kind/name" for k8s,
+					      the service ARN for ecs */
+	const char *context;               /* "local"; the kubeconfig context; the ECS cluster */
 	struct k8s_endpoint *k8s;          /* borrowed: kind "k8s": its context's connection */
+	struct ecs_endpoint *ecs;          /* borrowed: kind "ecs": its cluster's connection */
 	long long refresh_ms;
 	int range; /* index into DETAIL_RANGES */
 };

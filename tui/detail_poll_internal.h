@@ -7,7 +7,9 @@
  * metrics round; detail_poll_docker.c the runtime and stats rounds of a
  * Docker service (Swarm tasks, compose groups, containers);
  * detail_poll_k8s.c the runtime round of a Kubernetes workload (the
- * requests themselves and their answers are tui/k8s_detail.c's).
+ * requests themselves and their answers are tui/k8s_detail.c's);
+ * detail_poll_ecs.c the runtime round of an ECS service (tui/ecs_detail.c's
+ * calls and answers).
  */
 #ifndef OPSDECK_TUI_DETAIL_POLL_INTERNAL_H
 #define OPSDECK_TUI_DETAIL_POLL_INTERNAL_H
@@ -18,6 +20,7 @@
 #include "detail_poll.h"
 #include "detail_stats.h"
 #include "docker.h"
+#include "ecs_detail.h"
 #include "http.h"
 #include "k8s_detail.h"
 
@@ -35,6 +38,7 @@ enum dp_kind {
 	K_STATS,      /* Docker: one container's stats */
 	K_METRIC,     /* Prometheus: one chart's range query */
 	K_K8S,        /* Kubernetes: one of enum k8s_detail_req */
+	K_ECS,        /* ECS: one of enum ecs_detail_req */
 };
 
 /* One request in flight; owned by the poller's outstanding list until its answer. */
@@ -46,7 +50,9 @@ struct dp_req {
 	unsigned long round_id;
 	int chart;    /* K_METRIC: the chart */
 	int k8s_req;  /* K_K8S: enum k8s_detail_req */
-	unsigned gen; /* K_K8S: the credentials' generation it was sent with */
+	unsigned gen; /* K_K8S, K_ECS: the credentials' generation it was sent with */
+	int ecs_req;  /* K_ECS: enum ecs_detail_req */
+	int ecs_tag;  /* K_ECS: its tag */
 	char cid[80];
 };
 
@@ -88,6 +94,11 @@ struct detail_poll {
 	unsigned k8s_gen;                     /* the credentials' generation of k8s_http */
 	bool k8s_retry;   /* a 401 this round that renewed credentials may cure */
 	bool k8s_retried; /* this round is that retry: another 401 is an error */
+	/* ECS */
+	struct ecs_detail *ecs; /* the service's calls and answers; NULL none */
+	bool ecs_retry;         /* an "expired" answer this round that new credentials may cure */
+	bool ecs_retried;       /* this round is that retry */
+	double ecs_backoff;     /* seconds added while ECS throttles; 0 none */
 };
 
 /* new: s, or "" for NULL. */
@@ -102,9 +113,14 @@ void detail_poll_fail_round(struct dp_round_state *r, const struct err *e);
  */
 struct dp_req *detail_poll_submit(struct detail_poll *p, enum dp_round round, enum dp_kind kind,
 				  char *path);
-/* Whether the service is a Swarm service; a Kubernetes workload. */
+/* The same with the endpoint, method and body (borrowed) given, declared a read. */
+struct dp_req *detail_poll_submit_to(struct detail_poll *p, enum dp_round round, enum dp_kind kind,
+				     const struct http_endpoint *ep, enum http_method method,
+				     const char *path, const char *body);
+/* Whether the service is a Swarm service; a Kubernetes workload; an ECS service. */
 bool detail_poll_is_swarm(const struct detail_poll *p);
 bool detail_poll_is_k8s(const struct detail_poll *p);
+bool detail_poll_is_ecs(const struct detail_poll *p);
 
 /* ---- detail_poll_docker.c ---- */
 
@@ -146,5 +162,26 @@ int detail_poll_k8s_answer(struct detail_poll *p, const struct dp_req *rq,
  * again at once with renewed credentials.
  */
 bool detail_poll_k8s_finish_runtime(struct detail_poll *p);
+
+/* ---- detail_poll_ecs.c ---- */
+
+/* Set up p->ecs for the service opened (settings copied already); drop it with NULL. */
+void detail_poll_ecs_open(struct detail_poll *p);
+void detail_poll_ecs_close(struct detail_poll *p);
+/*
+ * Submit the runtime round's first calls.  Returns false when nothing
+ * could be sent yet (credentials are on their way: ask again shortly).
+ */
+bool detail_poll_ecs_start_runtime(struct detail_poll *p, double wall);
+/* Take one answer (transport errors too) and send what it asks for next; -1 fails the round. */
+int detail_poll_ecs_answer(struct detail_poll *p, const struct dp_req *rq,
+			   const struct http_response *resp, struct err *e);
+/*
+ * The runtime round is complete: make its answers the data, or record its
+ * failure; while ECS throttles, the next round waits longer.  Returns
+ * false when the round does not count: it is asked again at once with
+ * renewed credentials.
+ */
+bool detail_poll_ecs_finish_runtime(struct detail_poll *p, double mono);
 
 #endif

@@ -2,7 +2,9 @@
  * The Service detail of an Amazon ECS service: the calls of one round and
  * what their answers become (tui/ecs_detail.c, fed ECS's answers from
  * tests/fixtures/ecs: cluster prod in eu-west-1), the caches that spare
- * calls in the next round, throttled and failing answers.  The screen
+ * calls in the next round, throttled and failing answers, and the
+ * poller's rounds for an ECS service: without a connection, and backing
+ * off while ECS throttles.  The screen
  * drawn from such data is test_detail_ecs.c's.
  */
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 
 #include "buf.h"
 #include "detail_poll.h"
+#include "detail_poll_internal.h"
 #include "ecs_detail.h"
 #include "xalloc.h"
 
@@ -272,6 +275,77 @@ test_round_failed_deployment(void **state)
 	detail_data_done(&dd);
 }
 
+/* An ECS service without a connection: the round fails with a message, no stats round. */
+static void
+test_poll_without_connection(void **state)
+{
+	struct detail_poll *p = detail_poll_new(NULL);
+	struct detail_poll_settings s;
+	unsigned long rt, st, mt;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.service = "orders";
+	s.kind = "ecs";
+	s.runtime_id = "arn:aws:ecs:eu-west-1:123456789012:service/prod/orders";
+	s.context = "prod";
+	s.docker = true; /* a runtime to ask, but no connection to ask it with */
+	s.refresh_ms = 1000;
+	detail_poll_open(p, &s);
+	assert_true(detail_poll_tick(p, 1.0));
+	detail_poll_rounds(p, &rt, &st, &mt);
+	assert_int_equal(rt, 1);
+	assert_int_equal(detail_poll_inflight(p), 0);
+	assert_non_null(strstr(detail_poll_data(p)->runtime_err.msg, "cluster 'prod'"));
+	detail_poll_set_visible(p, 0, 3);
+	assert_false(detail_poll_tick(p, 1.5)); /* not due again yet; no stats round */
+	assert_true(detail_poll_next_due_ms(p, 1.5) > 0);
+	detail_poll_close(p);
+	detail_poll_free(p);
+}
+
+/* While ECS throttles, each round waits twice as long, up to a minute; then the refresh again. */
+static void
+test_poll_throttled(void **state)
+{
+	static const double want[] = { 4, 6, 10, 18, 34, 60, 60 };
+	struct detail_poll *p = detail_poll_new(NULL);
+	struct detail_poll_settings s;
+	struct dp_round_state *r = &p->r[R_RUNTIME];
+	struct err e;
+	size_t i;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.service = "orders";
+	s.kind = "ecs";
+	s.docker = true;
+	s.refresh_ms = 2000;
+	detail_poll_open(p, &s);
+	p->ecs = ecs_detail_new("prod", "orders"); /* as an endpoint would have given */
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		ecs_detail_begin(p->ecs);
+		r->failed = false;
+		assert_int_equal(
+			answer(p->ecs, ECS_DETAIL_RUNNING, 0, "error_throttling", NULL, &e), -1);
+		detail_poll_fail_round(r, &e);
+		assert_true(detail_poll_ecs_finish_runtime(p, 100.0));
+		assert_true(r->next_due > 100.0 + want[i] - 0.001 &&
+			    r->next_due < 100.0 + want[i] + 0.001);
+	}
+	assert_non_null(strstr(detail_poll_data(p)->runtime_err.msg, "ThrottlingException"));
+	/* not throttled: no more waiting than the refresh */
+	ecs_detail_begin(p->ecs);
+	r->failed = false;
+	r->next_due = 102.0;
+	assert_int_equal(answer(p->ecs, ECS_DETAIL_RUNNING, 0, "list_tasks_empty", NULL, &e), 0);
+	assert_true(detail_poll_ecs_finish_runtime(p, 100.0));
+	assert_true(r->next_due < 102.001);
+	assert_true(p->ecs_backoff == 0);
+	detail_poll_close(p);
+	detail_poll_free(p);
+}
+
 int
 main(void)
 {
@@ -279,6 +353,8 @@ main(void)
 		cmocka_unit_test(test_round),
 		cmocka_unit_test(test_round_failures),
 		cmocka_unit_test(test_round_failed_deployment),
+		cmocka_unit_test(test_poll_without_connection),
+		cmocka_unit_test(test_poll_throttled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
