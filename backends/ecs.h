@@ -155,9 +155,14 @@ void ecs_task_definition_done(struct ecs_task_definition *t);
 /*
  * In Swarm's words for the action machinery: "updating" while more than
  * one deployment is live or the PRIMARY's rolloutState is IN_PROGRESS or
- * its running != desired; "failed" when the PRIMARY's rolloutState is
- * FAILED (message = its reason) or the newest event says the circuit
- * breaker rolled back; else "completed".  Static string.
+ * its running != desired (message = the PRIMARY's rolloutStateReason);
+ * "failed" when the PRIMARY's rolloutState is FAILED (message = its
+ * reason) or the newest event says the circuit breaker stopped a rollout
+ * ("deployment failed", "rolling back to deployment"; message = the
+ * FAILED deployment's reason, else that event) - checked first, so a
+ * rollback under way reads "failed" until ECS reports a steady state;
+ * else "completed".  Static string; *message (may be NULL) borrowed from
+ * s, NULL or not empty.
  */
 const char *ecs_rollout_state(const struct ecs_service *s, const char **message);
 
