@@ -231,6 +231,7 @@ static void
 take_service(struct ecs_detail *k, long status, const char *body, size_t len, int *rc,
 	     struct err *e)
 {
+	bool throttled = false;
 	char *family;
 	size_t i;
 
@@ -238,7 +239,8 @@ take_service(struct ecs_detail *k, long status, const char *body, size_t len, in
 	k->svc = NULL;
 	k->nsvc = 0;
 	k->have_service = false;
-	*rc = ecs_parse_services(status, body, len, &k->svc, &k->nsvc, &k->throttled, e);
+	*rc = ecs_parse_services(status, body, len, &k->svc, &k->nsvc, &throttled, e);
+	k->throttled = k->throttled || throttled; /* any answer of the round */
 	if (*rc < 0)
 		return;
 	if (k->nsvc == 0) {
@@ -287,6 +289,7 @@ ecs_detail_take(struct ecs_detail *k, enum ecs_detail_req req, int tag, long sta
 		const char *body, size_t len, struct err *e)
 {
 	struct ecs_task_definition td;
+	bool throttled = false;
 	char *next = NULL;
 	int rc = 0;
 
@@ -301,7 +304,7 @@ ecs_detail_take(struct ecs_detail *k, enum ecs_detail_req req, int tag, long sta
 			break;
 		ecs_arns_free(k->arns[tag], k->narns[tag]);
 		rc = ecs_parse_arns(status, body, len, &k->arns[tag], &k->narns[tag], &next,
-				    &k->throttled, e);
+				    &throttled, e);
 		k->more[tag] = rc == 0 && next != NULL && next[0] != '\0';
 		if (rc == 0)
 			ask_tasks(k, tag);
@@ -310,8 +313,8 @@ ecs_detail_take(struct ecs_detail *k, enum ecs_detail_req req, int tag, long sta
 		if (tag < 0 || tag >= NLISTS)
 			break;
 		ecs_tasks_free(k->tasks[tag], k->ntasks[tag]);
-		rc = ecs_parse_tasks(status, body, len, &k->tasks[tag], &k->ntasks[tag],
-				     &k->throttled, e);
+		rc = ecs_parse_tasks(status, body, len, &k->tasks[tag], &k->ntasks[tag], &throttled,
+				     e);
 		if (rc == 0)
 			err_clear(e); /* failures[]: a task ECS forgot between list and describe */
 		break;
@@ -319,8 +322,8 @@ ecs_detail_take(struct ecs_detail *k, enum ecs_detail_req req, int tag, long sta
 		ecs_arns_free(k->revs, k->nrevs);
 		k->revs = NULL;
 		k->nrevs = 0;
-		if (ecs_parse_arns(status, body, len, &k->revs, &k->nrevs, &next, &k->throttled,
-				   e) < 0) {
+		if (ecs_parse_arns(status, body, len, &k->revs, &k->nrevs, &next, &throttled, e) <
+		    0) {
 			revs_fail(k, e);
 			err_clear(e);
 			break;
@@ -330,7 +333,7 @@ ecs_detail_take(struct ecs_detail *k, enum ecs_detail_req req, int tag, long sta
 			ask_images(k);
 		break;
 	case ECS_DETAIL_TASKDEF:
-		if (ecs_parse_task_definition(status, body, len, &td, &k->throttled, e) < 0) {
+		if (ecs_parse_task_definition(status, body, len, &td, &throttled, e) < 0) {
 			revs_fail(k, e);
 			err_clear(e);
 			break;
@@ -346,6 +349,7 @@ ecs_detail_take(struct ecs_detail *k, enum ecs_detail_req req, int tag, long sta
 		break;
 	}
 	free(next);
+	k->throttled = k->throttled || throttled; /* any answer of the round */
 	return rc < 0 ? -1 : 0;
 }
 

@@ -3,8 +3,10 @@
  * what their answers become (tui/ecs_detail.c, fed ECS's answers from
  * tests/fixtures/ecs: cluster prod in eu-west-1), the caches that spare
  * calls in the next round, throttled and failing answers, and the
- * poller's rounds for an ECS service: without a connection, and backing
- * off while ECS throttles.  The screen
+ * poller's rounds for an ECS service: without a connection, backing off
+ * while ECS throttles, and through http against a scripted ECS
+ * (tests/unit/ecs_test_server.h): signed reads only, none before the
+ * detail opens or after it closes.  The screen
  * drawn from such data is test_detail_ecs.c's.
  */
 #include <setjmp.h>
@@ -17,10 +19,15 @@
 
 #include <cmocka.h>
 
+#include "ecs_test_server.h"
+
 #include "buf.h"
 #include "detail_poll.h"
 #include "detail_poll_internal.h"
 #include "ecs_detail.h"
+#include "ecs_endpoint.h"
+#include "http.h"
+#include "poller.h"
 #include "xalloc.h"
 
 /* new: the file at path, or NULL. */
@@ -346,6 +353,149 @@ test_poll_throttled(void **state)
 	detail_poll_free(p);
 }
 
+/* ---- the poller against a scripted ECS ---------------------------------------------- */
+
+struct drive {
+	struct detail_poll *p;
+	unsigned long want; /* runtime rounds */
+	struct http *h;
+};
+
+static bool
+rounds_done(void *ud)
+{
+	const struct drive *d = ud;
+	unsigned long rt, st, mt;
+
+	detail_poll_rounds(d->p, &rt, &st, &mt);
+	return rt >= d->want && detail_poll_inflight(d->p) == 0;
+}
+
+static bool
+nothing_pending(void *ud)
+{
+	const struct drive *d = ud;
+
+	return http_pending(d->h) == 0;
+}
+
+/* The body of fixture name (its status is 200), for a route. */
+static char *
+route_body(const char *name)
+{
+	long status;
+
+	return fixture(name, &status);
+}
+
+/*
+ * orders through the real poller and http: signed POSTs of reads only,
+ * nothing before the detail opens, a throttled round keeps the data and
+ * waits longer, answers after a close are dropped and ask for nothing.
+ */
+static void
+test_poll_against_server(void **state)
+{
+	static const char *const ops[] = { "DescribeServices", "ListTasks", "DescribeTasks",
+					   "ListTaskDefinitions", "DescribeTaskDefinition" };
+	struct err e;
+	struct http *h = http_new(&e);
+	struct ecs_endpoint *x;
+	struct detail_poll *p;
+	struct detail_poll_settings s;
+	struct drive d;
+	char svc[8192] = "{\"services\":[", *b;
+	const struct detail_data *dd;
+	int i, before;
+
+	(void)state;
+	es_reset();
+	es_env_static();
+	x = es_endpoint("shop", NULL);
+	es_service_json(svc, sizeof svc, "orders", 42, 3, 3, 2, "IN_PROGRESS",
+			"ECS deployment ecs-svc/2 in progress.", true,
+			"(service orders) was unable to place a task.");
+	strcat(svc, "]}");
+	es_route("DescribeServices", "", 200, svc);
+	es_route("ListTasks", "STOPPED", 200, "{\"taskArns\":[\"" T_OOM "\"]}");
+	es_route("ListTasks", "", 200, b = route_body("list_tasks"));
+	free(b);
+	es_route("DescribeTasks", "", 200, b = route_body("describe_tasks"));
+	free(b);
+	es_route("ListTaskDefinitions", "", 200, b = route_body("list_task_definitions"));
+	free(b);
+	es_route("DescribeTaskDefinition", "", 200, b = route_body("describe_task_definition"));
+	free(b);
+
+	memset(&s, 0, sizeof s);
+	s.service = "orders";
+	s.kind = "ecs";
+	s.runtime_name = "orders";
+	s.runtime_id = "arn:aws:ecs:us-east-1:123456789012:service/shop/orders";
+	s.context = "shop";
+	s.docker = true;
+	s.ecs = x;
+	s.refresh_ms = 2000;
+	p = detail_poll_new(h);
+	d = (struct drive){ p, 1, h };
+	assert_false(detail_poll_tick(p, poller_mono_now())); /* closed: nothing */
+	assert_int_equal(es_count(""), 0);
+	detail_poll_open(p, &s);
+	assert_true(detail_poll_tick(p, poller_mono_now()));
+	assert_true(es_run_until(h, x, rounds_done, &d));
+	dd = detail_poll_data(p);
+	assert_int_equal(dd->runtime_err.code, ERR_OK);
+	assert_true(dd->have_runtime && dd->ecs.present);
+	assert_string_equal(dd->ecs.region, "us-east-1");
+	assert_int_equal(dd->ecs.ntasks, 2); /* the fixture's stopped ones are over an hour old */
+	assert_int_equal(dd->ecs.nrevs, 4);
+	assert_non_null(strstr(dd->ecs.revs[1].images, "orders:2.6.3"));
+	assert_string_equal(dd->ecs.events[0].type, "Warning");
+	assert_int_equal(es_count("DescribeServices"), 1);
+	assert_int_equal(es_count("ListTasks"), 2);
+	assert_int_equal(es_count("DescribeTasks"), 2);
+	assert_int_equal(es_count("ListTaskDefinitions"), 1);
+	assert_int_equal(es_count("DescribeTaskDefinition"), 4);
+	assert_int_equal(es_count(""), 10); /* nothing else */
+	for (i = 0; i < (int)(sizeof ops / sizeof ops[0]); i++) {
+		const struct es_req *q = es_last(ops[i]);
+
+		assert_string_equal(q->ctype, "application/x-amz-json-1.1");
+		assert_non_null(strstr(q->auth, "AWS4-HMAC-SHA256 Credential=AKIDSTATIC/"));
+		assert_non_null(strstr(q->auth, "/us-east-1/ecs/aws4_request"));
+	}
+	assert_non_null(strstr(es_last("DescribeServices")->body, "\"cluster\":\"shop\""));
+
+	/* throttled: the data stays, the error says so, the next round waits longer */
+	es_route_first("DescribeServices", "", 1, 400,
+		       "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");
+	detail_poll_refresh_now(p);
+	assert_true(detail_poll_tick(p, poller_mono_now()));
+	d.want = 2;
+	assert_true(es_run_until(h, x, rounds_done, &d));
+	assert_non_null(strstr(dd->runtime_err.msg, "ThrottlingException"));
+	assert_int_equal(dd->ecs.ntasks, 2);
+	assert_true(detail_poll_next_due_ms(p, poller_mono_now()) > 3000);
+	/* the stopped task and the revisions were described already: not asked again */
+	assert_int_equal(es_count("DescribeTasks"), 3);
+	assert_int_equal(es_count("DescribeTaskDefinition"), 4);
+
+	/* closed while its first calls are in flight: their answers ask for nothing */
+	before = es_count("");
+	detail_poll_refresh_now(p);
+	assert_true(detail_poll_tick(p, poller_mono_now()));
+	detail_poll_close(p);
+	assert_true(es_run_until(h, x, nothing_pending, &d));
+	before += 3; /* DescribeServices and both ListTasks, and no more */
+	assert_int_equal(es_count(""), before);
+	assert_false(detail_poll_data(p)->have_runtime);
+	assert_false(detail_poll_tick(p, poller_mono_now()));
+	assert_int_equal(es_count(""), before);
+	http_free(h);
+	detail_poll_free(p);
+	ecs_endpoint_free(x);
+}
+
 int
 main(void)
 {
@@ -355,7 +505,8 @@ main(void)
 		cmocka_unit_test(test_round_failed_deployment),
 		cmocka_unit_test(test_poll_without_connection),
 		cmocka_unit_test(test_poll_throttled),
+		cmocka_unit_test(test_poll_against_server),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, es_start, es_stop);
 }
