@@ -157,7 +157,7 @@ fail() {
 }
 
 # ---- keys: AKIA + 16 of [A-Z2-7] as AWS's, 40-character secrets
-mkdir -p "$DIR/keys" && chmod 700 "$DIR/keys" || fail "cannot make $DIR/keys"
+{ mkdir -p "$DIR/keys" && chmod 700 "$DIR/keys"; } || fail "cannot make $DIR/keys"
 (
 	umask 077
 	cd "$DIR/keys" || exit 1
@@ -287,7 +287,7 @@ ruleset() {
 }
 EOF
 }
-ruleset ecs 2014-11-13 && ruleset sts 2011-06-15 || fail "cannot write $DIR/aws/data"
+{ ruleset ecs 2014-11-13 && ruleset sts 2011-06-15; } || fail "cannot write $DIR/aws/data"
 
 # ---- wait for the API: ListClusters signed with botocore
 api_ready() {

@@ -34,6 +34,9 @@ times as epoch seconds with fractions, ARNs in the long format
   stopped and stopping ones).
 * DescribeServices up to 10, DescribeTasks up to 100, DescribeClusters up to
   100; unknown ones in failures[] with reason MISSING.
+* RegisterTaskDefinition (family, containerDefinitions with name and image,
+  cpu, memory, networkMode, requiresCompatibilities, roles) adds the next
+  revision; DeregisterTaskDefinition makes one INACTIVE.
 * UpdateService: desiredCount scales the PRIMARY deployment; a new
   taskDefinition (family, family:revision or ARN) or forceNewDeployment
   starts a new PRIMARY deployment (rolloutState IN_PROGRESS, "ECS deployment
@@ -45,13 +48,19 @@ times as epoch seconds with fractions, ARNs in the long format
   PENDING -> RUNNING over --start-delay s, health UNKNOWN -> HEALTHY
   --health-delay s later (task definitions with a healthCheck), and stopping
   ones DEACTIVATING -> STOPPING -> DEPROVISIONING -> STOPPED over
-  --stop-delay s.  Tasks are spread over REGIONa/b/c.  Images decide
-  failures: tag "broken" runs and its essential container exits 1 ("Essential
+  --stop-delay s.  A task serves (counts toward a rollout, is registered
+  in the target group) once HEALTHY, or --health-delay s after RUNNING when
+  its task definition has no health check.  Tasks are spread over
+  REGIONa/b/c.  Images decide failures: tag "broken" runs and its
+  essential container exits 1 half a --start-delay later ("Essential
   container in task exited", stopCode EssentialContainerExited); "oom" exits
   137 (OutOfMemoryError: Container killed due to memory usage); "missing"
   never starts (CannotPullContainerError, stopCode TaskFailedToStart, no
-  exit code).  Stopped by the scheduler: "Scaling activity initiated by
-  (deployment ecs-svc/N)", stopCode ServiceSchedulerInitiated.
+  exit code); none of them ever serves.  A deployment whose tasks fail is
+  retried a --start-delay after each failure.  Stopped by the scheduler:
+  "Scaling activity initiated by (deployment ecs-svc/N)", stopCode
+  ServiceSchedulerInitiated, exit code 0.  Stopped tasks are kept
+  --stopped-ttl s (at most 500 per cluster).
 * Service events, newest first, at most 100, in ECS's words:
   "(service orders) has started 2 tasks: (task ID) (task ID).",
   "(service orders) has stopped 1 running tasks: (task ID).",
@@ -589,9 +598,14 @@ class Task:
                 self.version += 1
         return None
 
-    def serving(self):
-        """RUNNING and, when the task definition has a health check, HEALTHY."""
-        return self.live() and self.last == "RUNNING" and (self.health == "HEALTHY" or not self.td.has_health_check())
+    def serving(self, t, a):
+        """RUNNING and HEALTHY (with a health check), else RUNNING for --health-delay s (the target group's
+        check); a container that is failing never passes either."""
+        if not (self.live() and self.last == "RUNNING") or self.failure is not None:
+            return False
+        if self.td.has_health_check():
+            return self.health == "HEALTHY"
+        return t >= self.started + a.health_delay
 
     def json(self):
         m = self.m
@@ -715,7 +729,7 @@ class Service:
                 "maximumPercent": self.max_percent, "minimumHealthyPercent": self.min_percent},
             "deployments": [dep.json() for dep in self.deployments],
             "roleArn": "arn:aws:iam::%s:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS" % ACCOUNT,
-            "events": self.events, "createdAt": epoch(self.created), "placementConstraints": [],
+            "events": list(self.events), "createdAt": epoch(self.created), "placementConstraints": [],
             "placementStrategy": [], "networkConfiguration": self.network(),
             "schedulingStrategy": "REPLICA", "deploymentController": {"type": "ECS"},
             "createdBy": "arn:aws:iam::%s:role/deployer" % ACCOUNT, "enableECSManagedTags": True,
@@ -864,7 +878,7 @@ class Model:
                 k.dep.failed += 1
                 k.dep.last_failure = t
                 k.dep.updated = t
-        newly = [k for k in tasks if k.serving() and not k.registered]
+        newly = [k for k in tasks if k.serving(t, args) and not k.registered]
         if newly and s.lb:
             s.event(t, "(service %s) registered %d targets in (target-group %s)" % (
                 s.name, len(newly), s.lb["targetGroupArn"]))
@@ -906,7 +920,7 @@ class Model:
             self.stop_tasks(s, self.victims(mine, -want), t)
 
         # the others drain as the PRIMARY's tasks serve
-        serving = sum(1 for k in tasks if k.dep is primary and k.serving())
+        serving = sum(1 for k in tasks if k.dep is primary and k.serving(t, args))
         keep = max(0, math.ceil(s.desired * s.min_percent / 100) - serving)
         if primary.rollout == "FAILED" and primary is s.deployments[0]:
             keep = len(others_live)     # a failed deployment without rollback leaves the old tasks be
@@ -929,7 +943,7 @@ class Model:
 
         # steady state
         settled = (len(s.deployments) == 1 and primary.running == primary.desired and primary.pending == 0
-                   and all(k.serving() for k in tasks if k.live())
+                   and all(k.serving(t, args) for k in tasks if k.live())
                    and all(k.last == "STOPPED" for k in tasks if not k.live()))
         if settled and primary.rollout == "IN_PROGRESS":
             primary.rollout = "COMPLETED"
@@ -1446,11 +1460,12 @@ class Handler(BaseHTTPRequestHandler):
                                "User: %s is not authorized to perform: ecs:%s on resource: %s because no "
                                "identity-based policy allows the ecs:%s action" % (ident.arn, op, res, op))
             with srv.model.lock:
-                out = fn(req, ident)
+                # encoded under the lock: the scheduler changes what the answer refers to
+                data = json.dumps(fn(req, ident), separators=(",", ":")).encode()
         except AwsError as e:
             self.ecs_error(op, e)
             return
-        self.ecs_answer(op, 200, out)
+        self.answer(op, 200, data, "application/x-amz-json-1.1")
 
     def sts(self, body):
         srv = self.server

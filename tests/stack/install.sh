@@ -25,6 +25,7 @@ PACKAGES=(
 	openssh-server openssh-client openssl      # ssh:// Docker endpoint against a private sshd; TLS test certificates
 	python3-elasticsearch                      # the real client that proves tests/stack/esserver.py (run by /usr/bin/python3)
 	python3-py-zipkin                          # the real client that proves tests/stack/zipkinserver.py (run by /usr/bin/python3)
+	awscli python3-botocore                    # tests/stack/ecsserver.py checks SigV4 with botocore (run by /usr/bin/python3); the real AWS CLI (/usr/bin/aws) proves it
 )
 command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)  # kubectl proves tests/stack/k8sserver.py; Debian's clashes with an installed kubectl, so only without one
 
