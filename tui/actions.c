@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "canvas.h"
+#include "ecs_action.h"
 #include "k8s_action.h"
 #include "parse.h"
 #include "poller.h"
@@ -19,6 +20,7 @@ struct flight {
 	struct action_plan plan;
 	struct docker_action *req; /* NULL once answered */
 	struct k8s_action *kreq;   /* a Kubernetes action's, likewise */
+	struct ecs_action *ereq;   /* an ECS action's, likewise */
 	enum phase phase;
 	double started_mono;
 	double started_wall;
@@ -71,6 +73,8 @@ actions_free(struct actions *a)
 			docker_action_cancel(f->req);
 		if (f->kreq != NULL)
 			k8s_action_cancel(f->kreq);
+		if (f->ereq != NULL)
+			ecs_action_cancel(f->ereq);
 		flight_free(f);
 	}
 	if (a->audit_open)
@@ -92,6 +96,10 @@ actions_abandon_requests(struct actions *a)
 		if (f->kreq != NULL) {
 			k8s_action_abandon(f->kreq);
 			f->kreq = NULL;
+		}
+		if (f->ereq != NULL) {
+			ecs_action_abandon(f->ereq);
+			f->ereq = NULL;
 		}
 	}
 }
@@ -151,7 +159,7 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 	const struct flight *f;
 	const char *arrow = "\xe2\x86\x92";
 	char why[ERR_MSG_MAX], ns[256], wl[256];
-	bool swarm, k8s, sts = false;
+	bool swarm, k8s, ecs, sts = false;
 	struct err ke;
 
 	memset(out, 0, sizeof *out);
@@ -168,6 +176,7 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 	why[0] = '\0';
 	swarm = strcmp(out->kind, "swarm") == 0;
 	k8s = strcmp(out->kind, "k8s") == 0;
+	ecs = strcmp(out->kind, "ecs") == 0;
 	if (k8s && !k8s_row_id_parse(out->runtime_id, ns, sizeof ns, &sts, wl, sizeof wl))
 		sts = false;
 	if (a->s.read_only)
@@ -179,7 +188,7 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 		snprintf(why, sizeof why,
 			 "%s: no container runtime reports this service, so there is nothing to %s",
 			 svc->name, op_kind_name(op));
-	else if (!swarm && !k8s && op == OP_SCALE)
+	else if (!swarm && !k8s && !ecs && op == OP_SCALE)
 		snprintf(why, sizeof why,
 			 "%s: scaling needs Swarm, Kubernetes or ECS (this is a %s: plain "
 			 "containers "
@@ -187,10 +196,10 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 			 svc->name, out->kind);
 	else if (k8s && sts && op == OP_ROLLBACK && k8s_action_refuse_rollback(wl, &ke) < 0)
 		snprintf(why, sizeof why, "%s", ke.msg);
-	else if (!swarm && !k8s && op == OP_ROLLBACK)
+	else if (!swarm && !k8s && !ecs && op == OP_ROLLBACK)
 		snprintf(why, sizeof why,
-			 "%s: rollback needs a Swarm service (this is a %s: it keeps no previous "
-			 "version)",
+			 "%s: rollback needs a Swarm service, a Kubernetes Deployment or an ECS "
+			 "service (this is a %s: it keeps no previous version)",
 			 svc->name, out->kind);
 	else if (op == OP_SCALE && rt->fixed_count)
 		snprintf(why, sizeof why,
@@ -219,14 +228,22 @@ actions_prepare(struct actions *a, const struct service *svc, enum op_kind op, l
 		snprintf(out->change, sizeof out->change,
 			 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 %s of %ld instance%s", svc->name,
 			 out->kind, out->context,
-			 swarm || k8s ? "rolling restart" : "restart, one at a time,", rt->desired,
-			 rt->desired == 1 ? "" : "s");
+			 swarm || k8s || ecs ? "rolling restart" : "restart, one at a time,",
+			 rt->desired, rt->desired == 1 ? "" : "s");
 		break;
 	default:
 		snprintf(out->before, sizeof out->before, "%s", rt->version ? rt->version : "");
-		snprintf(out->after, sizeof out->after, "previous");
+		snprintf(out->after, sizeof out->after, "%s",
+			 ecs && rt->previous != NULL ? rt->previous : "previous");
 		snprintf(out->title, sizeof out->title, "Roll back %s?", svc->name);
-		if (rt->revision != NULL)
+		if (ecs)
+			/* The task definition ECS will run: "orders:41 → orders:40". */
+			snprintf(out->change, sizeof out->change,
+				 "%s \xe2\x80\x94 ecs @ %s \xe2\x80\x94 task definition %s %s %s%s",
+				 svc->name, out->context, out->before[0] ? out->before : "?", arrow,
+				 rt->previous != NULL ? "" : "the previous ACTIVE revision",
+				 rt->previous != NULL ? rt->previous : "");
+		else if (rt->revision != NULL)
 			snprintf(out->change, sizeof out->change,
 				 "%s \xe2\x80\x94 %s @ %s \xe2\x80\x94 version %s (revision %s) %s "
 				 "previous",
@@ -301,6 +318,7 @@ on_result(void *ud, const struct docker_action_result *r)
 
 	f->req = NULL;
 	f->kreq = NULL;
+	f->ereq = NULL;
 	if (r->ok && f->containers) {
 		/* Each restart answered once its container ran again: converged. */
 		conclude(f->owner, f, AUDIT_SUCCEEDED, NULL);
@@ -372,14 +390,41 @@ actions_execute_k8s(struct actions *a, const struct action_plan *p, struct http 
 }
 
 int
+actions_execute_ecs(struct actions *a, const struct action_plan *p, struct http *http,
+		    struct ecs_endpoint *x, struct err *e)
+{
+	struct flight *f;
+
+	if (strcmp(p->kind, "ecs") != 0 || x == NULL) {
+		err_set(e, ERR_USAGE, "%s: no ECS cluster named '%s' is configured", p->service,
+			p->context);
+		audit(a, p, AUDIT_FAILED, e->msg, NULL);
+		return -1;
+	}
+	f = begin(a, p, e);
+	if (f == NULL)
+		return -1;
+	f->ereq = ecs_action_start(http, x, p->runtime_name, p->op, p->replicas, p->before,
+				   p->after, on_result, f, e);
+	if (f->ereq == NULL) {
+		audit(a, p, AUDIT_FAILED, e->msg, NULL);
+		free(f);
+		return -1;
+	}
+	f->next = a->flights;
+	a->flights = f;
+	return 0;
+}
+
+int
 actions_execute(struct actions *a, const struct action_plan *p, struct http *http,
 		const struct http_endpoint *ep, struct err *e)
 {
 	struct flight *f;
 
-	if (strcmp(p->kind, "k8s") == 0) {
-		err_set(e, ERR_USAGE, "%s: a Kubernetes workload goes through its context",
-			p->service);
+	if (strcmp(p->kind, "k8s") == 0 || strcmp(p->kind, "ecs") == 0) {
+		err_set(e, ERR_USAGE, "%s: %s goes through its own connection", p->service,
+			strcmp(p->kind, "k8s") == 0 ? "a Kubernetes workload" : "an ECS service");
 		audit(a, p, AUDIT_FAILED, e->msg, NULL);
 		return -1;
 	}
@@ -465,6 +510,40 @@ k8s_converged(struct actions *a, struct flight *f, const struct runtime_state *r
 	return false;
 }
 
+/*
+ * An ECS restart or rollback, judged on a refresh taken after UpdateService
+ * was accepted (ECS made the new PRIMARY deployment before answering):
+ * done once it is the only deployment, its rollout COMPLETED and every
+ * task runs ("completed" with running = desired), for a rollback on the
+ * revision the dialog named.  Failed when the PRIMARY's rollout FAILED
+ * (rt->problem CRIT, message its reason), or when the circuit breaker
+ * rolled back a rollout we saw running.
+ */
+static bool
+ecs_converged(struct actions *a, struct flight *f, const struct runtime_state *rt)
+{
+	const char *st = rt->rollout_state;
+	char why[ERR_MSG_MAX];
+
+	if (st == NULL)
+		return false;
+	if (strcmp(st, "updating") == 0)
+		f->rollout_seen = true;
+	if (strcmp(st, "completed") == 0 && rt->running == rt->desired &&
+	    (f->plan.op != OP_ROLLBACK || strchr(f->plan.after, ':') == NULL ||
+	     (rt->version != NULL && strcmp(rt->version, f->plan.after) == 0))) {
+		conclude(a, f, AUDIT_SUCCEEDED, NULL);
+		return true;
+	}
+	if (strcmp(st, "failed") == 0 && (rt->problem == STATUS_CRIT || f->rollout_seen)) {
+		snprintf(why, sizeof why, "rollout failed: %s",
+			 rt->message ? rt->message : "the deployment failed");
+		conclude(a, f, AUDIT_FAILED, why);
+		return true;
+	}
+	return false;
+}
+
 bool
 actions_tick(struct actions *a, const struct model *m, double mono)
 {
@@ -475,6 +554,8 @@ actions_tick(struct actions *a, const struct model *m, double mono)
 	for (f = a->flights; f != NULL; f = next) {
 		next = f->next;
 		if (f->kreq != NULL && k8s_action_tick(f->kreq))
+			changed = true;
+		else if (f->ereq != NULL && ecs_action_tick(f->ereq))
 			changed = true;
 	}
 	for (f = a->flights; f != NULL; f = next) {
@@ -498,6 +579,10 @@ actions_tick(struct actions *a, const struct model *m, double mono)
 			if (f->kreq != NULL) {
 				k8s_action_cancel(f->kreq);
 				f->kreq = NULL;
+			}
+			if (f->ereq != NULL) {
+				ecs_action_cancel(f->ereq);
+				f->ereq = NULL;
 			}
 			conclude(a, f, f->phase == PHASE_SENT ? AUDIT_UNKNOWN : AUDIT_FAILED, msg);
 			changed = true;
@@ -532,6 +617,11 @@ actions_tick(struct actions *a, const struct model *m, double mono)
 			continue;
 		if (strcmp(f->plan.kind, "k8s") == 0) {
 			if (k8s_converged(a, f, rt))
+				changed = true;
+			continue;
+		}
+		if (strcmp(f->plan.kind, "ecs") == 0) {
+			if (ecs_converged(a, f, rt))
 				changed = true;
 			continue;
 		}

@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "docker_action.h"
+#include "ecs_endpoint.h"
 #include "http.h"
 #include "k8s_endpoint.h"
 #include "model.h"
@@ -35,10 +36,10 @@ struct action_plan {
 	enum op_kind op;
 	char service[256];      /* display name */
 	char runtime_name[256]; /* name in the runtime */
-	char kind[16];          /* "swarm", "k8s" */
-	char context[256];      /* "local", a kubeconfig context */
+	char kind[16];          /* "swarm", "k8s", "ecs" */
+	char context[256];      /* "local", a kubeconfig context, an ECS cluster */
 	char before[64];        /* "2", an image tag */
-	char after[64];         /* "4", "previous image 1.2" */
+	char after[64];         /* "4", "previous", "orders:40" (ECS) */
 	long replicas;          /* scale target */
 	char title[320];        /* "Scale payments?" */
 	char runtime_id[320];   /* the runtime's id of the row ("shop/mail" for compose) */
@@ -79,6 +80,14 @@ int actions_execute(struct actions *a, const struct action_plan *p, struct http 
  */
 int actions_execute_k8s(struct actions *a, const struct action_plan *p, struct http *http,
 			struct k8s_endpoint *k, struct err *e);
+/*
+ * actions_execute() for a plan of kind "ecs": the request goes to cluster
+ * x (ecs_endpoint_of(setup, p->context); borrowed, it must outlive the
+ * action).  A rollback sends what the dialog showed: p->before and
+ * p->after ("orders:41", "orders:40") are checked against ECS first.
+ */
+int actions_execute_ecs(struct actions *a, const struct action_plan *p, struct http *http,
+			struct ecs_endpoint *x, struct err *e);
 /*
  * Check every action in flight against the model (mono: monotonic seconds).
  * Returns true when something changed (redraw).

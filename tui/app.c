@@ -54,7 +54,7 @@ app_view_of(const struct app *a, struct view_ctx *v)
 	v->stale_after = 3.0 * (double)s->poll.refresh_ms / 1000.0;
 	v->ascii = a->ascii;
 	v->prometheus = s->poll.prometheus;
-	v->docker = s->docker || s->nk8s > 0; /* a container runtime */
+	v->docker = s->docker || s->nk8s > 0 || s->necs > 0; /* a container runtime */
 	v->elasticsearch = s->logs.enabled;
 	v->zipkin = s->traces.enabled;
 	v->config_path = s->config_path;

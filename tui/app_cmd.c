@@ -49,7 +49,7 @@ app_begin_action(struct app *a, enum op_kind op, const char *service, long repli
 		return;
 	}
 	if (op == OP_RESTART && strcmp(a->plan.kind, "swarm") != 0 &&
-	    strcmp(a->plan.kind, "k8s") != 0) {
+	    strcmp(a->plan.kind, "k8s") != 0 && strcmp(a->plan.kind, "ecs") != 0) {
 		/* Plain containers: restarted one at a time, by id (copied: rounds move on). */
 		const char *ids[sizeof a->plan.ids / sizeof a->plan.ids[0]];
 		size_t i;

@@ -2,7 +2,7 @@
  * app_internal.h - the console's state, shared by the files of the app:
  * app.c (the loop, drawing, keys), app_cmd.c (the command line and the
  * path to an action), app_runtime.c (the runtimes' pollers besides
- * Docker's, and which one an action goes to) and app_logs.c (the Logs screen's keys, query line
+ * Docker's - Kubernetes, ECS - and which one an action goes to) and app_logs.c (the Logs screen's keys, query line
  * and commands).  Nothing outside them includes this.
  */
 #ifndef OPSDECK_TUI_APP_INTERNAL_H
@@ -15,6 +15,7 @@
 #include "canvas.h"
 #include "detail_poll.h"
 #include "docker_poll.h"
+#include "ecs_poll.h"
 #include "help.h"
 #include "http.h"
 #include "k8s_poll.h"
@@ -88,6 +89,8 @@ struct app {
 	struct docker_poll *docker; /* NULL when no Docker endpoint */
 	struct k8s_poll **k8s;      /* one per Kubernetes context (setup's k8s[i]) */
 	size_t nk8s;
+	struct ecs_poll **ecs; /* one per ECS cluster (setup's ecs[i]) */
+	size_t necs;
 	struct actions *actions;
 	enum edit_mode edit;
 	char edit_service[256]; /* EDIT_SCALE: the service being scaled */
@@ -129,17 +132,20 @@ void app_accept_scale(struct app *a);
 void app_run_command(struct app *a, const char *line);
 
 /* app_runtime.c */
-/* Create the Kubernetes pollers (after a->http and a->model). */
+/* Create the Kubernetes and ECS pollers (after a->http and a->model). */
 void app_runtime_start(struct app *a);
 /* Free them: before http_free(). */
 void app_runtime_stop(struct app *a);
-/* Poll every Kubernetes context.  True when something changed. */
+/* Poll every Kubernetes context and ECS cluster.  True when something changed. */
 bool app_runtime_tick(struct app *a, double mono);
-/* t, or sooner when a Kubernetes poller wants a tick. */
+/* t, or sooner when a Kubernetes or ECS poller wants a tick. */
 long app_runtime_next_due_ms(const struct app *a, double mono, long t);
-/* Refresh every runtime (Docker and Kubernetes) at once. */
+/* Refresh every runtime (Docker, Kubernetes and ECS) at once. */
 void app_runtime_refresh_now(struct app *a);
-/* Send the confirmed a->plan to its runtime: Docker's endpoint, or its Kubernetes context. */
+/*
+ * Send the confirmed a->plan to its runtime: Docker's endpoint, its
+ * Kubernetes context or its ECS cluster.
+ */
 int app_runtime_execute(struct app *a, struct err *e);
 
 /* app_logs.c */

@@ -35,6 +35,7 @@ enum {
 	OPT_SINCE,
 	OPT_CONFIG_FLAG,
 	OPT_CONTEXT,
+	OPT_ECS_CLUSTER,
 };
 
 static const struct option longopts[] = {
@@ -47,6 +48,7 @@ static const struct option longopts[] = {
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "namespace", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "all-namespaces", no_argument, NULL, 'A' },
+	{ "ecs-cluster", required_argument, NULL, OPT_ECS_CLUSTER },
 	{ "read-only", no_argument, NULL, OPT_CONFIG_FLAG },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
@@ -85,6 +87,10 @@ usage(FILE *f)
 	      "                          current-context of KUBECONFIG or ~/.kube/config)\n"
 	      "      --namespace NS      Kubernetes namespace (default: the context's)\n"
 	      "  -A, --all-namespaces    every Kubernetes namespace\n"
+	      "      --ecs-cluster NAME  Amazon ECS cluster (name or ARN) to watch; repeat it,\n"
+	      "                          or separate names by commas, for several (AWS\n"
+	      "                          credentials and region as the AWS CLI finds them:\n"
+	      "                          AWS_PROFILE, AWS_REGION, ~/.aws/config)\n"
 	      "      --read-only         refuse every action: scale, restart, roll back\n"
 	      "                          (env OPSDECK_READ_ONLY)\n"
 	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
@@ -139,6 +145,7 @@ struct cli {
 	const char *debug_log;
 	const char *screen, *format, *width, *height, *timeout, *query, *since;
 	char *contexts;      /* owned: every --context, joined by commas */
+	char *clusters;      /* owned: every --ecs-cluster, joined by commas */
 	bool all_namespaces; /* -A */
 };
 
@@ -169,14 +176,15 @@ parse_cli(int argc, char **argv, struct cli *cli)
 				cli->nflags++;
 			}
 			break;
-		case OPT_CONTEXT: {
+		case OPT_CONTEXT:
+		case OPT_ECS_CLUSTER: {
 			/* Repeatable: the config key holds one comma list. */
-			char *joined = cli->contexts == NULL
-					       ? xstrdup(optarg)
-					       : xasprintf("%s,%s", cli->contexts, optarg);
+			char **list = ch == OPT_CONTEXT ? &cli->contexts : &cli->clusters;
+			char *joined =
+				*list == NULL ? xstrdup(optarg) : xasprintf("%s,%s", *list, optarg);
 
-			free(cli->contexts);
-			cli->contexts = joined;
+			free(*list);
+			*list = joined;
 			break;
 		}
 		case 'A':
@@ -264,6 +272,8 @@ load_config(const struct cli *cli, struct config *cfg, char **path_out)
 	}
 	if (cli->contexts != NULL && config_set_flag(cfg, "--context", cli->contexts, &e) < 0)
 		goto fail;
+	if (cli->clusters != NULL && config_set_flag(cfg, "--ecs-cluster", cli->clusters, &e) < 0)
+		goto fail;
 	/* As in kubectl, -A wins over --namespace. */
 	if (cli->all_namespaces && config_set_flag(cfg, "--namespace", "*", &e) < 0)
 		goto fail;
@@ -349,6 +359,7 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (parse_cli(argc, argv, &cli) != 0) {
 		free(cli.contexts);
+		free(cli.clusters);
 		return 1;
 	}
 	cfg = config_new();
@@ -356,10 +367,12 @@ main(int argc, char **argv)
 		config_free(cfg);
 		free(path);
 		free(cli.contexts);
+		free(cli.clusters);
 		return 1;
 	}
 	free(cli.contexts); /* copied into cfg */
-	cli.contexts = NULL;
+	free(cli.clusters);
+	cli.contexts = cli.clusters = NULL;
 	if (cli.command != NULL && strcmp(cli.command, "config") == 0) {
 		struct buf out;
 

@@ -60,6 +60,12 @@ k8s_display(void *ud, const char *workload)
 	return config_service_display_name(ud, CFG_ALIAS_KUBERNETES, workload);
 }
 
+static const char *
+ecs_display(void *ud, const char *service)
+{
+	return config_service_display_name(ud, CFG_ALIAS_ECS, service);
+}
+
 /* Hands a failed connection to the ssh tunnel, which may know why. */
 static void
 explain_tunnel(void *ud, struct err *e)
@@ -266,6 +272,69 @@ k8s_setup(struct setup *s, const struct config *cfg, struct err *e)
 }
 
 /*
+ * [ecs] into one endpoint per cluster: each item of cluster is a comma
+ * list; a cluster named twice is one runtime.  ECS was asked for, so any
+ * failure stops the start.
+ */
+static int
+ecs_setup(struct setup *s, const struct config *cfg, struct err *e)
+{
+	struct ecs_endpoint_settings es;
+	const char *const *cl;
+	size_t ncl, i;
+	int rc = 0;
+
+	cl = config_list(cfg, CFG_ECS_CLUSTER, &ncl);
+	memset(&es, 0, sizeof es);
+	es.profile = config_str(cfg, CFG_ECS_PROFILE);
+	es.region = config_str(cfg, CFG_ECS_REGION);
+	es.endpoint_url = config_str(cfg, CFG_ECS_ENDPOINT_URL);
+	es.timeout_ms = (long)config_ms(cfg, CFG_ECS_TIMEOUT);
+	es.max_body = (size_t)config_size(cfg, CFG_ECS_MAX_BODY);
+	if (es.profile != NULL && es.profile[0] == '\0')
+		es.profile = NULL;
+	if (es.region != NULL && es.region[0] == '\0')
+		es.region = NULL;
+	for (i = 0; i < ncl && rc == 0; i++) {
+		char *list = xstrdup(cl[i]), *save = NULL, *c;
+
+		for (c = strtok_r(list, ",", &save); c != NULL && rc == 0;
+		     c = strtok_r(NULL, ",", &save)) {
+			struct ecs_endpoint *x;
+			size_t n, k;
+			bool dup = false;
+
+			while (*c == ' ' || *c == '\t')
+				c++;
+			n = strlen(c);
+			while (n > 0 && (c[n - 1] == ' ' || c[n - 1] == '\t'))
+				c[--n] = '\0';
+			for (k = 0; k < s->necs; k++)
+				dup = dup || strcmp(ecs_endpoint_cluster(s->ecs[k]), c) == 0;
+			if (n == 0 || dup)
+				continue; /* named twice: one runtime */
+			es.cluster = c;
+			x = ecs_endpoint_new(&es, e);
+			if (x == NULL) {
+				rc = -1;
+			} else if (ecs_endpoint_of(s, ecs_endpoint_context(x)) != NULL) {
+				rc = err_set(
+					e, ERR_CONFIG,
+					"[ecs] cluster names two clusters called '%s' (by name "
+					"and by ARN, or in two regions): keep one",
+					ecs_endpoint_context(x));
+				ecs_endpoint_free(x);
+			} else {
+				s->ecs = xrealloc(s->ecs, (s->necs + 1) * sizeof *s->ecs);
+				s->ecs[s->necs++] = x;
+			}
+		}
+		free(list);
+	}
+	return rc;
+}
+
+/*
  * [elasticsearch] and [logs] into s->logs.  An API key travels as one
  * more header, built here: http.c sends headers as given and never logs
  * them, and setup_done wipes this one.
@@ -442,7 +511,10 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->k8s_poll.ud = (void *)cfg;
 	logs_setup(s, cfg);
 	traces_setup(s, cfg);
-	if (k8s_setup(s, cfg, e) < 0) {
+	s->ecs_poll.refresh_ms = s->poll.refresh_ms;
+	s->ecs_poll.display_name = ecs_display;
+	s->ecs_poll.ud = (void *)cfg;
+	if (k8s_setup(s, cfg, e) < 0 || ecs_setup(s, cfg, e) < 0) {
 		setup_done(s);
 		return -1;
 	}
@@ -467,6 +539,9 @@ setup_done(struct setup *s)
 	for (i = 0; i < s->nk8s; i++)
 		k8s_endpoint_free(s->k8s[i]);
 	free(s->k8s);
+	for (i = 0; i < s->necs; i++)
+		ecs_endpoint_free(s->ecs[i]);
+	free(s->ecs);
 	ssh_tunnel_free(s->docker_tunnel);
 	docker_endpoint_done(&s->docker_ep);
 	free(s->docker_url);

@@ -11,6 +11,7 @@
 #include "detail_json.h"
 #include "detail_poll.h"
 #include "docker_poll.h"
+#include "ecs_poll.h"
 #include "frame.h"
 #include "http.h"
 #include "k8s_poll.h"
@@ -72,6 +73,21 @@ k8s_json(json_t *jr, const struct runtime_state *rt)
 				    json_string(sts ? "StatefulSet" : "Deployment"));
 	}
 	json_object_set_new(jr, "revision", rt->revision ? json_string(rt->revision) : json_null());
+}
+
+/* What an ECS row adds: its cluster, launch type, pending tasks and rollback target. */
+static void
+ecs_json(json_t *jr, const struct runtime_state *rt)
+{
+	json_object_set_new(jr, "cluster", json_string(rt->context ? rt->context : ""));
+	json_object_set_new(jr, "arn", json_string(rt->id ? rt->id : ""));
+	json_object_set_new(jr, "launch_type",
+			    rt->platform ? json_string(rt->platform) : json_null());
+	json_object_set_new(jr, "pending", json_integer(rt->pending));
+	json_object_set_new(jr, "previous", rt->previous ? json_string(rt->previous) : json_null());
+	json_object_set_new(jr, "problem",
+			    rt->problem != STATUS_OK ? json_string(status_name(rt->problem))
+						     : json_null());
 }
 
 static void
@@ -148,6 +164,8 @@ write_json(const struct model *m, const struct view_ctx *v, struct buf *out)
 							  : json_null());
 			if (s->rt.kind != NULL && strcmp(s->rt.kind, "k8s") == 0)
 				k8s_json(jr, &s->rt);
+			else if (s->rt.kind != NULL && strcmp(s->rt.kind, "ecs") == 0)
+				ecs_json(jr, &s->rt);
 			if (s->rt.deployed_at > 0) {
 				rfc3339(s->rt.deployed_at, when, sizeof when);
 				json_object_set_new(jr, "deployed_at", json_string(when));
@@ -201,6 +219,67 @@ k8s_waiting(struct k8s_poll *const *k8s, size_t n)
 		if (k8s_poll_rounds(k8s[i]) == 0)
 			return true;
 	return false;
+}
+
+/* Whether an ECS poller has not completed a round yet. */
+static bool
+ecs_waiting(struct ecs_poll *const *ecs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ecs_poll_rounds(ecs[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The ECS clusters' first rounds: ticked with the rest of the snapshot's
+ * wait; *due lowered to when one wants its next tick.
+ */
+static void
+ecs_tick(struct ecs_poll *const *ecs, size_t n, double now, long *due)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ecs_poll_rounds(ecs[i]) == 0)
+			ecs_poll_tick(ecs[i], now);
+		if (ecs_poll_rounds(ecs[i]) == 0 && ecs_poll_next_due_ms(ecs[i], now) < *due)
+			*due = ecs_poll_next_due_ms(ecs[i], now);
+	}
+}
+
+/*
+ * A cluster without a complete round by the deadline: failed with that,
+ * unless it already says why (throttled, credentials).
+ */
+static void
+ecs_timeouts(const struct snapshot_options *o, struct model *model, struct ecs_poll *const *ecs,
+	     size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct ecs_endpoint *x = ecs_poll_endpoint(ecs[i]);
+		struct backend_state *b = model_backend(model, ecs_endpoint_backend(x));
+		struct err te;
+		char dur[32];
+
+		if (ecs_poll_rounds(ecs[i]) > 0)
+			continue;
+		format_duration_ms(o->timeout_ms, dur, sizeof dur);
+		if (b->err.code != ERR_OK)
+			err_set(&te, b->err.code, "%.400s (no complete answer within %s)",
+				b->err.msg, dur);
+		else
+			err_set(&te, ERR_TIMEOUT,
+				"%s: no complete answer within %s from %s (raise --timeout or "
+				"check "
+				"[ecs] endpoint_url and the credentials)",
+				ecs_endpoint_backend(x), dur, ecs_endpoint_url(x));
+		model_backend_fail(model, ecs_endpoint_backend(x), &te, poller_wall_now());
+	}
 }
 
 /* Whether the detail poller has what the snapshot shows; stats need two samples for CPU %. */
@@ -280,6 +359,7 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	struct poller *poller;
 	struct docker_poll *docker = NULL;
 	struct k8s_poll **k8s = NULL;
+	struct ecs_poll **ecs = NULL;
 	struct overview *ov;
 	struct view_ctx v;
 	double start, deadline;
@@ -321,6 +401,14 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 		ks.ep = s->k8s[i];
 		k8s[i] = k8s_poll_new(http, model, &ks);
 	}
+	if (s->necs > 0)
+		ecs = xcalloc(s->necs, sizeof *ecs);
+	for (i = 0; i < s->necs; i++) {
+		struct ecs_poll_settings es = s->ecs_poll;
+
+		es.ep = s->ecs[i];
+		ecs[i] = ecs_poll_new(http, model, &es);
+	}
 	ov = overview_new();
 	signals_install(0, NULL);
 
@@ -333,7 +421,8 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	if (docker != NULL)
 		docker_poll_tick(docker, start);
 	while (((s->poll.prometheus && poller_rounds(poller) == 0) ||
-		(docker != NULL && docker_poll_rounds(docker) == 0) || k8s_waiting(k8s, s->nk8s)) &&
+		(docker != NULL && docker_poll_rounds(docker) == 0) || k8s_waiting(k8s, s->nk8s) ||
+		ecs_waiting(ecs, s->necs)) &&
 	       !sig_quit) {
 		struct http_waitfd fd = { sig_pipe_fd[0], 1 /* POLLIN */, 0 };
 		double now = poller_mono_now();
@@ -348,6 +437,7 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 			if (k8s_poll_rounds(k8s[i]) == 0 && k8s_poll_next_due_ms(k8s[i], now) < due)
 				due = k8s_poll_next_due_ms(k8s[i], now);
 		}
+		ecs_tick(ecs, s->necs, now, &due);
 		if (due < left)
 			left = due;
 		if (http_wait(http, &fd, 1, left < 1 ? 1 : (int)left, e) < 0)
@@ -389,6 +479,7 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 			k8s_endpoint_backend(s->k8s[i]), dur, k8s_endpoint_server(s->k8s[i]));
 		model_backend_fail(model, k8s_endpoint_backend(s->k8s[i]), &te, poller_wall_now());
 	}
+	ecs_timeouts(o, model, ecs, s->necs);
 	for (i = 0; i < model_nbackends(model); i++)
 		if (!model_backend_at(model, i)->ok)
 			status = 2;
@@ -400,7 +491,7 @@ snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
 	v.stale_after = 3.0 * (double)s->poll.refresh_ms / 1000.0;
 	v.ascii = o->ascii;
 	v.prometheus = s->poll.prometheus;
-	v.docker = s->docker || s->nk8s > 0; /* a container runtime */
+	v.docker = s->docker || s->nk8s > 0 || s->necs > 0; /* a container runtime */
 	v.config_path = s->config_path;
 
 	if (detail_name != NULL) {
@@ -463,6 +554,9 @@ done:
 	for (i = 0; i < s->nk8s; i++)
 		k8s_poll_free(k8s[i]);
 	free(k8s);
+	for (i = 0; i < s->necs; i++)
+		ecs_poll_free(ecs[i]);
+	free(ecs);
 	poller_free(poller);
 	http_free(http);
 	detail_poll_free(dp); /* after http: it owns the records of requests in flight */
