@@ -87,7 +87,6 @@ no_secret(const struct aws_ini *ini, const struct err *e)
 	char m[sizeof e->msg];
 	size_t i, k;
 
-	CHECK(strstr(e->msg, "fuzzSecretFromTheEnvironment") == NULL);
 	memcpy(m, e->msg, sizeof m);
 	blank_out(m, cfg_path);
 	for (i = 0; i < ini->n; i++) {
@@ -95,6 +94,7 @@ no_secret(const struct aws_ini *ini, const struct err *e)
 		if (strncmp(ini->sections[i].name, "profile ", 8) == 0)
 			blank_out(m, ini->sections[i].name + 8);
 	}
+	CHECK(strstr(m, "fuzzSecretFromTheEnvironment") == NULL || public_text(ini, "fuzzSecret"));
 	for (i = 0; i < ini->n; i++)
 		for (k = 0; k < ini->sections[i].n; k++) {
 			const struct aws_ini_entry *en = &ini->sections[i].entries[k];
