@@ -304,7 +304,6 @@ finish_round(struct ecs_poll *p)
 	} else {
 		apply(p);
 		model_backend_ok(p->model, b, p->latency_ms, now);
-		p->backoff = 0;
 	}
 	drop_round(p);
 	p->in_round = false;
@@ -454,7 +453,7 @@ static void
 throttled(struct ecs_poll *p, struct job *j, const struct err *why)
 {
 	double now = poller_mono_now();
-	char wait[32];
+	char wait[32], what[ERR_MSG_MAX], *dash;
 	struct err e;
 
 	push_front(p, j);
@@ -464,9 +463,14 @@ throttled(struct ecs_poll *p, struct job *j, const struct err *why)
 	p->hold_until = now + p->backoff;
 	p->one_at_a_time = true;
 	snprintf(wait, sizeof wait, "%.0fs", p->backoff);
-	err_set(&e, ERR_BACKEND, "%s: throttled by AWS (%s) — backing off, next try in %s",
-		ecs_endpoint_backend(p->s.ep),
-		strncmp(why->msg, "ecs: ", 5) == 0 ? why->msg + 5 : why->msg, wait);
+	/* AWS's words without the advice after them: ours follows */
+	snprintf(what, sizeof what, "%s",
+		 strncmp(why->msg, "ecs: ", 5) == 0 ? why->msg + 5 : why->msg);
+	dash = strstr(what, " \xe2\x80\x94 ");
+	if (dash != NULL)
+		*dash = '\0';
+	err_set(&e, ERR_BACKEND, "%s: throttled by AWS (%.300s) — backing off, next try in %s",
+		ecs_endpoint_backend(p->s.ep), what, wait);
 	model_backend_fail(p->model, ecs_endpoint_backend(p->s.ep), &e, poller_wall_now());
 }
 
@@ -613,8 +617,11 @@ on_done(void *ud, const struct http_response *r)
 		throttled(p, j, &e);
 		return;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		/* AWS took one: the next refusal waits 1 s again */
 		p->one_at_a_time = false;
+		p->backoff = 0;
+	}
 	if (j->kind == J_TD) {
 		struct td_entry *t = &p->td[j->td];
 

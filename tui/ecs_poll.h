@@ -17,8 +17,9 @@
  *
  * Throttling (ThrottlingException): the request waits and is sent again,
  * the wait doubling from 1 s up to ECS_BACKOFF_MAX_S while AWS keeps
- * refusing, one request at a time until one passes; the backend shows
- * "throttled ... next try in 4s" meanwhile.  An answer saying the
+ * refusing, one request at a time until one passes (then 1 s again for
+ * the next refusal); the backend shows "throttled ... next try in 4s"
+ * meanwhile.  An answer saying the
  * credentials expired renews them (ecs_endpoint_expired) and sends that
  * request once more.
  *
@@ -68,7 +69,7 @@ long ecs_poll_next_due_ms(const struct ecs_poll *p, double mono);
 unsigned long ecs_poll_rounds(const struct ecs_poll *p);
 /* Requests sent so far (retries too): for tests of the request budget. */
 unsigned long ecs_poll_requests(const struct ecs_poll *p);
-/* The wait after the last throttled answer, in seconds; 0 when not throttled. */
+/* The wait after the last throttled answer, in seconds; 0 once AWS took a request again. */
 double ecs_poll_backoff_s(const struct ecs_poll *p);
 /* borrowed: the cluster polled. */
 struct ecs_endpoint *ecs_poll_endpoint(const struct ecs_poll *p);
