@@ -31,8 +31,8 @@ enum { S_TASKS, S_DEPS, S_REVS, S_EVENTS, NSECT };
 enum task_col { T_ID, T_STATUS, T_HEALTH, T_REV, T_AZ, T_AGE, T_EXIT, T_REASON, NTCOLS };
 
 /*
- * At 80 columns: id, status, health, revision, age, exit codes and the
- * reason a task stopped; the zone comes with width.  Deployments drop
+ * At 80 columns: id, status, health, revision, how long in that status,
+ * exit codes and the reason a task stopped; the zone comes with width.  Deployments drop
  * the reason last; revisions are their images; events their message.
  */
 static const struct table_column task_cols[NTCOLS] = {
@@ -41,7 +41,7 @@ static const struct table_column task_cols[NTCOLS] = {
 	[T_HEALTH] = { "HEALTH", 7, 9, 0, 0, ALIGN_LEFT, false },  /* fitted */
 	[T_REV] = { "REV", 3, 8, 0, 0, ALIGN_RIGHT, false },       /* fitted */
 	[T_AZ] = { "AZ", 10, 16, 0, 2, ALIGN_LEFT, false },        /* fitted */
-	[T_AGE] = { "AGE", 6, 6, 0, 0, ALIGN_RIGHT, false },
+	[T_AGE] = { "SINCE", 6, 6, 0, 0, ALIGN_RIGHT, false },
 	[T_EXIT] = { "EXIT", 4, 24, 0, 0, ALIGN_LEFT, false }, /* fitted */
 	[T_REASON] = { "REASON", 24, 0, 3, 0, ALIGN_LEFT, false },
 };
@@ -173,7 +173,12 @@ fill_task(struct erow *r, const struct detail_ecs_task *t, const struct view_ctx
 	r->cells[T_AZ].text = t->az[0] ? t->az : "-";
 	if (t->az[0] == '\0')
 		r->cells[T_AZ].role = ROLE_DIM;
-	detail_age(v->now, t->created, r->text[T_AGE], DETAIL_CELL);
+	/* How long in its state: since it stopped, since it started, since it was made. */
+	detail_age(v->now,
+		   t->stopped > 0 && strcmp(t->last_status, "STOPPED") == 0 ? t->stopped
+		   : t->started > 0 && strcmp(t->last_status, "RUNNING") == 0 ? t->started
+									       : t->created,
+		   r->text[T_AGE], DETAIL_CELL);
 	r->cells[T_EXIT].text = t->exits;
 	r->cells[T_REASON].text = t->reason; /* may be long: the table clips by width */
 	r->cells[T_EXIT].role = r->cells[T_REASON].role = t->failed ? ROLE_CRIT : ROLE_DIM;
