@@ -156,6 +156,17 @@ status_role(const struct detail_ecs_task *t)
 	return ROLE_WARN; /* PROVISIONING, PENDING, ACTIVATING */
 }
 
+/* Since when t is in its status: it stopped, it started, it was made. */
+static double
+since(const struct detail_ecs_task *t)
+{
+	if (t->stopped > 0 && strcmp(t->last_status, "STOPPED") == 0)
+		return t->stopped;
+	if (t->started > 0 && strcmp(t->last_status, "RUNNING") == 0)
+		return t->started;
+	return t->created;
+}
+
 static void
 fill_task(struct erow *r, const struct detail_ecs_task *t, const struct view_ctx *v)
 {
@@ -173,12 +184,7 @@ fill_task(struct erow *r, const struct detail_ecs_task *t, const struct view_ctx
 	r->cells[T_AZ].text = t->az[0] ? t->az : "-";
 	if (t->az[0] == '\0')
 		r->cells[T_AZ].role = ROLE_DIM;
-	/* How long in its state: since it stopped, since it started, since it was made. */
-	detail_age(v->now,
-		   t->stopped > 0 && strcmp(t->last_status, "STOPPED") == 0 ? t->stopped
-		   : t->started > 0 && strcmp(t->last_status, "RUNNING") == 0 ? t->started
-									       : t->created,
-		   r->text[T_AGE], DETAIL_CELL);
+	detail_age(v->now, since(t), r->text[T_AGE], DETAIL_CELL);
 	r->cells[T_EXIT].text = t->exits;
 	r->cells[T_REASON].text = t->reason; /* may be long: the table clips by width */
 	r->cells[T_EXIT].role = r->cells[T_REASON].role = t->failed ? ROLE_CRIT : ROLE_DIM;
