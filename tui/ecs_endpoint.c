@@ -148,9 +148,7 @@ ecs_endpoint_new(const struct ecs_endpoint_settings *s, struct err *e)
 		return NULL;
 	}
 	x = xcalloc(1, sizeof *x);
-	x->pid = -1;
-	x->out_fd = x->err_fd = -1;
-	buf_init(&x->out);
+	child_run_init(&x->run);
 	x->cluster = xstrdup(s->cluster);
 	x->context = cluster_name(s->cluster);
 	x->backend = xasprintf("ecs %s", x->context);
@@ -226,10 +224,7 @@ ecs_endpoint_free(struct ecs_endpoint *x)
 {
 	if (x == NULL)
 		return;
-	ecs_endpoint_process_kill(x);
-	if (x->out.data != NULL)
-		explicit_bzero(x->out.data, x->out.len);
-	buf_done(&x->out);
+	child_run_done(&x->run);
 	aws_creds_done(&x->cur);
 	aws_creds_done(&x->keys);
 	wipe_free(x->token_header);
@@ -349,7 +344,7 @@ ecs_endpoint_credentials(struct ecs_endpoint *x, struct http *http, double wall,
 		x->sts_busy = false; /* its http is gone: that answer never comes */
 	usable = x->have_cur && (x->cur.expires <= 0 || wall < x->cur.expires ||
 				 (x->stale && ecs_endpoint_mono() - x->obtained < MIN_USE_S));
-	if (x->pid > 0 || x->sts_busy)
+	if (child_run_running(&x->run) || x->sts_busy)
 		return usable ? ECS_CRED_READY : ECS_CRED_PENDING;
 	if (x->failed) {
 		/* Reported once; the next call tries again. */
@@ -432,13 +427,13 @@ ecs_endpoint_expired(struct ecs_endpoint *x, unsigned gen, long status, const ch
 bool
 ecs_endpoint_tick(struct ecs_endpoint *x)
 {
-	return x != NULL && x->pid > 0 && ecs_endpoint_process_tick(x);
+	return x != NULL && child_run_running(&x->run) && ecs_endpoint_process_tick(x);
 }
 
 long
 ecs_endpoint_next_due_ms(const struct ecs_endpoint *x)
 {
-	return x != NULL && x->pid > 0 ? 20 : -1;
+	return x != NULL && child_run_running(&x->run) ? 20 : -1;
 }
 
 /* ---- requests ------------------------------------------------------------------ */

@@ -13,10 +13,8 @@
 #include <sys/types.h>
 
 #include "aws_config.h"
-#include "buf.h"
+#include "child_run.h"
 #include "ecs_endpoint.h"
-
-#define ECS_LINE_MAX 240
 
 struct ecs_endpoint {
 	struct http_endpoint ep; /* points into the fields below */
@@ -41,13 +39,7 @@ struct ecs_endpoint {
 	/* credential_process */
 	char *process; /* the command line (run through sh -c) */
 	long process_timeout_ms;
-	pid_t pid; /* while it runs, else -1 */
-	int out_fd, err_fd;
-	struct buf out; /* its stdout so far (secret) */
-	bool out_too_big;
-	char partial[ECS_LINE_MAX], last[ECS_LINE_MAX]; /* its stderr's last line */
-	size_t plen;
-	double deadline; /* monotonic seconds */
+	struct child_run run; /* while it runs; its stdout (secret), stderr's last line */
 	/* the last renewal's failure, reported once */
 	bool failed;
 	struct err err;
@@ -61,8 +53,6 @@ void ecs_endpoint_take(struct ecs_endpoint *x, struct aws_creds *c);
 void ecs_endpoint_drop(struct ecs_endpoint *x);
 /* Start the credential_process.  -1 with e when it cannot start. */
 int ecs_endpoint_process_start(struct ecs_endpoint *x, struct err *e);
-/* Kill a running credential_process and reap it; close its pipes. */
-void ecs_endpoint_process_kill(struct ecs_endpoint *x);
 /* Drive it: true when it ended (x->cur or x->failed set). */
 bool ecs_endpoint_process_tick(struct ecs_endpoint *x);
 

@@ -276,9 +276,7 @@ k8s_endpoint_new(const struct kubeconfig *kc, const struct k8s_endpoint_settings
 	if (kubeconfig_resolve(kc, s->context, &t, e) < 0)
 		return NULL;
 	k = xcalloc(1, sizeof *k);
-	k->pid = -1;
-	k->out_fd = k->err_fd = -1;
-	buf_init(&k->out);
+	child_run_init(&k->run);
 	k->context = xstrdup(t.context);
 	k->insecure = t.insecure;
 	if (s->namespace != NULL && strcmp(s->namespace, "*") == 0)
@@ -383,7 +381,7 @@ k8s_endpoint_credentials(struct k8s_endpoint *k, double wall, struct err *e)
 		}
 		return K8S_CRED_READY;
 	}
-	if (k->pid > 0)
+	if (child_run_running(&k->run))
 		return K8S_CRED_PENDING;
 	if (k->failed) {
 		/* Reported once; the next call runs the plugin again. */
@@ -493,10 +491,7 @@ k8s_endpoint_free(struct k8s_endpoint *k)
 {
 	if (k == NULL)
 		return;
-	k8s_endpoint_exec_kill(k);
-	if (k->out.data != NULL)
-		explicit_bzero(k->out.data, k->out.len);
-	buf_done(&k->out);
+	child_run_done(&k->run);
 	k8s_endpoint_drop_credential(k);
 	k8s_endpoint_wipe_free(k->password);
 	free(k->username);

@@ -11,10 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "buf.h"
+#include "child_run.h"
 #include "k8s_endpoint.h"
-
-#define LINE_MAX_BYTES 240
 
 struct k8s_endpoint {
 	struct http_endpoint ep; /* points into the fields below */
@@ -38,14 +36,9 @@ struct k8s_endpoint {
 	double expires;   /* its expirationTimestamp; 0 = none */
 	double obtained;  /* monotonic seconds when it arrived */
 	bool stale;       /* it had expired when it arrived */
-	pid_t pid;        /* the plugin while it runs, else -1 */
-	int out_fd, err_fd;
-	struct buf out; /* its stdout so far */
-	bool out_too_big;
-	char partial[LINE_MAX_BYTES], last[LINE_MAX_BYTES]; /* its stderr's last line */
-	size_t plen;
-	double deadline; /* monotonic seconds */
-	bool failed;     /* the last run failed: err says why, reported once */
+	/* the plugin while it runs; its stdout, its stderr's last line */
+	struct child_run run;
+	bool failed; /* the last run failed: err says why, reported once */
 	struct err err;
 };
 
@@ -64,9 +57,7 @@ int k8s_endpoint_write_private(struct k8s_endpoint *k, const char *name, const c
 void k8s_endpoint_sync(struct k8s_endpoint *k);
 /* Wipe and forget the exec plugin's token. */
 void k8s_endpoint_drop_credential(struct k8s_endpoint *k);
-/* Start the plugin (k->pid, pipes, deadline).  -1 with e when it cannot start. */
+/* Start the plugin (k->run).  -1 with e when it cannot start. */
 int k8s_endpoint_exec_start(struct k8s_endpoint *k, struct err *e);
-/* Kill a running plugin and reap it; close its pipes. */
-void k8s_endpoint_exec_kill(struct k8s_endpoint *k);
 
 #endif
