@@ -47,7 +47,7 @@ LIB_SRC := $(wildcard lib/*.c)
 BACKENDS_SRC := $(wildcard backends/*.c)
 WIDGETS_SRC := $(wildcard widgets/*.c)
 # tui files that touch curses; everything else in tui/ is linkable by tests.
-TUI_CURSES_SRC := tui/main.c tui/term.c tui/app.c
+TUI_CURSES_SRC := tui/main.c tui/term.c tui/app.c tui/app_keys.c
 TUI_SRC := $(wildcard tui/*.c tui/screens/*.c)
 TUI_CORE_SRC := $(filter-out $(TUI_CURSES_SRC),$(TUI_SRC))
 

@@ -90,8 +90,8 @@ app_top_screen(const struct app *a)
 }
 
 /* Close the top screen; its requests stop (answers in flight are dropped). */
-static void
-pop_screen(struct app *a)
+void
+app_pop_screen(struct app *a)
 {
 	enum screen_id top;
 
@@ -107,6 +107,12 @@ pop_screen(struct app *a)
 		detail_free(a->detail);
 		a->detail = NULL;
 		break;
+	case SCREEN_ALERTS:
+		app_alerts_closed(a);
+		break;
+	case SCREEN_QUERY:
+		app_query_closed(a);
+		break;
 	default:
 		app_traces_closed(a, top);
 		break;
@@ -121,7 +127,7 @@ app_push_screen(struct app *a, enum screen_id id)
 	for (i = 1; i < a->depth; i++)
 		if (a->stack[i] == id) {
 			while (a->depth > i + 1)
-				pop_screen(a);
+				app_pop_screen(a);
 			return;
 		}
 	a->stack[a->depth++] = id;
@@ -169,8 +175,8 @@ app_current_service(struct app *a)
 	return overview_current(a->overview, &v); /* the rows as filtered now */
 }
 
-static void
-dialog_view_of(struct app *a, struct dialog_view *dv)
+void
+app_dialog_view_of(struct app *a, struct dialog_view *dv)
 {
 	memset(dv, 0, sizeof *dv);
 	dv->title = a->plan.title;
@@ -220,6 +226,8 @@ draw(struct app *a)
 		rs.hint = "? help  e query  / filter  F tail  +/- range  Esc back ";
 	}
 	app_traces_render(a, &rs);
+	app_alerts_render(a, &rs);
+	app_query_render(a, &rs);
 	if (a->message[0] != '\0') {
 		rs.message = a->message;
 		rs.message_role = a->message_role;
@@ -245,15 +253,20 @@ draw(struct app *a)
 		rs.input_prompt = w < 100 ? "search: "
 					  : "Search (service= span= >250ms <2s error k=v since=1h "
 					    "limit=20): ";
+	} else if (a->edit == EDIT_SILENCE || a->edit == EDIT_PROMQL) {
+		rs.input = &a->input;
+		rs.input_prompt = a->prompt;
 	} else if (a->edit == EDIT_QUERY) {
 		rs.input = &a->input;
 		rs.input_prompt =
 			w < 100 ? "query: " : "Query (Lucene; Enter searches, Up/Down history): ";
 	}
 	if (a->dialog_open) {
-		dialog_view_of(a, &dv);
+		app_dialog_view_of(a, &dv);
 		rs.dialog = &dv;
 	}
+	if (a->o->wall)
+		app_wall_render(a, &rs);
 	if (a->help_shown) {
 		hv.title = "opsdeck keys";
 		hv.entries = a->help;
@@ -276,301 +289,12 @@ draw(struct app *a)
 	a->dirty = false;
 }
 
-static void
-apply_filter_text(struct app *a)
-{
-	struct view_ctx v;
-	struct err e;
-
-	if (a->edit != EDIT_FILTER)
-		return; /* a count or a command is applied on Enter only */
-	if (app_top_screen(a) == SCREEN_LOGS) {
-		app_logs_filter_text(a);
-		a->dirty = true;
-		return;
-	}
-	app_view_of(a, &v);
-	if (overview_set_filter(a->overview, a->input.text.data, &e) < 0) {
-		snprintf(a->message, sizeof a->message, "invalid pattern: %s (keeping /%s/)", e.msg,
-			 overview_filter(a->overview));
-		a->message_role = ROLE_CRIT;
-		a->message_until = 0; /* until the pattern is fixed */
-	} else if (a->message_until == 0) {
-		a->message[0] = '\0';
-	}
-	a->dirty = true;
-}
-
 void
 app_show_error(struct app *a, const char *msg)
 {
 	snprintf(a->message, sizeof a->message, "%s", msg);
 	a->message_role = ROLE_CRIT;
 	a->message_until = poller_mono_now() + 2 * MESSAGE_SECONDS;
-	a->dirty = true;
-}
-
-static void
-handle_dialog_key(struct app *a, int key)
-{
-	struct dialog_view dv;
-	enum dialog_result r;
-	struct err e;
-	int w, h;
-
-	dialog_view_of(a, &dv);
-	r = dialog_key(&dv, &a->typed, key);
-	term_size(&w, &h);
-	if (r == DIALOG_CONFIRM && !dialog_fits(a->canvas, (struct rect){ 0, 0, w, h }, &dv))
-		r = DIALOG_CANCEL; /* the user could not see what they agreed to */
-	if (r == DIALOG_PENDING)
-		return;
-	a->dialog_open = false; /* closed before anything runs: a second y cannot fire twice */
-	if (r == DIALOG_CANCEL) {
-		actions_cancelled(a->actions, &a->plan);
-		app_set_message(a, ROLE_DIM, "%s", "cancelled");
-		return;
-	}
-	if (app_runtime_execute(a, &e) < 0) {
-		app_show_error(a, e.msg);
-		return;
-	}
-	app_set_message(a, ROLE_ACCENT, "%s", a->plan.change);
-	a->message_until = poller_mono_now() + 1.5; /* then the live progress shows */
-	app_runtime_refresh_now(a);
-	if (detail_poll_is_open(a->detail_poll))
-		detail_poll_refresh_now(a->detail_poll);
-}
-
-static void
-handle_input_key(struct app *a, int key)
-{
-	enum action act = keys_lookup(CTX_INPUT, key);
-	struct err e;
-
-	switch (act) {
-	case ACT_INPUT_ACCEPT:
-		if (a->edit != EDIT_FILTER) {
-			enum edit_mode mode = a->edit;
-
-			a->edit = EDIT_NONE;
-			if (mode == EDIT_SCALE)
-				app_accept_scale(a);
-			else if (mode == EDIT_QUERY)
-				app_logs_accept_query(a);
-			else if (mode == EDIT_TRACES)
-				app_traces_accept_query(a);
-			else
-				app_run_command(a, a->input.text.data);
-			break;
-		}
-		a->edit = EDIT_NONE;
-		if (a->message_until == 0 && a->message[0] != '\0') {
-			/* Invalid pattern: the previous filter stays, say so briefly. */
-			a->message_until = poller_mono_now() + MESSAGE_SECONDS;
-		}
-		free(a->filter_before);
-		a->filter_before = NULL;
-		break;
-	case ACT_INPUT_CANCEL:
-		if (a->edit == EDIT_FILTER && app_top_screen(a) == SCREEN_LOGS)
-			logs_set_filter(a->logs, a->filter_before, &e);
-		else if (a->edit == EDIT_FILTER)
-			overview_set_filter(a->overview, a->filter_before, &e);
-		a->edit = EDIT_NONE;
-		free(a->filter_before);
-		a->filter_before = NULL;
-		a->message[0] = '\0';
-		break;
-	case ACT_INPUT_LEFT:
-		input_left(&a->input);
-		break;
-	case ACT_INPUT_RIGHT:
-		input_right(&a->input);
-		break;
-	case ACT_INPUT_HOME:
-		input_home(&a->input);
-		break;
-	case ACT_INPUT_END:
-		input_end(&a->input);
-		break;
-	case ACT_INPUT_BACKSPACE:
-		input_backspace(&a->input);
-		apply_filter_text(a);
-		break;
-	case ACT_INPUT_DELETE:
-		input_delete(&a->input);
-		apply_filter_text(a);
-		break;
-	case ACT_INPUT_KILL_WORD:
-		input_kill_word(&a->input);
-		apply_filter_text(a);
-		break;
-	case ACT_INPUT_HISTORY_PREV:
-	case ACT_INPUT_HISTORY_NEXT:
-		if (a->edit == EDIT_QUERY)
-			app_logs_recall(a, act == ACT_INPUT_HISTORY_PREV ? -1 : 1);
-		break;
-	case ACT_INPUT_KILL_LINE:
-		input_kill_line(&a->input);
-		apply_filter_text(a);
-		break;
-	default:
-		if (key >= 32 && key < K_SPECIAL && key != 127) {
-			input_insert_codepoint(&a->input, (unsigned)key);
-			apply_filter_text(a); /* incremental */
-		}
-		break;
-	}
-	a->dirty = true;
-}
-
-static void
-handle_help_key(struct app *a, int key)
-{
-	enum action act = keys_lookup(CTX_OVERVIEW, key);
-	struct help_view hv = { "", a->help, a->nhelp, 0, "" };
-	int w, h, vis;
-	size_t max;
-
-	term_size(&w, &h);
-	vis = help_visible_rows((struct rect){ 0, 0, w, h }, &hv);
-	max = vis > 0 && a->nhelp > (size_t)vis ? a->nhelp - (size_t)vis : 0;
-	switch (act) {
-	case ACT_DOWN:
-		if (a->help_scroll < max)
-			a->help_scroll++;
-		break;
-	case ACT_UP:
-		if (a->help_scroll > 0)
-			a->help_scroll--;
-		break;
-	case ACT_QUIT:
-		a->quit = true;
-		break;
-	default:
-		a->help_shown = false; /* any other key closes, as in htop */
-		break;
-	}
-	a->dirty = true;
-}
-
-static void
-handle_key(struct app *a, int key)
-{
-	enum action act;
-	struct view_ctx v;
-
-	if (key == K_RESIZE) {
-		a->dirty = true;
-		return;
-	}
-	if (a->dialog_open) {
-		handle_dialog_key(a, key);
-		return;
-	}
-	if (a->edit != EDIT_NONE) {
-		handle_input_key(a, key);
-		return;
-	}
-	if (a->help_shown) {
-		handle_help_key(a, key);
-		return;
-	}
-	{
-		static const enum key_ctx ctx_of[SCREEN_COUNT] = {
-			[SCREEN_OVERVIEW] = CTX_OVERVIEW, [SCREEN_DETAIL] = CTX_DETAIL,
-			[SCREEN_LOGS] = CTX_LOGS,         [SCREEN_TRACES] = CTX_TRACES,
-			[SCREEN_TRACE] = CTX_TRACE,       [SCREEN_TOPOLOGY] = CTX_TOPOLOGY,
-		};
-		act = keys_lookup(ctx_of[app_top_screen(a)], key);
-	}
-	if ((app_top_screen(a) == SCREEN_LOGS && app_logs_key(a, act)) || app_traces_key(a, act)) {
-		a->dirty = true;
-		return;
-	}
-	switch (act) {
-	case ACT_HELP:
-		a->help_shown = true;
-		a->help_scroll = 0;
-		break;
-	case ACT_QUIT:
-		a->quit = true;
-		break;
-	case ACT_BACK: /* on the Overview, the bottom screen, back quits */
-		if (a->depth > 1)
-			pop_screen(a);
-		else
-			a->quit = true;
-		break;
-	case ACT_OPEN:
-		app_open_detail(a, app_current_service(a));
-		break;
-	case ACT_LOGS:
-		if (app_top_screen(a) == SCREEN_DETAIL && !isnan(detail_cursor(a->detail))) {
-			/* Pivot: the logs of the minute under the charts' cursor. */
-			a->range.since_s = 0;
-			a->range.from = detail_cursor(a->detail);
-			a->range.to = a->range.from + 60.0;
-		}
-		app_logs_open_service(a, app_current_service(a));
-		break;
-	case ACT_LOGS_ALL:
-		app_logs_open(a, NULL);
-		break;
-	case ACT_RANGE_WIDER:
-	case ACT_RANGE_NARROWER:
-		if (!detail_poll_step_range(a->detail_poll, act == ACT_RANGE_WIDER ? 1 : -1))
-			app_set_message(a, ROLE_DIM, "%s",
-					act == ACT_RANGE_WIDER
-						? "already the widest range (24h)"
-						: "already the narrowest range (15m)");
-		break;
-	case ACT_REDRAW:
-		term_invalidate();
-		break;
-	case ACT_REFRESH:
-		poller_refresh_now(a->poller);
-		app_runtime_refresh_now(a);
-		if (detail_poll_is_open(a->detail_poll))
-			detail_poll_refresh_now(a->detail_poll);
-		logs_poll_refresh_now(a->logs_poll);
-		traces_poll_refresh_now(a->traces_poll);
-		app_set_message(a, ROLE_DIM, "%s", "refreshing...");
-		break;
-	case ACT_SCALE:
-	case ACT_RESTART:
-	case ACT_ROLLBACK:
-		app_begin_action(a,
-				 act == ACT_SCALE     ? OP_SCALE
-				 : act == ACT_RESTART ? OP_RESTART
-						      : OP_ROLLBACK,
-				 app_current_service(a), -1);
-		break;
-	case ACT_COMMAND:
-		a->edit = EDIT_COMMAND;
-		input_set(&a->input, "");
-		break;
-	case ACT_FILTER:
-		a->edit = EDIT_FILTER;
-		free(a->filter_before);
-		a->filter_before = xstrdup(overview_filter(a->overview));
-		input_set(&a->input, a->filter_before);
-		break;
-	case ACT_CLEAR_FILTER:
-		overview_set_filter(a->overview, "", NULL);
-		app_set_message(a, ROLE_DIM, "%s", "filter cleared");
-		break;
-	case ACT_NONE:
-		break;
-	default:
-		app_view_of(a, &v);
-		if (app_top_screen(a) == SCREEN_DETAIL)
-			detail_handle(a->detail, act, detail_poll_data(a->detail_poll));
-		else
-			overview_handle(a->overview, act, &v);
-		break;
-	}
 	a->dirty = true;
 }
 
@@ -596,6 +320,10 @@ next_timeout_ms(const struct app *a, double mono, double wall)
 		t = logs_poll_next_due_ms(a->logs_poll, mono);
 	if (traces_poll_next_due_ms(a->traces_poll, mono) < t)
 		t = traces_poll_next_due_ms(a->traces_poll, mono);
+	t = app_alerts_next_due_ms(a, mono, t);
+	t = app_query_next_due_ms(a, mono, t);
+	if (a->o->wall)
+		t = app_wall_next_due_ms(a, mono, t);
 	if (to_second < t)
 		t = to_second; /* the clock and data ages tick every second */
 	if (a->message_until > 0) {
@@ -612,6 +340,9 @@ app_free(struct app *a)
 	poller_free(a->poller);
 	docker_poll_free(a->docker);
 	app_runtime_stop(a);
+	app_alerts_stop(a);
+	app_query_stop(a);
+	app_wall_stop(a);
 	http_free(a->http);
 	detail_poll_free(
 		a->detail_poll); /* after http: it owns the records of requests in flight */
@@ -638,10 +369,10 @@ app_free(struct app *a)
 int
 app_run(const struct app_options *o, int *exit_code, struct err *e)
 {
-	static const enum key_ctx help_ctx[] = {
-		CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL,   CTX_LOGS,
-		CTX_TRACES, CTX_TRACE,    CTX_TOPOLOGY, CTX_INPUT
-	};
+	static const enum key_ctx help_ctx[] = { CTX_GLOBAL, CTX_OVERVIEW, CTX_DETAIL,   CTX_LOGS,
+						 CTX_TRACES, CTX_TRACE,    CTX_TOPOLOGY, CTX_ALERTS,
+						 CTX_QUERY,  CTX_INPUT };
+	static const enum key_ctx wall_help_ctx[] = { CTX_WALL };
 	struct app a;
 	const struct setup *s = o->setup;
 
@@ -665,6 +396,10 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	a.detail_poll = detail_poll_new(a.http);
 	a.logs_poll = logs_poll_new(a.http, a.model, &s->logs);
 	a.traces_poll = traces_poll_new(a.http, a.model, &s->traces);
+	app_alerts_start(&a);
+	app_query_start(&a);
+	if (o->wall)
+		app_wall_start(&a);
 	a.range.since_s = s->logs.default_range_s > 0 ? s->logs.default_range_s : 900;
 	{
 		char *hp = logs_history_default_path();
@@ -673,7 +408,10 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 		free(hp);
 	}
 	a.canvas = canvas_new(80, 24);
-	a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
+	if (o->wall)
+		a.help = keys_help(wall_help_ctx, 1, &a.nhelp);
+	else
+		a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
 	input_init(&a.input);
 	input_init(&a.typed);
 	a.ascii = !term_locale_utf8();
@@ -713,6 +451,12 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 		if (app_logs_tick(&a, mono))
 			a.dirty = true;
 		if (app_traces_tick(&a, mono))
+			a.dirty = true;
+		if (app_alerts_tick(&a, mono))
+			a.dirty = true;
+		if (app_query_tick(&a, mono))
+			a.dirty = true;
+		if (o->wall && app_wall_tick(&a, mono))
 			a.dirty = true;
 		if (actions_tick(a.actions, a.model, mono))
 			a.dirty = true;
@@ -767,7 +511,7 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 			a.dirty = true;
 		/* Drain every pending key so the console never lags behind typing. */
 		while (!a.quit && term_read_key(&key))
-			handle_key(&a, key);
+			app_handle_key(&a, key);
 	}
 	term_close();
 	xalloc_set_oom_hook(NULL);

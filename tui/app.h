@@ -21,6 +21,15 @@ struct app_options {
 	const struct setup *setup; /* borrowed */
 	bool color;                /* colours wanted (not --no-color / NO_COLOR / mono) */
 	FILE *debug_log;           /* borrowed; NULL = none */
+	bool wall;                 /* --wall: read-only, rotating, no action keys */
+	bool mouse;                /* [general] mouse and not --no-mouse */
+	/*
+	 * ":env NAME" sets this (main's buffer) and quits: main loads the
+	 * configuration again for NAME and runs the console anew.  NULL: no
+	 * environments.
+	 */
+	char *switch_env;
+	size_t switch_env_size;
 };
 
 /*

@@ -103,7 +103,9 @@ app_run_command(struct app *a, const char *line)
 		a->quit = true;
 		return;
 	}
-	if (app_logs_command(a, verb, line) || app_traces_command(a, verb, line))
+	if (app_logs_command(a, verb, line) || app_traces_command(a, verb, line) ||
+	    app_alerts_command(a, verb, line) || app_query_command(a, verb, line) ||
+	    app_env_command(a, verb, line))
 		return;
 	if (n == 4) {
 		app_show_error(
@@ -137,7 +139,7 @@ app_run_command(struct app *a, const char *line)
 		snprintf(msg, sizeof msg,
 			 "unknown command '%s' (commands: scale NAME N, restart NAME, rollback "
 			 "NAME, logs QUERY, since 15m, range FROM TO, traces SEARCH, trace ID, "
-			 "topology, q)",
+			 "topology, alerts, silence, query EXPR, env NAME, q)",
 			 verb);
 		app_show_error(a, msg);
 	}

@@ -32,6 +32,7 @@
 #include "screens/overview.h"
 #include "screens/traces.h"
 #include "screens/waterfall.h"
+#include "dialog.h"
 #include "traces_poll.h"
 #include "view.h"
 
@@ -49,11 +50,22 @@ enum screen_id {
 	SCREEN_TRACES,
 	SCREEN_TRACE,
 	SCREEN_TOPOLOGY,
+	SCREEN_ALERTS,
+	SCREEN_QUERY,
 	SCREEN_COUNT
 };
 
 /* The line being edited: a filter, a replica count, a command, the logs query or the trace search. */
-enum edit_mode { EDIT_NONE, EDIT_FILTER, EDIT_SCALE, EDIT_COMMAND, EDIT_QUERY, EDIT_TRACES };
+enum edit_mode {
+	EDIT_NONE,
+	EDIT_FILTER,
+	EDIT_SCALE,
+	EDIT_COMMAND,
+	EDIT_QUERY,
+	EDIT_TRACES,
+	EDIT_SILENCE, /* app_alerts.c: a silence's duration or comment (prompt in a->prompt) */
+	EDIT_PROMQL,  /* app_query.c: the PromQL expression (prompt in a->prompt) */
+};
 
 struct app {
 	const struct app_options *o;
@@ -108,6 +120,10 @@ struct app {
 	int message_role;
 	double message_until; /* monotonic; 0 = sticky while editing */
 	double last_second;   /* wall second last drawn, for the clock and ages */
+	/* Each owned by its file; NULL until that file creates it. */
+	struct app_alerts *alerts; /* app_alerts.c: Alertmanager/Prometheus alerts, silences */
+	struct app_query *query;   /* app_query.c: the Query screen (ad-hoc PromQL) */
+	struct app_wall *wall;     /* app_wall.c: rotation and banners of --wall */
 };
 
 /* app.c */
@@ -122,6 +138,14 @@ const char *app_current_service(struct app *a);
 void app_push_screen(struct app *a, enum screen_id id);
 /* Open the Service detail of service (a display name). */
 void app_open_detail(struct app *a, const char *service);
+/* Close the top screen; its requests stop (answers in flight are dropped). */
+void app_pop_screen(struct app *a);
+/* The confirmation dialog of a->plan. */
+void app_dialog_view_of(struct app *a, struct dialog_view *dv);
+
+/* app_keys.c */
+/* One key: the dialog, the line being edited, help, then the screen's bindings. */
+void app_handle_key(struct app *a, int key);
 
 /* app_cmd.c */
 /* Refusals, then the replica count for a scale without one, then the dialog. */
@@ -190,3 +214,53 @@ void app_traces_render(struct app *a, struct render_state *rs);
 const char *app_traces_service(struct app *a);
 
 #endif
+
+/*
+ * The hooks below are called by app.c and app_keys.c; each file owns its
+ * state behind the pointer in struct app.
+ */
+
+/* app_alerts.c - the Alerts screen, alert marks on the Overview, silences. */
+void app_alerts_start(struct app *a); /* after a->http and a->model */
+void app_alerts_stop(struct app *a);  /* before http_free() */
+void app_alerts_open(struct app *a);
+/* A key its modal (the silence dialog) takes: true when it was open and took it. */
+bool app_alerts_modal_key(struct app *a, int key);
+/* A key on the Alerts screen (or the Overview's s): true when it was used. */
+bool app_alerts_key(struct app *a, enum action act);
+void app_alerts_accept_input(struct app *a); /* EDIT_SILENCE: Enter */
+bool app_alerts_command(struct app *a, const char *verb, const char *line);
+bool app_alerts_tick(struct app *a, double mono);
+long app_alerts_next_due_ms(const struct app *a, double mono, long t);
+void app_alerts_refresh_now(struct app *a);
+/* Fill rs for the Alerts screen when it is on top; its dialog when open. */
+void app_alerts_render(struct app *a, struct render_state *rs);
+void app_alerts_closed(struct app *a);
+
+/* app_query.c - the Query screen: ad-hoc PromQL, table or chart, history. */
+void app_query_start(struct app *a);
+void app_query_stop(struct app *a);
+void app_query_open(struct app *a, const char *expr); /* NULL: start editing */
+bool app_query_key(struct app *a, enum action act);
+void app_query_accept_input(struct app *a); /* EDIT_PROMQL: Enter */
+void app_query_recall(struct app *a, int dir); /* EDIT_PROMQL: Up/Down */
+bool app_query_command(struct app *a, const char *verb, const char *line);
+bool app_query_tick(struct app *a, double mono);
+long app_query_next_due_ms(const struct app *a, double mono, long t);
+void app_query_render(struct app *a, struct render_state *rs);
+void app_query_closed(struct app *a);
+
+/* app_wall.c - --wall: rotation, the header's freshness, banners, its own keys. */
+void app_wall_start(struct app *a); /* only when a->o->wall */
+void app_wall_stop(struct app *a);
+/* In wall mode every key comes here (no action can be bound): true when taken. */
+bool app_wall_key(struct app *a, int key);
+bool app_wall_tick(struct app *a, double mono);
+long app_wall_next_due_ms(const struct app *a, double mono, long t);
+void app_wall_render(struct app *a, struct render_state *rs);
+
+/* app_env.c - ":env NAME": ask main to start again on another environment. */
+bool app_env_command(struct app *a, const char *verb, const char *line);
+
+/* app_mouse.c - a mouse event (K_MOUSE): click a row or a tab, wheel scrolls. */
+void app_mouse(struct app *a);

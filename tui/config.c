@@ -223,6 +223,8 @@ config_free(struct config *cfg)
 		free(cfg->secret[k]);
 	}
 	config_svc_free(cfg);
+	config_env_free(cfg);
+	config_keymap_free(cfg);
 	free(cfg);
 }
 
@@ -309,6 +311,10 @@ file_key(void *ud, const char *section, const char *sub, const char *key, const 
 		return -1;
 	if (strcmp(section, "service") == 0)
 		return config_svc_key(lc->cfg, &lc->svc, sub, key, value, line, e);
+	if (strcmp(section, "env") == 0)
+		return config_env_key(lc->cfg, sub, key, value, lc->name, line, e);
+	if (strcmp(section, "keys") == 0 && sub == NULL)
+		return config_keymap_key(lc->cfg, key, value, lc->name, line, e);
 	if (!config_check_known_section(section) || sub != NULL) {
 		excerpt(sub != NULL ? sub : "", ex, sizeof ex);
 		hint = config_check_known_section(section) ? NULL

@@ -68,8 +68,11 @@ enum config_type {
 #define CONFIG_KEYS(X)                                                                             \
 	X(GENERAL_REFRESH, "general", "refresh", DURATION, "2s", NULL, "OPSDECK_REFRESH",          \
 	  "--refresh", "how often every backend is polled")                                        \
-	X(GENERAL_THEME, "general", "theme", ENUM, "default", "default, mono", NULL, NULL,         \
-	  "colour theme; mono uses attributes only")                                               \
+	X(GENERAL_THEME, "general", "theme", ENUM, "default", "default, light, high-contrast, mono", \
+	  "OPSDECK_THEME", "--theme",                                                              \
+	  "colour theme: default (dark), light, high-contrast, or mono (attributes only)")         \
+	X(GENERAL_MOUSE, "general", "mouse", BOOL, "true", NULL, NULL, NULL,                       \
+	  "click rows and tabs, wheel scrolls (Shift+drag still selects text; --no-mouse)")        \
 	X(GENERAL_HISTORY, "general", "history", INT, "60", "2..1000", NULL, NULL,                 \
 	  "points kept per series (the sparkline length)")                                         \
 	X(GENERAL_MAX_SERVICES, "general", "max_services", INT, "10000", "1..1000000", NULL, NULL, \
@@ -273,6 +276,37 @@ enum config_type {
 	  "how far back a trace search looks unless it says since=")                               \
 	X(TRACES_LIMIT, "traces", "limit", INT, "20", "1..1000", NULL, NULL,                       \
 	  "traces listed per search unless it says limit=")                                        \
+	X(ALERTMANAGER_URL, "alertmanager", "url", URL, NULL, NULL, "OPSDECK_ALERTMANAGER_URL",    \
+	  "--alertmanager", "Alertmanager base URL (alerts, silences); unset = none")             \
+	X(ALERTMANAGER_TOKEN_FILE, "alertmanager", "token_file", PATH, NULL, NULL, NULL, NULL,     \
+	  "file holding the bearer token")                                                         \
+	X(ALERTMANAGER_TOKEN, "alertmanager", "token", SECRET, NULL, NULL,                         \
+	  "OPSDECK_ALERTMANAGER_TOKEN", NULL, "bearer token (environment only; else token_file)") \
+	X(ALERTMANAGER_USERNAME, "alertmanager", "username", STRING, NULL, NULL, NULL, NULL,       \
+	  "basic-auth user name")                                                                  \
+	X(ALERTMANAGER_PASSWORD_FILE, "alertmanager", "password_file", PATH, NULL, NULL, NULL,     \
+	  NULL, "file holding the basic-auth password")                                            \
+	X(ALERTMANAGER_PASSWORD, "alertmanager", "password", SECRET, NULL, NULL,                   \
+	  "OPSDECK_ALERTMANAGER_PASSWORD", NULL,                                                   \
+	  "basic-auth password (environment only; else password_file)")                            \
+	X(ALERTMANAGER_CA_FILE, "alertmanager", "ca_file", PATH, NULL, NULL, NULL, NULL,           \
+	  "CA bundle (PEM) that verifies the server")                                              \
+	X(ALERTMANAGER_INSECURE, "alertmanager", "insecure", BOOL, "false", NULL, NULL, NULL,      \
+	  "skip TLS certificate verification (testing only)")                                      \
+	X(ALERTMANAGER_TIMEOUT, "alertmanager", "timeout", DURATION, "5s", NULL, NULL, NULL,       \
+	  "deadline of each request")                                                              \
+	X(ALERTMANAGER_MAX_BODY, "alertmanager", "max_body", SIZE, "16MiB", NULL, NULL, NULL,      \
+	  "largest response body accepted")                                                        \
+	X(ALERTS_SERVICE_LABEL, "alerts", "service_label", LABEL, NULL, NULL, NULL, NULL,          \
+	  "alert label naming the service; unset = [prometheus] service_label, then service, job") \
+	X(ALERTS_SILENCE_DURATION, "alerts", "silence_duration", DURATION, "2h", NULL, NULL, NULL, \
+	  "the duration a silence (s on an alert) offers first")                                   \
+	X(WALL_SCREENS, "wall", "screens", STRING, "overview, alerts, topology", NULL, NULL, NULL, \
+	  "screens the wall rotates through, in order: overview, alerts, topology, traces, logs")  \
+	X(WALL_ROTATE, "wall", "rotate", DURATION, "20s", NULL, NULL, NULL,                        \
+	  "how long the wall shows each screen")                                                   \
+	X(WALL_DENSITY, "wall", "density", ENUM, "compact", "compact, large", NULL, NULL,          \
+	  "large: a taller header and banner, fewer columns, for a TV across the room")            \
 	X(TRACES_DEPENDENCIES, "traces", "dependencies", DURATION, "1h", NULL, NULL, NULL,         \
 	  "time range of the Topology's dependency links when it opens")
 
@@ -335,6 +369,27 @@ struct config;
 struct config *config_new(void);
 /* Frees cfg and wipes the secrets it holds.  NULL-safe. */
 void config_free(struct config *cfg);
+
+/*
+ * Environments (config_env.c): [env "NAME"] sections.  Their keys are any
+ * other section's keys written "section.key" (prometheus.url = ...), plus
+ * protected = true|false.  config_select_env() applies NAME's keys as file
+ * values (call it after the files, before config_load_env; NULL = none).
+ */
+int config_select_env(struct config *cfg, const char *name, struct err *e);
+size_t config_env_count(const struct config *cfg);
+const char *config_env_name(const struct config *cfg, size_t i);
+const char *config_env_selected(const struct config *cfg); /* NULL = none selected */
+bool config_env_protected(const struct config *cfg);        /* the selected one's */
+
+/*
+ * Key bindings (config_keymap.c): the [keys] section, "action = key, key"
+ * in the order loaded; action names and key names are checked by tui/keys.c
+ * (keys_apply_config) when the console starts.
+ */
+size_t config_keymap_count(const struct config *cfg);
+void config_keymap_at(const struct config *cfg, size_t i, const char **action, const char **keys,
+		      const char **where, int *line);
 
 /* borrowed (static): the table row of key. */
 const struct config_key_info *config_key_info(enum config_key key);

@@ -52,6 +52,8 @@ struct config {
 	unsigned gen;                /* number of file loads so far */
 	struct config_svc **svc;     /* owned, each owned; in the order first loaded */
 	size_t nsvc;
+	struct config_envs *envs;     /* owned by config_env.c: the [env "NAME"] sections */
+	struct config_keymap *keymap; /* owned by config_keymap.c: the [keys] section */
 };
 
 /*
@@ -152,5 +154,19 @@ void config_svc_load_done(struct config_svc_load *sl);
 int config_svc_finalize(const struct config *cfg, struct err *e);
 /* Frees every service section of cfg. */
 void config_svc_free(struct config *cfg);
+
+/* ---- config_env.c ------------------------------------------------------ */
+
+/* One key of an [env "sub"] section (file is the file's name for messages). */
+int config_env_key(struct config *cfg, const char *sub, const char *key, const char *value,
+		   const char *file, int line, struct err *e);
+void config_env_free(struct config *cfg);
+
+/* ---- config_keymap.c --------------------------------------------------- */
+
+/* One key of the [keys] section: an action's name = the keys bound to it. */
+int config_keymap_key(struct config *cfg, const char *key, const char *value, const char *file,
+		      int line, struct err *e);
+void config_keymap_free(struct config *cfg);
 
 #endif

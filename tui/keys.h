@@ -42,6 +42,7 @@ enum key_code {
 	K_F9,
 	K_F10,
 	K_RESIZE,
+	K_MOUSE, /* a mouse event: term_mouse() tells which */
 };
 
 #define CTRL_KEY(c) ((c)&0x1f)
@@ -56,6 +57,9 @@ enum key_ctx {
 	CTX_TRACES,
 	CTX_TRACE,
 	CTX_TOPOLOGY,
+	CTX_ALERTS,
+	CTX_QUERY,
+	CTX_WALL, /* --wall: the only keys it has */
 	CTX_COUNT
 };
 
@@ -111,6 +115,15 @@ enum key_ctx {
 	X(ACT_TOPO_RIGHT, "move to the callees (the layer to the right)")                       \
 	X(ACT_DEPS_WIDER, "widen the dependency range: 15m 1h 6h 24h 7d")                       \
 	X(ACT_DEPS_NARROWER, "narrow the dependency range")                                     \
+	X(ACT_ALERTS, "alerts: firing and pending, from Prometheus and Alertmanager")          \
+	X(ACT_SILENCE, "silence the selected alert in Alertmanager (asks duration, comment)")   \
+	X(ACT_QUERY, "query screen: ad-hoc PromQL as a table or a chart")                      \
+	X(ACT_QUERY_EDIT, "edit the PromQL expression (Up/Down: history)")                     \
+	X(ACT_QUERY_MODE, "switch between instant (table) and range (chart)")                  \
+	X(ACT_WALL_NEXT, "next screen now")                                                    \
+	X(ACT_WALL_PREV, "previous screen")                                                    \
+	X(ACT_WALL_PAUSE, "pause or resume the rotation")                                      \
+	X(ACT_INPUT_COMPLETE, "complete the command, service or environment name")             \
 	X(ACT_INPUT_ACCEPT, "apply")                                                            \
 	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                                  \
 	X(ACT_INPUT_LEFT, "move the cursor left")                                               \

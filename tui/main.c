@@ -36,6 +36,10 @@ enum {
 	OPT_CONFIG_FLAG,
 	OPT_CONTEXT,
 	OPT_ECS_CLUSTER,
+	OPT_WALL,
+	OPT_ENV,
+	OPT_NO_MOUSE,
+	OPT_CHECK,
 };
 
 static const struct option longopts[] = {
@@ -49,7 +53,13 @@ static const struct option longopts[] = {
 	{ "namespace", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "all-namespaces", no_argument, NULL, 'A' },
 	{ "ecs-cluster", required_argument, NULL, OPT_ECS_CLUSTER },
+	{ "alertmanager", required_argument, NULL, OPT_CONFIG_FLAG },
 	{ "read-only", no_argument, NULL, OPT_CONFIG_FLAG },
+	{ "theme", required_argument, NULL, OPT_CONFIG_FLAG },
+	{ "wall", no_argument, NULL, OPT_WALL },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
 	{ "screen", required_argument, NULL, OPT_SCREEN },
@@ -91,7 +101,14 @@ usage(FILE *f)
 	      "                          or separate names by commas, for several (AWS\n"
 	      "                          credentials and region as the AWS CLI finds them:\n"
 	      "                          AWS_PROFILE, AWS_REGION, ~/.aws/config)\n"
-	      "      --read-only         refuse every action: scale, restart, roll back\n"
+	      "      --alertmanager URL  Alertmanager base URL for alerts and silences\n"
+	      "                          (env OPSDECK_ALERTMANAGER_URL)\n"
+	      "      --env NAME          environment: the [env \"NAME\"] section's backends\n"
+	      "                          (env OPSDECK_ENV)\n"
+	      "      --read-only         refuse every action: scale, restart, roll back, silence\n"
+	      "      --wall              wall monitor: read-only, rotating screens, banners\n"
+	      "      --theme NAME        default, light, high-contrast or mono\n"
+	      "      --no-mouse          leave the mouse to the terminal (select text as usual)\n"
 	      "                          (env OPSDECK_READ_ONLY)\n"
 	      "      --no-color          attributes only, no colours (also NO_COLOR=1)\n"
 	      "      --debug-log FILE    append one line per HTTP request to FILE\n"
@@ -112,6 +129,8 @@ usage(FILE *f)
 	      "      --width N           columns for text/ansi (default: terminal or 120)\n"
 	      "      --height N          rows for text/ansi (default: terminal or 40)\n"
 	      "      --timeout DURATION  wait at most this long for every backend (default 10s)\n"
+	      "      --check             exit status as a health verdict: 0 OK, 1 WARN, 2 CRIT,\n"
+	      "                          3 UNKNOWN; one line per problem on stderr\n"
 	      "  Snapshot exits 0 when every configured backend answered, 2 when any\n"
 	      "  failed (the output still names the failure), 1 on usage errors.\n"
 	      "\n"
@@ -147,6 +166,8 @@ struct cli {
 	char *contexts;      /* owned: every --context, joined by commas */
 	char *clusters;      /* owned: every --ecs-cluster, joined by commas */
 	bool all_namespaces; /* -A */
+	bool wall, no_mouse, check;
+	const char *env; /* --env */
 };
 
 static int
@@ -189,6 +210,18 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		}
 		case 'A':
 			cli->all_namespaces = true;
+			break;
+		case OPT_WALL:
+			cli->wall = true;
+			break;
+		case OPT_ENV:
+			cli->env = optarg;
+			break;
+		case OPT_NO_MOUSE:
+			cli->no_mouse = true;
+			break;
+		case OPT_CHECK:
+			cli->check = true;
 			break;
 		case OPT_NO_COLOR:
 			cli->no_color = true;
@@ -245,9 +278,11 @@ parse_cli(int argc, char **argv, struct cli *cli)
 	}
 	if ((cli->command == NULL || strcmp(cli->command, "snapshot") != 0) &&
 	    (cli->screen || cli->format || cli->width || cli->height || cli->timeout ||
-	     cli->query || cli->since))
-		return usage_error("--screen, --format, --width, --height, --timeout, --query and "
-				   "--since belong to 'opsdeck snapshot'");
+	     cli->query || cli->since || cli->check))
+		return usage_error("--screen, --format, --width, --height, --timeout, --query, "
+				   "--since and --check belong to 'opsdeck snapshot'");
+	if (cli->wall && cli->command != NULL)
+		return usage_error("--wall is a way to run the console: drop the command word");
 	return 0;
 }
 
@@ -263,6 +298,12 @@ load_config(const struct cli *cli, struct config *cfg, char **path_out)
 	*path_out = path;
 	if (path != NULL && config_load_file(cfg, path, explicit_path, &e) < 0)
 		goto fail;
+	{
+		const char *env = cli->env != NULL ? cli->env : getenv("OPSDECK_ENV");
+
+		if (config_select_env(cfg, env, &e) < 0)
+			goto fail;
+	}
 	if (config_load_env(cfg, getenv, &e) < 0)
 		goto fail;
 	for (i = 0; i < cli->nflags; i++) {
@@ -273,6 +314,9 @@ load_config(const struct cli *cli, struct config *cfg, char **path_out)
 	if (cli->contexts != NULL && config_set_flag(cfg, "--context", cli->contexts, &e) < 0)
 		goto fail;
 	if (cli->clusters != NULL && config_set_flag(cfg, "--ecs-cluster", cli->clusters, &e) < 0)
+		goto fail;
+	/* The wall can change nothing: both read-only guards are on. */
+	if (cli->wall && config_set_flag(cfg, "--read-only", "true", &e) < 0)
 		goto fail;
 	/* As in kubectl, -A wins over --namespace. */
 	if (cli->all_namespaces && config_set_flag(cfg, "--namespace", "*", &e) < 0)
@@ -307,6 +351,7 @@ run_snapshot(const struct cli *cli, const struct setup *s, FILE *debug_log)
 	o.setup = s;
 	o.screen = cli->screen ? cli->screen : "overview";
 	o.query = cli->query;
+	o.check = cli->check;
 	o.since = cli->since;
 	o.width = 120;
 	o.height = 40;
@@ -406,6 +451,9 @@ main(int argc, char **argv)
 		status = run_snapshot(&cli, &s, debug_log);
 	} else {
 		struct app_options o = { &s, color_wanted(&cli, &s), debug_log };
+
+		o.wall = cli.wall;
+		o.mouse = !cli.no_mouse && config_bool(cfg, CFG_GENERAL_MOUSE);
 
 		if (app_run(&o, &status, &e) < 0) {
 			fprintf(stderr, "opsdeck: %s\n", e.msg);

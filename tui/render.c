@@ -85,7 +85,22 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	}
 	canvas_clear(c);
 	body = frame_body(c);
-	if (rs->traces != NULL || rs->waterfall != NULL || rs->graph != NULL) {
+	if (rs->banner != NULL) {
+		int rows = rs->large ? 3 : 1;
+
+		if (body.h > rows + 2) {
+			canvas_fill(c, (struct rect){ 0, body.y, c->w, rows },
+				    (enum role)rs->banner_role);
+			text_draw(c, 1, body.y + rows / 2, c->w - 2, rs->banner,
+				  (enum role)rs->banner_role, ATTR_BOLD);
+			body.y += rows;
+			body.h -= rows;
+		}
+	}
+	if (rs->body != NULL) {
+		frame_draw_title(c, 0, rs->title != NULL ? rs->title : "", rs->title_summary, v);
+		rs->body(rs->body_ud, c, body, v);
+	} else if (rs->traces != NULL || rs->waterfall != NULL || rs->graph != NULL) {
 		frame_draw_title(c, 0, rs->crumbs != NULL ? rs->crumbs : "", rs->crumbs_summary, v);
 		if (rs->traces != NULL)
 			traces_screen_draw(rs->traces, c, body, v, rs->traces_list);

@@ -45,6 +45,22 @@ struct render_state {
 	const struct topology_data *topology_data;
 	const char *crumbs; /* their title: "Overview › payments › Traces" */
 	const char *crumbs_summary;
+	/*
+	 * A screen that draws itself (Alerts, Query): title and summary in
+	 * the title bar, body(body_ud, ...) fills the body.  Wins over the
+	 * fields above when set.
+	 */
+	const char *title;
+	const char *title_summary;
+	void (*body)(void *ud, struct canvas *c, struct rect r, const struct view_ctx *v);
+	void *body_ud;
+	/*
+	 * A full-width banner under the title bar (the wall's "3 alerts
+	 * firing", "Prometheus data 2m old"), or NULL; banner_role colours it.
+	 */
+	const char *banner;
+	int banner_role;
+	bool large; /* [wall] density = large: the banner three rows high */
 };
 
 /* Draw everything for the current screen into c (cleared first). */

@@ -25,6 +25,7 @@ struct snapshot_options {
 	bool color;           /* ansi: colours, else attributes only */
 	bool ascii;           /* ASCII glyphs */
 	FILE *debug_log;      /* borrowed; NULL = none */
+	bool check;           /* --check: the exit status is the health verdict */
 };
 
 /* Parse "text", "ansi", "markdown"/"md", "json".  -1 with e on anything else. */

@@ -23,6 +23,9 @@ struct view_ctx {
 	/* The progress of an action in flight on service, or NULL.  May be NULL. */
 	const char *(*progress)(const void *ud, const char *service);
 	const void *progress_ud; /* passed to progress */
+	const char *env_name;    /* the environment actions hit ([env "NAME"]), or NULL */
+	bool env_protected;      /* it has protected = true: shown in the CRIT colour */
+	bool wall;               /* --wall: no cursor, no prompts */
 };
 
 /* Results of handling an action (bit flags). */

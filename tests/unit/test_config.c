@@ -302,7 +302,7 @@ test_bad_values(void **state)
 		"config.ini:2: invalid number '1' for history (write an integer from 2 to 1000)");
 	expect_load_error(
 		"[general]\ntheme = dark\n",
-		"config.ini:2: invalid value 'dark' for theme (choose one of: default, mono)");
+		"config.ini:2: invalid value 'dark' for theme (choose one of: default, light, high-contrast, mono)");
 	expect_load_error(
 		"[prometheus]\npreset = nginx\n",
 		"config.ini:2: invalid value 'nginx' for preset (choose one of: http, micrometer)");
