@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "xalloc.h"
 
@@ -37,6 +38,8 @@ struct model {
 	double hist_end[METRIC_COUNT]; /* newest appended t per metric */
 	struct backend_state **be;     /* owned */
 	size_t nbe;
+	struct alert *alerts; /* owned, worst first */
+	size_t nalerts;
 };
 
 /* FNV-1a, 64 bit. */
@@ -96,6 +99,7 @@ model_free(struct model *m)
 		free(m->be[i]);
 	}
 	free(m->be);
+	model_set_alerts(m, NULL, 0);
 	free(m);
 }
 
@@ -519,4 +523,115 @@ model_bytes(const struct model *m)
 	for (i = 0; i < m->nbe; i++)
 		n += sizeof *m->be[i] + strlen(m->be[i]->name) + 1;
 	return n;
+}
+
+/* ---- alerts ------------------------------------------------------------ */
+
+int
+alert_severity_rank(const char *severity)
+{
+	static const char *const crit[] = { "critical", "crit",  "page",
+					    "error",    "fatal", "emergency" };
+	size_t i;
+
+	if (severity == NULL)
+		return 1;
+	for (i = 0; i < sizeof crit / sizeof crit[0]; i++)
+		if (strcasecmp(severity, crit[i]) == 0)
+			return 3;
+	if (strcasecmp(severity, "warning") == 0 || strcasecmp(severity, "warn") == 0)
+		return 2;
+	return 1;
+}
+
+void
+model_alert_clear(struct alert *a)
+{
+	size_t i;
+
+	free(a->name);
+	free(a->service);
+	free(a->severity);
+	free(a->summary);
+	free(a->source);
+	free(a->fingerprint);
+	for (i = 0; i < 2 * a->nlabels; i++)
+		free(a->labels[i]);
+	free(a->labels);
+	free(a->silenced_by);
+	memset(a, 0, sizeof *a);
+}
+
+static int
+alert_cmp(const void *pa, const void *pb)
+{
+	const struct alert *a = pa, *b = pb;
+	int ra = alert_severity_rank(a->severity), rb = alert_severity_rank(b->severity);
+
+	if (a->state != b->state)
+		return (int)a->state - (int)b->state;
+	if (ra != rb)
+		return rb - ra;
+	if (a->since != b->since)
+		return a->since < b->since ? -1 : 1;
+	return strcmp(a->name ? a->name : "", b->name ? b->name : "");
+}
+
+void
+model_set_alerts(struct model *m, struct alert *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < m->nalerts; i++)
+		model_alert_clear(&m->alerts[i]);
+	free(m->alerts);
+	m->alerts = n > 0 ? a : NULL;
+	m->nalerts = n;
+	if (n == 0)
+		free(a);
+	else
+		qsort(m->alerts, n, sizeof *m->alerts, alert_cmp);
+	for (i = 0; i < m->nsvc; i++) {
+		m->svc[i]->alerts_firing = 0;
+		m->svc[i]->alert_rank = 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct service *s;
+		int r;
+
+		if (m->alerts[i].state != ALERT_FIRING || m->alerts[i].service == NULL)
+			continue;
+		s = model_service(m, m->alerts[i].service, false);
+		if (s == NULL)
+			continue;
+		s->alerts_firing++;
+		r = alert_severity_rank(m->alerts[i].severity);
+		if (r > s->alert_rank)
+			s->alert_rank = r;
+	}
+}
+
+const struct alert *
+model_alerts(const struct model *m, size_t *n)
+{
+	*n = m->nalerts;
+	return m->alerts;
+}
+
+size_t
+model_firing_alerts(const struct model *m, int *worst)
+{
+	size_t i, count = 0;
+	int w = 0;
+
+	for (i = 0; i < m->nalerts; i++) {
+		if (m->alerts[i].state != ALERT_FIRING)
+			continue;
+		count++;
+		if (alert_severity_rank(m->alerts[i].severity) > w)
+			w = alert_severity_rank(m->alerts[i].severity);
+	}
+	if (worst != NULL)
+		*worst = w;
+	return count;
 }

@@ -83,6 +83,8 @@ struct service {
 	struct runtime_state rt;        /* from the container runtime, if any */
 	double errors_per_min;          /* error-level log lines in the last minute; NAN unknown */
 	double errors_per_min_updated;  /* when errors_per_min was set; 0 never */
+	int alerts_firing;              /* firing, unsilenced alerts naming it (model_set_alerts) */
+	int alert_rank;                 /* the worst of them: alert_severity_rank(); 0 none */
 };
 
 /* One service as a runtime reports it: a plain record of borrowed strings. */
@@ -202,6 +204,45 @@ void model_runtime_clear(struct runtime_state *rt);
  */
 void model_apply_log_errors(struct model *m, const char *const *names, const double *counts,
 			    size_t n, double now);
+
+/* ---- alerts ---- */
+
+enum alert_state {
+	ALERT_FIRING,
+	ALERT_PENDING,  /* Prometheus: the condition holds, not for long enough yet */
+	ALERT_SILENCED, /* firing, but suppressed by an Alertmanager silence or inhibition */
+};
+
+struct alert {
+	char *name;     /* owned: the alertname label */
+	char *service;  /* owned: the service label's value; NULL when none */
+	char *severity; /* owned: the severity label; NULL when none */
+	enum alert_state state;
+	double since;        /* activeAt / startsAt, unix seconds; 0 unknown */
+	double silence_ends; /* ALERT_SILENCED: when the silence ends; 0 unknown */
+	char *summary;       /* owned: annotation summary, else description; NULL */
+	char *source;        /* owned: "prometheus", "alertmanager" or "both" */
+	char *fingerprint;   /* owned: Alertmanager's fingerprint, else a hash of the labels */
+	char **labels;       /* owned: 2 * nlabels strings, name then value, sorted by name */
+	size_t nlabels;
+	char *silenced_by; /* owned: silence ids, comma-separated; NULL */
+};
+
+/* The rank of a severity label: 3 critical (also page, error, fatal), 2 warning, 1 any other. */
+int alert_severity_rank(const char *severity);
+/* Free the strings of one alert (not the alert itself). */
+void model_alert_clear(struct alert *a);
+/*
+ * Replace every alert: the array and its strings are taken over (n == 0:
+ * a may be NULL).  Sorted worst first (firing before pending before
+ * silenced, then severity, then oldest), and each service's
+ * alerts_firing and alert_rank recomputed from the firing ones.
+ */
+void model_set_alerts(struct model *m, struct alert *a, size_t n);
+/* The alerts, worst first (borrowed until the next model_set_alerts). */
+const struct alert *model_alerts(const struct model *m, size_t *n);
+/* Firing (unsilenced) alerts, and the worst rank among them (*worst may be NULL). */
+size_t model_firing_alerts(const struct model *m, int *worst);
 
 /* Bytes held by the model's heap objects (for the bench and the memory bound). */
 size_t model_bytes(const struct model *m);
