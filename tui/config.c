@@ -194,6 +194,13 @@ set_value(struct config *cfg, enum config_key k, enum config_source src, const c
 	return 0;
 }
 
+int
+config_set_value(struct config *cfg, enum config_key k, enum config_source src, const char *v,
+		 const char *where, int line, struct err *e)
+{
+	return set_value(cfg, k, src, v, where, line, e);
+}
+
 struct config *
 config_new(void)
 {

@@ -373,10 +373,15 @@ void config_free(struct config *cfg);
 /*
  * Environments (config_env.c): [env "NAME"] sections.  Their keys are any
  * other section's keys written "section.key" (prometheus.url = ...), plus
- * protected = true|false.  config_select_env() applies NAME's keys as file
- * values (call it after the files, before config_load_env; NULL = none).
+ * protected = true|false; secrets are refused as at top level.
+ * config_select_env() applies NAME's keys as file values, replacing the
+ * top-level ones key by key (a list as a whole); call it once, after the
+ * files, before config_load_env.  NULL, "" and "default" select none (the
+ * top-level settings).  An unknown NAME is an ERR_CONFIG error listing the
+ * environments.
  */
 int config_select_env(struct config *cfg, const char *name, struct err *e);
+/* The number of [env] sections, and the i-th one's NAME (borrowed; NULL past the end). */
 size_t config_env_count(const struct config *cfg);
 const char *config_env_name(const struct config *cfg, size_t i);
 const char *config_env_selected(const struct config *cfg); /* NULL = none selected */

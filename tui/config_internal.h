@@ -89,6 +89,13 @@ bool config_is_preset_default(const struct config_key_info *ki);
 int config_secret_file_key(enum config_key k);
 /* The key named name in [section], or -1. */
 int config_find_key(const char *section, const char *name);
+/*
+ * Set source src of key k to v (borrowed; checked as the loader checks
+ * it; "~/" expanded for a PATH), from where at line.  A LIST key appends
+ * to the items of the same file load (clear the slot first to replace).
+ */
+int config_set_value(struct config *cfg, enum config_key k, enum config_source src, const char *v,
+		     const char *where, int line, struct err *e);
 /* Overwrite s (may be NULL) with NUL bytes, so a secret does not outlive its use. */
 void config_wipe(char *s);
 /* Free what sl owns and mark it unset. */
@@ -156,6 +163,36 @@ int config_svc_finalize(const struct config *cfg, struct err *e);
 void config_svc_free(struct config *cfg);
 
 /* ---- config_env.c ------------------------------------------------------ */
+
+/* One "section.key = value" of an [env "NAME"] section. */
+struct config_env_item {
+	enum config_key key;
+	char *text;  /* owned: the value as written */
+	char *where; /* owned: the file that set it */
+	int line;
+	unsigned gen; /* the file load that set it */
+};
+
+/* One [env "NAME"] section, merged over every file loaded. */
+struct config_env {
+	char *name;                    /* owned: NAME */
+	char *where;                   /* owned: file of its first key in the last load */
+	int line;                      /* that key's line (lib/ini reports no headers) */
+	unsigned gen;                  /* that load */
+	struct config_env_item *items; /* owned; in the order loaded */
+	size_t nitems;
+	int protect;         /* protected: -1 unset, 0 false, 1 true */
+	char *protect_where; /* owned */
+	int protect_line;
+	unsigned protect_gen;
+};
+
+struct config_envs {
+	struct config_env **env; /* owned, each owned; in the order first loaded */
+	size_t n;
+	char *selected; /* owned: config_select_env()'s NAME; NULL = none */
+	bool protect;   /* the selected one's protected */
+};
 
 /* One key of an [env "sub"] section (file is the file's name for messages). */
 int config_env_key(struct config *cfg, const char *sub, const char *key, const char *value,

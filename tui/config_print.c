@@ -1,7 +1,8 @@
 /*
  * config_print.c - the effective configuration as INI text with an origin
  * column (config_print), without it (config_write), and the reference
- * listing of every key (config_print_keys); [service "NAME"] sections last.
+ * listing of every key (config_print_keys); [service "NAME"] sections, then
+ * [env "NAME"] sections last.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -115,15 +116,15 @@ print_key(const struct config *cfg, struct printer *pr, enum config_key k)
 	}
 }
 
-/* new: the header of [service "name"], escaped as lib/ini reads it. */
+/* new: the header of [section "name"], escaped as lib/ini reads it. */
 static char *
-service_header(const char *name)
+sub_header(const char *section, const char *name)
 {
 	struct buf b;
 	char *s;
 
 	buf_init(&b);
-	buf_puts(&b, "[service \"");
+	buf_printf(&b, "[%s \"", section);
 	for (; *name != '\0'; name++) {
 		if (*name == '"' || *name == '\\')
 			buf_putc(&b, '\\');
@@ -145,7 +146,8 @@ print_services(const struct config *cfg, struct printer *pr)
 		const struct config_svc *svc = cfg->svc[i];
 
 		add_line(pr, xstrdup(""), NULL);
-		add_line(pr, service_header(svc->name), xasprintf("%s:%d", svc->where, svc->line));
+		add_line(pr, sub_header("service", svc->name),
+			 xasprintf("%s:%d", svc->where, svc->line));
 		for (a = 0; a < CFG_ALIAS_COUNT; a++) {
 			const char *key = config_svc_key_name((enum config_alias_source)a);
 			char *v;
@@ -157,6 +159,44 @@ print_services(const struct config *cfg, struct printer *pr)
 			v = ini_value(svc->alias[a]);
 			add_line(pr, xasprintf("%s = %s", key, v),
 				 xasprintf("%s:%d", svc->alias_where[a], svc->alias_line[a]));
+			free(v);
+		}
+	}
+}
+
+/*
+ * The [env "NAME"] sections as loaded, the selected one marked; their
+ * values already show above, as the file values they replaced.
+ */
+static void
+print_envs(const struct config *cfg, struct printer *pr)
+{
+	const struct config_envs *es = cfg->envs;
+	size_t i, j;
+
+	for (i = 0; es != NULL && i < es->n; i++) {
+		const struct config_env *env = es->env[i];
+		bool sel = es->selected != NULL && strcmp(es->selected, env->name) == 0;
+
+		add_line(pr, xstrdup(""), NULL);
+		add_line(pr, sub_header("env", env->name),
+			 sel ? xstrdup("selected: its values are applied above") : NULL);
+		if (env->protect >= 0)
+			add_line(pr, xasprintf("protected = %s", env->protect ? "true" : "false"),
+				 xasprintf("%s:%d", env->protect_where, env->protect_line));
+		for (j = 0; j < env->nitems; j++) {
+			const struct config_env_item *it = &env->items[j];
+			const struct config_key_info *ki = config_key_info(it->key);
+			char *v;
+
+			if (ki->type == CFG_T_LIST && ki->domain == NULL &&
+			    config_check_secret_header(it->text))
+				v = xasprintf("%.*s: <redacted>", (int)strcspn(it->text, ":"),
+					      it->text);
+			else
+				v = ini_value(it->text);
+			add_line(pr, xasprintf("%s.%s = %s", ki->section, ki->name, v),
+				 xasprintf("%s:%d", it->where, it->line));
 			free(v);
 		}
 	}
@@ -186,6 +226,7 @@ print_config(const struct config *cfg, struct buf *out, bool origins)
 		print_key(cfg, &pr, (enum config_key)k);
 	}
 	print_services(cfg, &pr);
+	print_envs(cfg, &pr);
 	for (i = 0; i < pr.n; i++) {
 		size_t c = columns(pr.lines[i].text);
 		if (pr.lines[i].origin != NULL && c > width && c <= PRINT_COLUMN_MAX)
@@ -250,4 +291,10 @@ config_print_keys(struct buf *out)
 		buf_printf(out, "%s (string)\n    %s\n",
 			   config_svc_key_name((enum config_alias_source)k),
 			   config_svc_key_help((enum config_alias_source)k));
+	buf_puts(out, "\n[env \"NAME\"] (one per environment; --env NAME or :env NAME selects it)\n"
+		      "protected (boolean, default false)\n"
+		      "    every action must be confirmed by typing the service's name; the title "
+		      "bar shows NAME in red\n"
+		      "SECTION.KEY (any key above but secrets, e.g. prometheus.url)\n"
+		      "    replaces the top-level value in this environment\n");
 }
