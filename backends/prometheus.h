@@ -95,6 +95,13 @@ int prometheus_parse_alerts(long status, const char *body, size_t len, struct pr
 			    size_t *n, struct err *e);
 void prometheus_alerts_free(struct prom_alert *a, size_t n);
 
+/*
+ * RFC 3339 ("2026-11-22T23:38:42.644818081Z", "...+02:00") to unix seconds,
+ * as Prometheus and Alertmanager write times.  Go's zero time and anything
+ * before 1970 give 0 (unknown).  Returns 0, or -1 for text of another shape.
+ */
+int prometheus_parse_time(const char *s, double *out);
+
 /* Parse /api/v1/targets (active targets).  *out new. */
 int prometheus_parse_targets(long status, const char *body, size_t len, struct prom_target **out,
 			     size_t *n, struct err *e);

@@ -94,6 +94,12 @@ parse_rfc3339(const char *s, double *out)
 	return 0;
 }
 
+int
+prometheus_parse_time(const char *s, double *out)
+{
+	return parse_rfc3339(s, out);
+}
+
 static const char *
 get_str(const json_t *obj, const char *key)
 {

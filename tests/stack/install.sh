@@ -14,6 +14,7 @@ PACKAGES=(
 	libcmocka-dev                              # unit tests
 	clang libclang-rt-dev                      # make fuzz (libFuzzer runtime is only recommended)
 	prometheus prometheus-node-exporter        # the local stack (prometheus has promtool)
+	prometheus-alertmanager                    # alerts and silences (tests/stack/start.sh)
 	python3                                    # tests/shopsim
 	curl jq                                    # integration tests
 	tmux ncurses-base                          # screen tests (tmux-256color terminfo)
