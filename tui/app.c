@@ -412,6 +412,14 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 		a.help = keys_help(wall_help_ctx, 1, &a.nhelp);
 	else
 		a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
+	/* [keys] before the help is built from the table: it lists the keys in force. */
+	if (keys_apply_config(s->cfg, a.prompt, sizeof a.prompt, e) < 0) {
+		app_free(&a);
+		return -1;
+	}
+	if (a.prompt[0] != '\0')
+		app_set_message(&a, ROLE_WARN, "%s", a.prompt);
+	a.prompt[0] = '\0';
 	input_init(&a.input);
 	input_init(&a.typed);
 	a.ascii = !term_locale_utf8();

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "err.h"
 #include "help.h"
 
 enum key_code {
@@ -115,15 +116,15 @@ enum key_ctx {
 	X(ACT_TOPO_RIGHT, "move to the callees (the layer to the right)")                       \
 	X(ACT_DEPS_WIDER, "widen the dependency range: 15m 1h 6h 24h 7d")                       \
 	X(ACT_DEPS_NARROWER, "narrow the dependency range")                                     \
-	X(ACT_ALERTS, "alerts: firing and pending, from Prometheus and Alertmanager")          \
+	X(ACT_ALERTS, "alerts: firing and pending, from Prometheus and Alertmanager")           \
 	X(ACT_SILENCE, "silence the selected alert in Alertmanager (asks duration, comment)")   \
-	X(ACT_QUERY, "query screen: ad-hoc PromQL as a table or a chart")                      \
-	X(ACT_QUERY_EDIT, "edit the PromQL expression (Up/Down: history)")                     \
-	X(ACT_QUERY_MODE, "switch between instant (table) and range (chart)")                  \
-	X(ACT_WALL_NEXT, "next screen now")                                                    \
-	X(ACT_WALL_PREV, "previous screen")                                                    \
-	X(ACT_WALL_PAUSE, "pause or resume the rotation")                                      \
-	X(ACT_INPUT_COMPLETE, "complete the command, service or environment name")             \
+	X(ACT_QUERY, "query screen: ad-hoc PromQL as a table or a chart")                       \
+	X(ACT_QUERY_EDIT, "edit the PromQL expression (Up/Down: history)")                      \
+	X(ACT_QUERY_MODE, "switch between instant (table) and range (chart)")                   \
+	X(ACT_WALL_NEXT, "next screen now")                                                     \
+	X(ACT_WALL_PREV, "previous screen")                                                     \
+	X(ACT_WALL_PAUSE, "pause or resume the rotation")                                       \
+	X(ACT_INPUT_COMPLETE, "complete the command, service or environment name")              \
 	X(ACT_INPUT_ACCEPT, "apply")                                                            \
 	X(ACT_INPUT_CANCEL, "cancel, keep the previous value")                                  \
 	X(ACT_INPUT_LEFT, "move the cursor left")                                               \
@@ -146,6 +147,47 @@ enum action keys_lookup(enum key_ctx ctx, int key);
 
 /* Short name of a key: "j", "Down", "PgDn", "F6", "Ctrl-L", "Esc", "Space". */
 const char *keys_name(int key, char *buf, size_t n);
+
+/*
+ * The key named name, as keys_name() prints it ("x", "Space", "Enter",
+ * "Tab", "Esc", "PgDn", "F6", "Ctrl-L"; names are case-insensitive, "C-l"
+ * and "^L" are Ctrl-L too, "Comma" is ','): 0 and *key, or -1.
+ */
+int keys_parse_key(const char *name, int *key);
+
+/* The name [keys] uses for an action: "logs_all" for ACT_LOGS_ALL ("" for ACT_NONE). */
+const char *keys_action_name(enum action a, char *buf, size_t n);
+
+/* The keys bound to act in ctx now (at most max into keys); returns how many there are. */
+size_t keys_for(enum key_ctx ctx, enum action act, int *keys, size_t max);
+
+/*
+ * Remapping: the [keys] section, "action = key, key".  action is a name of
+ * keys_action_name() - then every context that binds it by default - or
+ * "context.action" (overview.scale) for one context (global, overview,
+ * detail, logs, input, traces, trace, topology, alerts, query, wall).  The
+ * keys replace the action's keys there; a key another action had in that
+ * context is taken over (a global action's key in every screen).
+ *
+ * The bindings in force are one table for the process: set them before the
+ * first key is read and before keys_help().
+ *
+ * keys_check_binding: only check the names (config load).  -1 with
+ * "where:line: [keys] ..." in e naming the bad action or key and the
+ * valid forms.
+ * keys_rebind: apply one line.  An action left with no key anywhere it had
+ * one is not an error, but it is written into note ("; "-separated, may
+ * be NULL) and the help overlay lists it under "-" with "(no key ...)".
+ * keys_apply_config: every [keys] line of cfg in order (note cleared first).
+ * keys_reset: back to the defaults (a new configuration, tests).
+ */
+struct config;
+int keys_check_binding(const char *action, const char *keys, const char *where, int line,
+		       struct err *e);
+int keys_rebind(const char *action, const char *keys, const char *where, int line, char *note,
+		size_t nnote, struct err *e);
+int keys_apply_config(const struct config *cfg, char *note, size_t nnote, struct err *e);
+void keys_reset(void);
 
 /* The help text of an action. */
 const char *keys_action_help(enum action a);
