@@ -89,6 +89,7 @@ model_free(struct model *m)
 
 	if (m == NULL)
 		return;
+	model_set_alerts(m, NULL, 0); /* before the services: it resets their counts */
 	for (i = 0; i < m->nsvc; i++)
 		service_free(m->svc[i]);
 	free(m->svc);
@@ -99,7 +100,6 @@ model_free(struct model *m)
 		free(m->be[i]);
 	}
 	free(m->be);
-	model_set_alerts(m, NULL, 0);
 	free(m);
 }
 
