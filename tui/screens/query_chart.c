@@ -121,12 +121,13 @@ query_draw_chart(struct canvas *c, struct rect r, const struct query_data *d,
 
 		if (listed < n)
 			snprintf(line, sizeof line,
-				 "+%zu more series (%zu drawn, the highest last values first)",
+				 "+%zu more series (the chart draws the %zu with the highest last "
+				 "values)",
 				 d->total_series - listed, n);
 		else
 			snprintf(line, sizeof line,
-				 "+%zu more series not drawn: %d colours, the highest last values "
-				 "drawn (topk() picks others)",
+				 "+%zu more series not drawn (%d colours: the highest last values "
+				 "are; topk() picks others)",
 				 more, QUERY_CHART_MAX);
 		text_draw(c, r.x, y, r.w, line, ROLE_DIM, ATTR_NONE);
 	}

@@ -94,7 +94,7 @@ query_draw_table(struct canvas *c, struct rect r, const struct query_data *d, si
 	struct buf b;
 	enum chart_unit unit = query_unit(res);
 	size_t ncols, i, k, shown, nrows;
-	int vis, vw = 5;
+	int vis, vw = 6; /* "VALUE" and the sort mark */
 
 	if (res->type == PROM_SCALAR || res->type == PROM_STRING) {
 		draw_one(c, r, d);
