@@ -1,24 +1,19 @@
 /*
- * logs_snapshot.h - `opsdeck snapshot --screen logs`: one histogram and
- * the newest page of hits for --query over --since, printed as the Logs
- * screen (text, ansi), a Markdown table, or JSON:
- *   {"query", "range", "total", "total_is_lower_bound",
+ * logs_snapshot.h - the Logs screen's object in the snapshot's JSON
+ * (screens.logs): one histogram's total and the newest page of hits for
+ * --query over --since:
+ *   {"query", "range", "total", "total_is_lower_bound", "error",
  *    "hits": [{"time", "level", "service", "message", "trace_id"}]}
- * with times in RFC 3339 UTC.
+ * with times in RFC 3339 UTC with milliseconds.
  */
 #ifndef OPSDECK_TUI_LOGS_SNAPSHOT_H
 #define OPSDECK_TUI_LOGS_SNAPSHOT_H
 
-#include "buf.h"
-#include "err.h"
-#include "snapshot.h"
+#include <jansson.h>
 
-/*
- * Poll and render the logs for o (o->query and o->since; NULL = everything,
- * the configured range).  Returns 0, 2 when Elasticsearch failed or did
- * not answer in time (the output names the failure), or -1 with e for a
- * usage error (no Elasticsearch configured, a bad --since).
- */
-int logs_snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e);
+#include "logs_poll.h"
+
+/* new: the object of d (text jansson refuses, invalid UTF-8, as null). */
+json_t *logs_snapshot_json(const struct logs_data *d);
 
 #endif

@@ -2,7 +2,9 @@
  * main.c - command line: the console, `opsdeck snapshot` and `opsdeck config`.
  *
  * Exit status: 0 success; 1 usage or configuration error; 2 snapshot with a
- * failing backend; 128+N when ended by signal N.
+ * failing backend; 128+N when ended by signal N.  With --check anywhere on
+ * the command line: snapshot's health verdict (0 OK, 1 WARN, 2 CRIT, 3
+ * UNKNOWN), and 3 for usage and configuration errors.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -116,21 +118,24 @@ usage(FILE *f)
 	      "  -V, --version           show the version\n"
 	      "\n"
 	      "Snapshot options:\n"
-	      "      --screen NAME       screen to print: overview (default), or service:NAME\n"
-	      "                          for one service's detail (json: its detail object),\n"
-	      "                          or logs (json: {total, hits: [{time, level, ...}]}),\n"
-	      "                          traces (json: {traces: [...]}), trace:ID (the\n"
-	      "                          waterfall; json: {spans: [...]}) or topology\n"
-	      "                          (json: {links: [...]})\n"
+	      "      --screen NAME       screen to print: overview (default), service:NAME\n"
+	      "                          (one service's detail), logs, traces, trace:ID (the\n"
+	      "                          waterfall), topology, alerts, or all (every screen\n"
+	      "                          in order under headings, and the detail of the\n"
+	      "                          services not OK)\n"
 	      "      --query QUERY       logs: Lucene query_string (default: everything);\n"
 	      "                          traces: the search, e.g. 'service=payments >250ms error'\n"
 	      "      --since DURATION    logs, traces, topology: the range up to now, e.g. 15m\n"
-	      "      --format FMT        text (default), ansi, markdown or json\n"
+	      "      --format FMT        text (default), ansi, markdown or json (one object:\n"
+	      "                          {schema: 1, generated_at, env, backends, screens:\n"
+	      "                          {NAME: {...}}}; see SNAPSHOT JSON in opsdeck(1))\n"
 	      "      --width N           columns for text/ansi (default: terminal or 120)\n"
 	      "      --height N          rows for text/ansi (default: terminal or 40)\n"
 	      "      --timeout DURATION  wait at most this long for every backend (default 10s)\n"
 	      "      --check             exit status as a health verdict: 0 OK, 1 WARN, 2 CRIT,\n"
-	      "                          3 UNKNOWN; one line per problem on stderr\n"
+	      "                          3 UNKNOWN (a backend unreachable, a usage or config\n"
+	      "                          error); CRIT wins over UNKNOWN, UNKNOWN over WARN;\n"
+	      "                          one line per problem on stderr\n"
 	      "  Snapshot exits 0 when every configured backend answered, 2 when any\n"
 	      "  failed (the output still names the failure), 1 on usage errors.\n"
 	      "\n"
@@ -148,6 +153,22 @@ usage_error(const char *msg)
 {
 	fprintf(stderr, "opsdeck: %s\nTry 'opsdeck --help' for usage.\n", msg);
 	return 1;
+}
+
+/*
+ * Whether --check is among the options (looked for before the parse, which
+ * may fail): then a usage or configuration error exits 3 (UNKNOWN), so a
+ * monitoring check never reads a broken invocation as WARN.
+ */
+static bool
+argv_has_check(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--check") == 0)
+			return true;
+	return false;
 }
 
 struct flag_value {
@@ -337,12 +358,20 @@ color_wanted(const struct cli *cli, const struct setup *s)
 	return !cli->no_color && !s->mono && (nc == NULL || *nc == '\0');
 }
 
+/* A snapshot's usage error: 1, or 3 (UNKNOWN) under --check. */
 static int
-run_snapshot(const struct cli *cli, const struct setup *s, FILE *debug_log)
+snapshot_usage(const struct cli *cli, const char *msg)
+{
+	usage_error(msg);
+	return cli->check ? 3 : 1;
+}
+
+static int
+run_snapshot(const struct cli *cli, const struct setup *s, const char *env, FILE *debug_log)
 {
 	struct snapshot_options o;
 	struct err e;
-	struct buf out;
+	struct buf out, problems;
 	struct winsize ws;
 	long n;
 	int status;
@@ -352,6 +381,7 @@ run_snapshot(const struct cli *cli, const struct setup *s, FILE *debug_log)
 	o.screen = cli->screen ? cli->screen : "overview";
 	o.query = cli->query;
 	o.check = cli->check;
+	o.env = env;
 	o.since = cli->since;
 	o.width = 120;
 	o.height = 40;
@@ -362,31 +392,35 @@ run_snapshot(const struct cli *cli, const struct setup *s, FILE *debug_log)
 	o.timeout_ms = 10000;
 	o.format = SNAP_TEXT;
 	if (cli->format && snapshot_parse_format(cli->format, &o.format, &e) < 0)
-		return usage_error(e.msg);
+		return snapshot_usage(cli, e.msg);
 	if (cli->width) {
 		if (parse_long(cli->width, 20, 1000, &n, &e) < 0)
-			return usage_error(e.msg);
+			return snapshot_usage(cli, e.msg);
 		o.width = (int)n;
 	}
 	if (cli->height) {
 		if (parse_long(cli->height, 5, 1000, &n, &e) < 0)
-			return usage_error(e.msg);
+			return snapshot_usage(cli, e.msg);
 		o.height = (int)n;
 	}
 	if (cli->timeout && parse_duration_ms(cli->timeout, &o.timeout_ms, &e) < 0)
-		return usage_error(e.msg);
+		return snapshot_usage(cli, e.msg);
 	o.color = color_wanted(cli, s);
 	o.ascii = !term_locale_utf8();
 	o.debug_log = debug_log;
 	buf_init(&out);
-	status = snapshot_run(&o, &out, &e);
+	buf_init(&problems);
+	status = snapshot_run(&o, &out, &problems, &e);
 	if (status < 0) {
 		buf_done(&out);
-		return usage_error(e.msg);
+		buf_done(&problems);
+		return snapshot_usage(cli, e.msg);
 	}
 	fwrite(out.data, 1, out.len, stdout);
 	fflush(stdout);
+	fwrite(problems.data, 1, problems.len, stderr);
 	buf_done(&out);
+	buf_done(&problems);
 	return status;
 }
 
@@ -399,13 +433,14 @@ main(int argc, char **argv)
 	struct err e;
 	char *path = NULL;
 	FILE *debug_log = NULL;
-	int status = 0;
+	int status = 0, fail;
 
 	setlocale(LC_ALL, "");
+	fail = argv_has_check(argc, argv) ? 3 : 1;
 	if (parse_cli(argc, argv, &cli) != 0) {
 		free(cli.contexts);
 		free(cli.clusters);
-		return 1;
+		return fail;
 	}
 	cfg = config_new();
 	if (load_config(&cli, cfg, &path) < 0) {
@@ -413,7 +448,7 @@ main(int argc, char **argv)
 		free(path);
 		free(cli.contexts);
 		free(cli.clusters);
-		return 1;
+		return fail;
 	}
 	free(cli.contexts); /* copied into cfg */
 	free(cli.clusters);
@@ -435,20 +470,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "opsdeck: %s\n", e.msg);
 		config_free(cfg);
 		free(path);
-		return 1;
+		return fail;
 	}
 	if (cli.debug_log != NULL) {
 		debug_log = fopen(cli.debug_log, "a");
 		if (debug_log == NULL) {
 			fprintf(stderr, "opsdeck: cannot open --debug-log %s: %s\n", cli.debug_log,
 				strerror(errno));
-			status = 1;
+			status = fail;
 			goto out;
 		}
 		setvbuf(debug_log, NULL, _IOLBF, 0);
 	}
 	if (cli.command != NULL) {
-		status = run_snapshot(&cli, &s, debug_log);
+		status = run_snapshot(&cli, &s, config_env_selected(cfg), debug_log);
 	} else {
 		struct app_options o = { &s, color_wanted(&cli, &s), debug_log };
 

@@ -7,27 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "canvas.h"
-#include "http.h"
-#include "logs_range.h"
-#include "model.h"
-#include "poller.h"
-#include "render.h"
-#include "screens/graph.h"
-#include "screens/traces.h"
-#include "screens/waterfall.h"
-#include "signals.h"
-#include "traces_poll.h"
-#include "xalloc.h"
-
-enum which { W_TRACES, W_TRACE, W_TOPOLOGY };
-
-bool
-traces_snapshot_screen(const char *screen)
-{
-	return strcmp(screen, "traces") == 0 || strcmp(screen, "topology") == 0 ||
-	       strncmp(screen, "trace:", 6) == 0;
-}
+#include "trace.h"
+#include "zipkin.h"
 
 static void
 rfc3339_us(int64_t us, char *out, size_t n)
@@ -56,8 +37,8 @@ err_json(const struct err *e)
 	return e->code != ERR_OK ? json_string(e->msg) : json_null();
 }
 
-static json_t *
-traces_json(const struct traces_list *l)
+json_t *
+traces_snapshot_list_json(const struct traces_list *l)
 {
 	json_t *root = json_object(), *arr = json_array();
 	char when[48];
@@ -88,8 +69,8 @@ traces_json(const struct traces_list *l)
 	return root;
 }
 
-static json_t *
-trace_json(const struct trace_data *d)
+json_t *
+traces_snapshot_trace_json(const struct trace_data *d)
 {
 	json_t *root = json_object(), *arr = json_array();
 	const struct trace *t = d->trace;
@@ -148,8 +129,8 @@ trace_json(const struct trace_data *d)
 	return root;
 }
 
-static json_t *
-topology_json(const struct topology_data *d)
+json_t *
+traces_snapshot_topology_json(const struct topology_data *d)
 {
 	json_t *root = json_object(), *arr = json_array();
 	size_t i;
@@ -170,205 +151,4 @@ topology_json(const struct topology_data *d)
 			    d->layout != NULL ? json_integer((json_int_t)d->layout->crossings)
 					      : json_null());
 	return root;
-}
-
-/* The answer this screen waits for has come (or failed). */
-static bool
-answered(struct traces_poll *tp, enum which w)
-{
-	const struct traces_list *l = traces_poll_list(tp);
-	const struct trace_data *d = traces_poll_trace(tp);
-	const struct topology_data *g = traces_poll_topology(tp);
-
-	switch (w) {
-	case W_TRACES:
-		return l->have || (l->err.code != ERR_OK && !l->loading);
-	case W_TRACE:
-		return d->trace != NULL || (d->err.code != ERR_OK && !d->loading);
-	default:
-		return g->have || (g->err.code != ERR_OK && !g->loading);
-	}
-}
-
-static const struct err *
-screen_err(struct traces_poll *tp, enum which w)
-{
-	return w == W_TRACES  ? &traces_poll_list(tp)->err
-	       : w == W_TRACE ? &traces_poll_trace(tp)->err
-			      : &traces_poll_topology(tp)->err;
-}
-
-/* Ask; -1 with e for a usage error. */
-static int
-ask(const struct snapshot_options *o, struct traces_poll *tp, enum which w, struct err *e)
-{
-	struct logs_range r;
-	char *line;
-	int rc;
-
-	memset(&r, 0, sizeof r);
-	if (o->since != NULL && logs_range_parse_since(o->since, &r, e) < 0)
-		return -1;
-	switch (w) {
-	case W_TRACES:
-		line = o->since != NULL
-			       ? xasprintf("%s since=%s", o->query ? o->query : "", o->since)
-			       : xstrdup(o->query != NULL ? o->query : "");
-		rc = traces_poll_search(tp, NULL, line, e);
-		free(line);
-		return rc;
-	case W_TRACE:
-		return traces_poll_open(tp, o->screen + 6, e);
-	default:
-		traces_poll_set_topology(tp, true, r.since_s);
-		return 0;
-	}
-}
-
-static void
-render(const struct snapshot_options *o, const struct view_ctx *v, struct traces_poll *tp,
-       enum which w, struct buf *out)
-{
-	struct traces_screen *ts = traces_screen_new();
-	struct waterfall *wf = waterfall_new();
-	struct graph *g = graph_new();
-	char title[128];
-	json_t *j = NULL;
-
-	waterfall_set_critical(wf, true);
-	switch (o->format) {
-	case SNAP_TEXT:
-	case SNAP_ANSI: {
-		struct canvas *c = canvas_new(o->width, o->height);
-		struct render_state rs;
-
-		memset(&rs, 0, sizeof rs);
-		if (w == W_TRACES) {
-			rs.traces = ts;
-			rs.traces_list = traces_poll_list(tp);
-			snprintf(title, sizeof title, "Traces");
-		} else if (w == W_TRACE) {
-			rs.waterfall = wf;
-			rs.trace_data = traces_poll_trace(tp);
-			snprintf(title, sizeof title, "Trace %.16s",
-				 traces_poll_trace(tp)->trace_id);
-		} else {
-			rs.graph = g;
-			rs.topology_data = traces_poll_topology(tp);
-			snprintf(title, sizeof title, "Topology");
-		}
-		rs.crumbs = title;
-		c->ascii = o->ascii;
-		render_screen(c, v, &rs);
-		if (o->format == SNAP_TEXT)
-			canvas_write_text(c, out);
-		else
-			canvas_write_ansi(c, out, o->color);
-		canvas_free(c);
-		break;
-	}
-	case SNAP_MARKDOWN:
-		if (w == W_TRACES)
-			traces_screen_markdown(ts, v, traces_poll_list(tp), out);
-		else if (w == W_TRACE)
-			waterfall_markdown(wf, v, traces_poll_trace(tp), out);
-		else
-			graph_markdown(g, v, traces_poll_topology(tp), out);
-		break;
-	case SNAP_JSON:
-		j = w == W_TRACES  ? traces_json(traces_poll_list(tp))
-		    : w == W_TRACE ? trace_json(traces_poll_trace(tp))
-				   : topology_json(traces_poll_topology(tp));
-		{
-			char *text = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-
-			buf_puts(out, text);
-			buf_putc(out, '\n');
-			free(text);
-		}
-		json_decref(j);
-		break;
-	}
-	traces_screen_free(ts);
-	waterfall_free(wf);
-	graph_free(g);
-}
-
-int
-traces_snapshot_run(const struct snapshot_options *o, struct buf *out, struct err *e)
-{
-	const struct setup *s = o->setup;
-	enum which w = strcmp(o->screen, "traces") == 0     ? W_TRACES
-		       : strcmp(o->screen, "topology") == 0 ? W_TOPOLOGY
-							    : W_TRACE;
-	struct http *http;
-	struct model *model;
-	struct poller *poller = NULL;
-	struct traces_poll *tp;
-	struct view_ctx v;
-	double deadline;
-	int status = 0;
-
-	if (!s->traces.enabled)
-		return err_set(e, ERR_USAGE,
-			       "--screen %s needs Zipkin: set [zipkin] url, OPSDECK_ZIPKIN_URL or "
-			       "--zipkin URL",
-			       o->screen);
-	http = http_new(e);
-	if (http == NULL)
-		return -1;
-	http_set_debug_log(http, o->debug_log);
-	model = model_new(s->poll.history, s->max_services);
-	tp = traces_poll_new(http, model, &s->traces);
-	if (ask(o, tp, w, e) < 0) {
-		http_free(http);
-		traces_poll_free(tp);
-		model_free(model);
-		return -1;
-	}
-	/* The Topology shows each service's health: one Prometheus round. */
-	if (w == W_TOPOLOGY && s->poll.prometheus)
-		poller = poller_new(http, model, &s->poll);
-	signals_install(0, NULL);
-	deadline = poller_mono_now() + (double)o->timeout_ms / 1000.0;
-	if (poller != NULL)
-		poller_tick(poller, poller_mono_now());
-	while (!sig_quit && (!answered(tp, w) || (poller != NULL && poller_rounds(poller) == 0))) {
-		struct http_waitfd fd = { sig_pipe_fd[0], 1 /* POLLIN */, 0 };
-		double now = poller_mono_now();
-		long left = (long)((deadline - now) * 1000.0);
-
-		if (left <= 0)
-			break;
-		traces_poll_tick(tp, now);
-		if (http_wait(http, &fd, 1, left > 200 ? 200 : (int)left, e) < 0)
-			break;
-		http_perform(http);
-	}
-	traces_poll_tick(tp, poller_mono_now());
-	if (!answered(tp, w)) {
-		struct err te;
-
-		err_set(&te, ERR_TIMEOUT, "zipkin: no answer in time from %s (raise --timeout)",
-			s->traces.ep.url);
-		model_backend_fail(model, "zipkin", &te, poller_wall_now());
-		traces_poll_timed_out(tp, &te);
-		status = 2;
-	} else if (screen_err(tp, w)->code != ERR_OK) {
-		status = 2;
-	}
-	memset(&v, 0, sizeof v);
-	v.model = model;
-	v.th = &s->th;
-	v.now = poller_wall_now();
-	v.stale_after = 3.0 * (double)s->poll.refresh_ms / 1000.0;
-	v.ascii = o->ascii;
-	v.prometheus = s->poll.prometheus;
-	v.zipkin = true;
-	render(o, &v, tp, w, out);
-	poller_free(poller);
-	http_free(http);
-	traces_poll_free(tp); /* after http: it owns the records of requests in flight */
-	model_free(model);
-	return status;
 }

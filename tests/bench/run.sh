@@ -128,7 +128,7 @@ count_requests() {
 	rm -f "$dbg"
 	timeout 60 "$OPSDECK_BIN" snapshot --prometheus "$1" --format json --debug-log "$dbg" \
 		>"$T/snap-$2.json" 2>"$T/snap-$2.err" || return 1
-	printf '%s %s %s\n' "$(wc -l <"$dbg")" "$(jq '.services | length' "$T/snap-$2.json")" \
+	printf '%s %s %s\n' "$(wc -l <"$dbg")" "$(jq '.screens.overview.services | length' "$T/snap-$2.json")" \
 		"$(awk '{ b += $NF } END { printf "%d", b }' "$dbg")"
 }
 
@@ -206,7 +206,7 @@ else
 			fi
 			rc=$?
 			t1=$(now_ns)
-			if [ "$rc" -ne 0 ] || [ "$(jq '.services | length' "$T/snap.json" 2>/dev/null)" != 6 ]; then
+			if [ "$rc" -ne 0 ] || [ "$(jq '.screens.overview.services | length' "$T/snap.json" 2>/dev/null)" != 6 ]; then
 				ok=0
 				break
 			fi

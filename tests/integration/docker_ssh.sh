@@ -120,7 +120,7 @@ else
 	echo "# stderr: $(head -c 600 "$T/snap.json.err")"
 	tail -5 "$T/sshd.log" | sed 's/^/# sshd: /'
 fi
-names=$(jq -r '[.services[].name] | sort | join(" ")' "$T/snap.json")
+names=$(jq -r '[.screens.overview.services[].name] | sort | join(" ")' "$T/snap.json")
 for s in gateway orders payments inventory users; do
 	check "Swarm service $s arrives through ssh" grep -qw "$s" <<<"$names"
 done

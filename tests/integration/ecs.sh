@@ -85,7 +85,7 @@ snap() {
 # ops FROM: the operations of the request log from line FROM on, "OP STATUS" counted.
 ops() { tail -n +"$1" "$LOG" | sort | uniq -c | awk '{ printf "%s %s %s;", $2, $3, $1 }'; }
 lines() { wc -l <"$LOG"; }
-rows() { jq -r -c '[.services[] | select(.runtime.kind == "ecs") | [.name, .status, .runtime.running, .runtime.desired, .runtime.version, .runtime.launch_type, .runtime.previous, .runtime.context] | join(" ")] | join(";")' "$1"; }
+rows() { jq -r -c '[.screens.overview.services[] | select(.runtime.kind == "ecs") | [.name, .status, .runtime.running, .runtime.desired, .runtime.version, .runtime.launch_type, .runtime.previous, .runtime.context] | join(" ")] | join(";")' "$1"; }
 SHOP="gateway OK 2 2 gateway:18 FARGATE gateway:17 shop;orders OK 2 2 orders:41 FARGATE orders:40 shop;payments OK 2 2 payments:14 FARGATE payments:13 shop;inventory OK 2 2 inventory:8 FARGATE inventory:7 shop;notifications OK 2 2 notifications:23 FARGATE notifications:22 shop;users OK 2 2 users:6 FARGATE users:5 shop"
 backend_ok() { jq -e --arg b "$2" '.backends[$b].ok == true' "$1" >/dev/null; }
 jqe() { jq -e "$2" "$1" >/dev/null; }
@@ -98,7 +98,7 @@ check "the six services: 2/2, family:revision, FARGATE, the rollback target, clu
 	test "$(rows "$T/env.json")" = "$SHOP"
 check "the backend ecs shop is ok" backend_ok "$T/env.json" "ecs shop"
 check "the JSON row carries the service's ARN and 0 pending" \
-	jqe "$T/env.json" '.services[1].runtime | .arn == "arn:aws:ecs:us-east-1:123456789012:service/shop/orders" and .pending == 0 and .rollout_state == "completed" and .problem == null'
+	jqe "$T/env.json" '.screens.overview.services[1].runtime | .arn == "arn:aws:ecs:us-east-1:123456789012:service/shop/orders" and .pending == 0 and .rollout_state == "completed" and .problem == null'
 check "one round: 1 ListServices page, 1 DescribeServices batch, 6 ListTaskDefinitions ($(ops "$n"))" \
 	test "$(ops "$n")" = "DescribeServices 200 1;ListServices 200 1;ListTaskDefinitions 200 6;"
 snap "$T/env.txt" --ecs-cluster shop --width 140 --height 12
@@ -111,9 +111,9 @@ snap "$T/two.json" -c "$T/alias.ini" --ecs-cluster shop --ecs-cluster batch --fo
 check "--ecs-cluster twice: two runtimes, both ok (rc $RC)" \
 	bash -c "[ $RC = 0 ] && jq -e '.backends[\"ecs shop\"].ok and .backends[\"ecs batch\"].ok' '$T/two.json' >/dev/null"
 check "batch's reports-worker in context batch" \
-	jqe "$T/two.json" '.services[] | select(.name == "reports-worker") | .runtime.context == "batch" and .runtime.desired == 1'
+	jqe "$T/two.json" '.screens.overview.services[] | select(.name == "reports-worker") | .runtime.context == "batch" and .runtime.desired == 1'
 check "[service \"Orders API\"] ecs = orders names the row" \
-	jqe "$T/two.json" '[.services[] | select(.name == "Orders API") | .runtime.name] == ["orders"]'
+	jqe "$T/two.json" '[.screens.overview.services[] | select(.name == "Orders API") | .runtime.name] == ["orders"]'
 printf '[docker]\nhost =\n[kubernetes]\nkubeconfig =\n[ecs]\ncluster = shop, batch\n' >"$T/list.ini"
 snap "$T/list.json" -c "$T/list.ini" --format json
 check "[ecs] cluster = shop, batch: the same two runtimes (rc $RC)" \
@@ -124,19 +124,19 @@ noenv() { env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$@"; }
 printf '[docker]\nhost =\n[kubernetes]\nkubeconfig =\n[ecs]\ncluster = shop\nprofile = static\n' >"$T/static.ini"
 RC=; noenv timeout 60 "$B" snapshot -c "$T/static.ini" --format json >"$T/static.json" 2>"$T/static.err"; RC=$?
 check "[ecs] profile = static (keys of the credentials file): ok (rc $RC)" \
-	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.services | length' '$T/static.json')\" = 6 ]"
+	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.screens.overview.services | length' '$T/static.json')\" = 6 ]"
 
 calls() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 calls0=$(calls "$T/a/cred-process.calls")
 AWS_PROFILE=process noenv timeout 60 "$B" snapshot --ecs-cluster shop --format json >"$T/proc.json" 2>"$T/proc.err"; RC=$?
 check "AWS_PROFILE=process: the credential_process's keys work (rc $RC)" \
-	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.services | length' '$T/proc.json')\" = 6 ]"
+	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.screens.overview.services | length' '$T/proc.json')\" = 6 ]"
 check "the credential_process ran once" test "$(($(calls "$T/a/cred-process.calls") - calls0))" = 1
 
 n=$(($(lines) + 1))
 AWS_PROFILE=assume noenv timeout 60 "$B" snapshot --ecs-cluster shop --format json >"$T/assume.json" 2>"$T/assume.err"; RC=$?
 check "AWS_PROFILE=assume: the role's temporary keys work (rc $RC)" \
-	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.services | length' '$T/assume.json')\" = 6 ]"
+	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.screens.overview.services | length' '$T/assume.json')\" = 6 ]"
 check "one AssumeRole before the ECS calls ($(ops "$n"))" \
 	bash -c "[ \"\$(sed -n '${n}p' '$LOG')\" = 'AssumeRole 200' ] && [ \"\$(tail -n +$n '$LOG' | grep -c AssumeRole)\" = 1 ]"
 
@@ -149,12 +149,12 @@ AWS_ACCESS_KEY_ID=$(jq -r '.Credentials.AccessKeyId' <<<"$creds") \
 	AWS_SESSION_TOKEN=$SESSION_TOKEN \
 	timeout 60 "$B" snapshot --ecs-cluster shop --format json >"$T/token.json" 2>"$T/token.err"; RC=$?
 check "environment keys with AWS_SESSION_TOKEN (from aws sts assume-role): ok (rc $RC)" \
-	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.services | length' '$T/token.json')\" = 6 ]"
+	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.screens.overview.services | length' '$T/token.json')\" = 6 ]"
 
 AWS_ACCESS_KEY_ID=$ECS_READONLY_KEY_ID AWS_SECRET_ACCESS_KEY=$ECS_READONLY_SECRET \
 	timeout 60 "$B" snapshot --ecs-cluster shop --format json >"$T/ro.json" 2>"$T/ro.err"; RC=$?
 check "the read-only key reads everything (rc $RC)" \
-	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.services | length' '$T/ro.json')\" = 6 ]"
+	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.screens.overview.services | length' '$T/ro.json')\" = 6 ]"
 
 # ---- errors ------------------------------------------------------------------------------------
 WRONG=wR0ngS3cretWR0ngS3cretWR0ngS3cretWR0ngS3
@@ -244,7 +244,7 @@ AWS_CONFIG_FILE=$C_ECS_AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE=$C_ECS_AWS_CR
 	timeout 60 "$B" snapshot --timeout 30s --ecs-cluster shop --format json >"$T/thr.json" 2>&1; RC=$?
 took=$((($(date +%s%N) - s0) / 1000000))
 check "every other request throttled: the snapshot still completes (rc $RC, ${took} ms)" \
-	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.services | length' '$T/thr.json')\" = 6 ]"
+	bash -c "[ $RC = 0 ] && [ \"\$(jq -r '.screens.overview.services | length' '$T/thr.json')\" = 6 ]"
 check "... each refused request sent again once the wait was over ($(grep -c ' 400$' "$C_ECS_LOG") refused, $(wc -l <"$C_ECS_LOG") in all)" \
 	bash -c "[ \$(grep -c ' 400$' '$C_ECS_LOG') -ge 3 ] && [ \$(wc -l <'$C_ECS_LOG') -le 20 ]"
 

@@ -99,27 +99,27 @@ no_secret() {
 : >"$LOG"
 snap "$T/shop.json" --format json
 check_rc 0 "$T/shop.json" "snapshot of the current-context (token) exits 0"
-check "payments: k8s, shop, 2/2, version 1.4.2, revision 2" jqt '.services[] | select(.name=="payments") | .runtime | .kind=="k8s" and .context=="token" and .namespace=="shop" and .workload=="Deployment" and .running==2 and .desired==2 and .version=="1.4.2" and .revision=="2" and .restarts==0 and .rollout_state=="completed" and (.deployed_at|type)=="string"' "$T/shop.json"
-check "ledger: a StatefulSet, 3/3" jqt '.services[] | select(.name=="ledger") | .runtime | .workload=="StatefulSet" and .running==3 and .desired==3' "$T/shop.json"
-check "the six Deployments and ledger are OK" jqt '[.services[] | select(.status=="OK") | .name] | contains(["gateway","orders","payments","inventory","notifications","users","ledger"])' "$T/shop.json"
+check "payments: k8s, shop, 2/2, version 1.4.2, revision 2" jqt '.screens.overview.services[] | select(.name=="payments") | .runtime | .kind=="k8s" and .context=="token" and .namespace=="shop" and .workload=="Deployment" and .running==2 and .desired==2 and .version=="1.4.2" and .revision=="2" and .restarts==0 and .rollout_state=="completed" and (.deployed_at|type)=="string"' "$T/shop.json"
+check "ledger: a StatefulSet, 3/3" jqt '.screens.overview.services[] | select(.name=="ledger") | .runtime | .workload=="StatefulSet" and .running==3 and .desired==3' "$T/shop.json"
+check "the six Deployments and ledger are OK" jqt '[.screens.overview.services[] | select(.status=="OK") | .name] | contains(["gateway","orders","payments","inventory","notifications","users","ledger"])' "$T/shop.json"
 check "backend: kubernetes token ok" jqt '.backends["kubernetes token"].ok == true' "$T/shop.json"
 check "one request per list: deployments, statefulsets, pods with limit=500" \
 	bash -c "[ \$(grep -c 'limit=500' '$LOG') -eq 3 ] && grep -q '^GET /apis/apps/v1/namespaces/shop/deployments?limit=500 200' '$LOG'"
 check "no request per workload" bash -c "! grep -q 'deployments/' '$LOG'"
 
 # The failing pods: CRIT with their reasons; past the 3 s deadline, failed rollouts.
-wait_for 30 bash -c "'$B' snapshot --format json 2>/dev/null | jq -e '[.services[] | select(.runtime.rollout_state==\"failed\")] | length == 3' >/dev/null"
+wait_for 30 bash -c "'$B' snapshot --format json 2>/dev/null | jq -e '[.screens.overview.services[] | select(.runtime.rollout_state==\"failed\")] | length == 3' >/dev/null"
 snap "$T/fail.json" --format json
-check "search: CRIT, ImagePullBackOff named" jqt '.services[] | select(.name=="search") | .status=="CRIT" and (.runtime.message|test("^(ImagePullBackOff|ErrImagePull): pod search-"))' "$T/fail.json"
+check "search: CRIT, ImagePullBackOff named" jqt '.screens.overview.services[] | select(.name=="search") | .status=="CRIT" and (.runtime.message|test("^(ImagePullBackOff|ErrImagePull): pod search-"))' "$T/fail.json"
 # A crash-looping pod is between back-offs most of the time, but restarts
 # for a moment in each: ask again until a snapshot catches it waiting.
 crashloop_seen() {
 	snap "$T/crash.json" --format json
-	jqt '.services[] | select(.name=="recommendations") | .status=="CRIT" and (.runtime.message|test("CrashLoopBackOff")) and .runtime.restarts > 0' "$T/crash.json"
+	jqt '.screens.overview.services[] | select(.name=="recommendations") | .status=="CRIT" and (.runtime.message|test("CrashLoopBackOff")) and .runtime.restarts > 0' "$T/crash.json"
 }
 check "recommendations: CRIT, CrashLoopBackOff, restarts counted" wait_for 30 crashloop_seen
-check "reports: CRIT, OOMKilled or its crash loop named" jqt '.services[] | select(.name=="reports") | .status=="CRIT" and (.runtime.message|test("OOMKilled|CrashLoopBackOff"))' "$T/fail.json"
-check "past the progress deadline: rollout_state failed with the condition's message" jqt '.services[] | select(.name=="search") | .runtime.rollout_state=="failed" and (.runtime.message|test("timed out progressing"))' "$T/fail.json"
+check "reports: CRIT, OOMKilled or its crash loop named" jqt '.screens.overview.services[] | select(.name=="reports") | .status=="CRIT" and (.runtime.message|test("OOMKilled|CrashLoopBackOff"))' "$T/fail.json"
+check "past the progress deadline: rollout_state failed with the condition's message" jqt '.screens.overview.services[] | select(.name=="search") | .runtime.rollout_state=="failed" and (.runtime.message|test("timed out progressing"))' "$T/fail.json"
 snap "$T/fail.txt" --width 160 --height 30
 check "text: the failing rows CRIT with replicas 0/2" bash -c "grep -E '^search +CRIT +0/2' '$T/fail.txt' >/dev/null"
 
@@ -127,18 +127,18 @@ check "text: the failing rows CRIT with replicas 0/2" bash -c "grep -E '^search 
 : >"$LOG"
 snap "$T/all.json" -A --format json
 check_rc 0 "$T/all.json" "-A exits 0"
-check "-A: collector in ops, 520 bulk Deployments, the shop" jqt '([.services[] | select(.runtime.namespace=="ops")] | length == 1) and ([.services[] | select(.runtime.namespace=="bulk")] | length == 520) and ([.services[] | select(.name=="payments")] | length == 1)' "$T/all.json"
+check "-A: collector in ops, 520 bulk Deployments, the shop" jqt '([.screens.overview.services[] | select(.runtime.namespace=="ops")] | length == 1) and ([.screens.overview.services[] | select(.runtime.namespace=="bulk")] | length == 520) and ([.screens.overview.services[] | select(.name=="payments")] | length == 1)' "$T/all.json"
 check "-A: Deployments in two pages of 500 (limit, then continue)" \
 	bash -c "[ \$(grep -c '^GET /apis/apps/v1/deployments?limit=500' '$LOG') -eq 2 ] && grep -q '^GET /apis/apps/v1/deployments?limit=500&continue=' '$LOG'"
 check "-A: 5 requests in all (deployments x2, statefulsets, pods x1 or 2)" bash -c "[ \$(wc -l <'$LOG') -le 6 ]"
 snap "$T/ops.json" --namespace ops --format json
-check "--namespace ops: only collector" jqt '[.services[].name] == ["collector"]' "$T/ops.json"
+check "--namespace ops: only collector" jqt '[.screens.overview.services[].name] == ["collector"]' "$T/ops.json"
 
 # ---- credentials ---------------------------------------------------------------------
 for c in token-file cert cert-data viewer; do
 	snap "$T/c-$c.json" --context "$c" --format json
 	check_rc 0 "$T/c-$c.json" "context $c: exit 0"
-	check "context $c: payments 2/2" jqt '.services[] | select(.name=="payments") | .runtime.running==2' "$T/c-$c.json"
+	check "context $c: payments 2/2" jqt '.screens.overview.services[] | select(.name=="payments") | .runtime.running==2' "$T/c-$c.json"
 done
 rm -f "$K/exec-plugin.calls"
 snap "$T/c-exec.json" --context exec --format json
@@ -207,7 +207,7 @@ check "KUBECONFIG=a:b: the first file's context of a name wins (token -> nowhere
 
 snap "$T/two.json" --context token --context cert-data --format json
 check_rc 0 "$T/two.json" "two contexts: exit 0"
-check "two contexts: two backends, payments and payments@cert-data" jqt '(.backends|keys) == ["kubernetes cert-data","kubernetes token"] and ([.services[] | select(.name=="payments" or .name=="payments@cert-data")] | length == 2)' "$T/two.json"
+check "two contexts: two backends, payments and payments@cert-data" jqt '(.backends|keys) == ["kubernetes cert-data","kubernetes token"] and ([.screens.overview.services[] | select(.name=="payments" or .name=="payments@cert-data")] | length == 2)' "$T/two.json"
 
 # insecure-skip-tls-verify: no CA, still connects, and says so
 sed -e 's|certificate-authority: .*|insecure-skip-tls-verify: true|' "$K/kubeconfig" | grep -v 'certificate-authority-data' >"$T/insecure.yaml"

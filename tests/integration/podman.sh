@@ -59,16 +59,16 @@ check "snapshot --format json exits 0 (got $rc$([ -s "$T/snap.err" ] && echo ": 
 check "backends.docker.ok is true, no error (Podman's 404 on /services and /tasks is not a failure)" \
 	jqe '.backends.docker.ok == true and .backends.docker.error == null' "$T/snap.json"
 # shellcheck disable=SC2016  # jq variables
-check "the compose group is ONE service: mail, kind compose, running 2 of desired 2 (got: $(jq -c '[.services[] | {name, kind: .runtime.kind, running: .runtime.running, desired: .runtime.desired}]' "$T/snap.json" 2>/dev/null))" \
-	jqe '[.services[] | select(.runtime.name == "mail" or (.name | startswith("shop")))] as $m
+check "the compose group is ONE service: mail, kind compose, running 2 of desired 2 (got: $(jq -c '[.screens.overview.services[] | {name, kind: .runtime.kind, running: .runtime.running, desired: .runtime.desired}]' "$T/snap.json" 2>/dev/null))" \
+	jqe '[.screens.overview.services[] | select(.runtime.name == "mail" or (.name | startswith("shop")))] as $m
 		| ($m | length) == 1 and $m[0].name == "mail" and $m[0].runtime.kind == "compose"
 		and $m[0].runtime.running == 2 and $m[0].runtime.desired == 2 and $m[0].status == "OK"' "$T/snap.json"
 # shellcheck disable=SC2016  # jq variables
 check "the bare container is its own service: adhoc, kind container, running 1 of 1" \
-	jqe '[.services[] | select(.name == "adhoc")] as $a | ($a | length) == 1
+	jqe '[.screens.overview.services[] | select(.name == "adhoc")] as $a | ($a | length) == 1
 		and $a[0].runtime.kind == "container" and $a[0].runtime.running == 1 and $a[0].runtime.desired == 1' "$T/snap.json"
 check "versions are the image tags (mail 1 from localhost/local/busybox:1, adhoc 2) and nothing else is listed" \
-	jqe '[.services[] | [.name, .runtime.version]] | sort == [["adhoc", "2"], ["mail", "1"]]' "$T/snap.json"
+	jqe '[.screens.overview.services[] | [.name, .runtime.version]] | sort == [["adhoc", "2"], ["mail", "1"]]' "$T/snap.json"
 
 # ---- the snapshot, text ----
 "$OPSDECK_BIN" snapshot --docker "$DOCKER_HOST" >"$T/snap.txt" 2>&1

@@ -66,17 +66,17 @@ check "generated_at is RFC 3339" jqt '.generated_at | test("^[0-9]{4}-[0-9]{2}-[
 check ".backends.prometheus.ok == true" jqt '.backends.prometheus.ok == true' "$T/s1.json"
 check ".backends.prometheus.latency_ms is a number" jqt '.backends.prometheus.latency_ms | type == "number"' "$T/s1.json"
 for s in "${SERVICES[@]}"; do
-	check "service $s listed" jqt --arg s "$s" 'any(.services[]; .name == $s)' "$T/s1.json"
+	check "service $s listed" jqt --arg s "$s" 'any(.screens.overview.services[]; .name == $s)' "$T/s1.json"
 done
-check "every service has a number .error_ratio" jqt '(.services | length) > 0 and all(.services[]; .error_ratio | type == "number")' "$T/s1.json"
-check "every .status is OK/WARN/CRIT/STALE" jqt 'all(.services[]; .status | IN("OK", "WARN", "CRIT", "STALE"))' "$T/s1.json"
+check "every service has a number .error_ratio" jqt '(.screens.overview.services | length) > 0 and all(.screens.overview.services[]; .error_ratio | type == "number")' "$T/s1.json"
+check "every .status is OK/WARN/CRIT/STALE" jqt 'all(.screens.overview.services[]; .status | IN("OK", "WARN", "CRIT", "STALE"))' "$T/s1.json"
 
 curl -sf "$SHOPSIM_URL/truth" >"$T/truth.json"
 # rps_match FILE : every service's .rps within 20% of shopsim's truth
 rps_match() {
 	json_snap "$1"    # the exit status is checked above; here only the figures
 	jq -e -n --slurpfile o "$1" --slurpfile t "$T/truth.json" '
-		($o[0].services | map({key: .name, value: .rps}) | from_entries) as $got
+		($o[0].screens.overview.services | map({key: .name, value: .rps}) | from_entries) as $got
 		| $t[0].services | to_entries
 		| all(.[]; ($got[.key] | type == "number") and (($got[.key] - .value.rps) | fabs) <= 0.2 * .value.rps)
 	' >/dev/null
@@ -85,9 +85,9 @@ t0=$(date +%s)
 if wait_for 90 rps_match "$T/s2.json"; then
 	ok "rps of every service within 20% of the truth (after $(( $(date +%s) - t0 ))s)"
 else
-	not_ok "rps against truth: got $(jq -c '[.services[] | {(.name): .rps}] | add' "$T/s2.json" 2>/dev/null) want $(jq -c '.services | map_values(.rps)' "$T/truth.json")"
+	not_ok "rps against truth: got $(jq -c '[.screens.overview.services[] | {(.name): .rps}] | add' "$T/s2.json" 2>/dev/null) want $(jq -c '.services | map_values(.rps)' "$T/truth.json")"
 fi
-check "no service CRIT in a steady shop" jqt 'all(.services[]; .status != "CRIT")' "$T/s2.json"
+check "no service CRIT in a steady shop" jqt 'all(.screens.overview.services[]; .status != "CRIT")' "$T/s2.json"
 
 # --- text format and command-line errors -------------------------------------
 snap "$T/text.out" --prometheus "$PROMETHEUS_URL" --format text --timeout 20s
@@ -101,16 +101,16 @@ check "--bogus prints usage on stderr" grep -qi usage "$T/bogus.out.err"
 check "POST /incident/orders-errors" curl -sf -X POST -o /dev/null "$SHOPSIM_URL/incident/orders-errors"
 orders_crit() {
 	json_snap "$T/s3.json"
-	jq -e 'any(.services[]; .name == "orders" and .status == "CRIT")' "$T/s3.json" >/dev/null
+	jq -e 'any(.screens.overview.services[]; .name == "orders" and .status == "CRIT")' "$T/s3.json" >/dev/null
 }
 t0=$(date +%s)
 if wait_for 150 orders_crit; then
 	ok "orders turns CRIT (after $(( $(date +%s) - t0 ))s)"
 else
-	not_ok "orders not CRIT: $(jq -c '.services[] | select(.name == "orders")' "$T/s3.json" 2>/dev/null)"
+	not_ok "orders not CRIT: $(jq -c '.screens.overview.services[] | select(.name == "orders")' "$T/s3.json" 2>/dev/null)"
 fi
-check "orders .error_ratio above 5%" jqt 'any(.services[]; .name == "orders" and .error_ratio > 0.05)' "$T/s3.json"
-check "payments not CRIT" jqt 'all(.services[]; .name != "payments" or .status != "CRIT")' "$T/s3.json"
+check "orders .error_ratio above 5%" jqt 'any(.screens.overview.services[]; .name == "orders" and .error_ratio > 0.05)' "$T/s3.json"
+check "payments not CRIT" jqt 'all(.screens.overview.services[]; .name != "payments" or .status != "CRIT")' "$T/s3.json"
 
 # --- Prometheus goes away -----------------------------------------------------
 check "stop Prometheus only" tests/stack/stop.sh "$S" prometheus

@@ -89,22 +89,22 @@ rc() { cat "$1.rc"; }
 snap "$T/s1" --screen traces --query 'service=payments' --format json
 check "search by service: exit 0 (was $(rc "$T/s1"))" [ "$(rc "$T/s1")" = 0 ]
 check "search by service finds the checkout" \
-	jqt --arg t "$TID" 'input | [.traces[].trace_id] | index($t) != null' "$T/s1"
+	jqt --arg t "$TID" 'input | .screens[] | [.traces[].trace_id] | index($t) != null' "$T/s1"
 check "the trace's root is gateway's post /checkout" \
-	jqt --arg t "$TID" 'input | .traces[] | select(.trace_id == $t) | .root_service == "gateway" and .root_span == "post /checkout"' "$T/s1"
+	jqt --arg t "$TID" 'input | .screens[] | .traces[] | select(.trace_id == $t) | .root_service == "gateway" and .root_span == "post /checkout"' "$T/s1"
 check "its duration (100 ms), spans (7) and errors (2) are listed" \
-	jqt --arg t "$TID" 'input | .traces[] | select(.trace_id == $t) | .duration_ms == 100 and .spans == 7 and .errors == 2' "$T/s1"
+	jqt --arg t "$TID" 'input | .screens[] | .traces[] | select(.trace_id == $t) | .duration_ms == 100 and .spans == 7 and .errors == 2' "$T/s1"
 check "the services touched are listed" \
-	jqt --arg t "$TID" 'input | .traces[] | select(.trace_id == $t) | .services == ["gateway","inventory","orders","payments"]' "$T/s1"
+	jqt --arg t "$TID" 'input | .screens[] | .traces[] | select(.trace_id == $t) | .services == ["gateway","inventory","orders","payments"]' "$T/s1"
 snap "$T/s2" --screen traces --query 'service=payments >500ms' --format json
 check "a minimum duration above it leaves the checkout out" \
-	jqt --arg t "$TID" 'input | [.traces[].trace_id] | index($t) == null' "$T/s2"
+	jqt --arg t "$TID" 'input | .screens[] | [.traces[].trace_id] | index($t) == null' "$T/s2"
 snap "$T/s3" --screen traces --query 'service=inventory error' --format json
 check "a tag term applies to the service's own spans (inventory has no error)" \
-	jqt --arg t "$TID" 'input | [.traces[].trace_id] | index($t) == null' "$T/s3"
+	jqt --arg t "$TID" 'input | .screens[] | [.traces[].trace_id] | index($t) == null' "$T/s3"
 snap "$T/s4" --screen traces --query 'http.status_code=500' --format json
 check "a tag term alone finds the failed charge" \
-	jqt --arg t "$TID" 'input | [.traces[].trace_id] | index($t) != null' "$T/s4"
+	jqt --arg t "$TID" 'input | .screens[] | [.traces[].trace_id] | index($t) != null' "$T/s4"
 snap "$T/s5" --screen traces --query 'service=payments >fast' --format json
 check "a bad duration is a usage error (exit 1)" [ "$(rc "$T/s5")" = 1 ]
 check "and the message names the word" grep -q "fast" "$T/s5.err"
@@ -116,30 +116,30 @@ check "the text screen shows gateway as a root" grep -q "gateway" "$T/s6"
 snap "$T/t1" --screen "trace:$TID" --format json
 check "trace: exit 0 (was $(rc "$T/t1"); $(head -c 200 "$T/t1.err"))" [ "$(rc "$T/t1")" = 0 ]
 check "every reported span has a row (7) under the root" \
-	jqt 'input | (.spans | length) == 7 and .spans[0].depth == 0 and .spans[0].service == "gateway"' "$T/t1"
+	jqt 'input | .screens[] | (.spans | length) == 7 and .spans[0].depth == 0 and .spans[0].service == "gateway"' "$T/t1"
 check "a shared client/server id is two rows: the server half is the client's child" \
-	jqt 'input | [.spans[] | select(.id == "000000000000000d")] | length == 2 and .[0].kind == "CLIENT" and .[1].kind == "SERVER" and .[1].depth == .[0].depth + 1' "$T/t1"
+	jqt 'input | .screens[] | [.spans[] | select(.id == "000000000000000d")] | length == 2 and .[0].kind == "CLIENT" and .[1].kind == "SERVER" and .[1].depth == .[0].depth + 1' "$T/t1"
 check "the critical path's shares add up to the trace's duration" \
-	jqt 'input | ([.spans[].critical_ms] | add) as $s | ($s - .duration_ms | fabs) < 0.01' "$T/t1"
+	jqt 'input | .screens[] | ([.spans[].critical_ms] | add) as $s | ($s - .duration_ms | fabs) < 0.01' "$T/t1"
 check "payments dominates the critical path" \
-	jqt 'input | .critical_service == "payments"' "$T/t1"
+	jqt 'input | .screens[] | .critical_service == "payments"' "$T/t1"
 check "the inventory call, before the charge, is on the path too (sequential calls add up)" \
-	jqt 'input | ([.spans[] | select(.service == "inventory") | .critical_ms] | add) > 0' "$T/t1"
+	jqt 'input | .screens[] | ([.spans[] | select(.service == "inventory") | .critical_ms] | add) > 0' "$T/t1"
 check "payments' share is larger than inventory's" \
-	jqt 'input | ([.spans[] | select(.service == "payments") | .critical_ms] | add) > ([.spans[] | select(.service == "inventory") | .critical_ms] | add)' "$T/t1"
+	jqt 'input | .screens[] | ([.spans[] | select(.service == "payments") | .critical_ms] | add) > ([.spans[] | select(.service == "inventory") | .critical_ms] | add)' "$T/t1"
 check "the failed charge is marked an error" \
-	jqt 'input | [.spans[] | select(.service == "payments") | .error] | all' "$T/t1"
+	jqt 'input | .screens[] | [.spans[] | select(.service == "payments") | .error] | all' "$T/t1"
 snap "$T/t2" --screen "trace:$TID" --width 120 --height 30
 check "the waterfall shows every service" \
 	bash -c 'for s in gateway orders inventory payments; do grep -q "$s" "$1" || exit 1; done' _ "$T/t2"
 snap "$T/t3" --screen "trace:$ORPHAN" --format json
 check "a trace without its root: exit 0" [ "$(rc "$T/t3")" = 0 ]
 check "its spans hang under a synthetic root, marked orphan" \
-	jqt 'input | .orphans >= 1 and .spans[0].id == null and ([.spans[] | select(.orphan)] | length) >= 1' "$T/t3"
+	jqt 'input | .screens[] | .orphans >= 1 and .spans[0].id == null and ([.spans[] | select(.orphan)] | length) >= 1' "$T/t3"
 
 snap "$T/t4" --screen trace:00000000000000000000000000000fff --format json
 check "an unknown trace: exit 2" [ "$(rc "$T/t4")" = 2 ]
-check "an unknown trace: the error says not found" jqt 'input | .error | test("not found")' "$T/t4"
+check "an unknown trace: the error says not found" jqt 'input | .screens[] | .error | test("not found")' "$T/t4"
 snap "$T/t5" --screen trace:xyz --format json
 check "a trace id that is not hex: exit 1" [ "$(rc "$T/t5")" = 1 ]
 check "a trace id that is not hex: the message shows a valid one" grep -q "hex" "$T/t5.err"
@@ -148,16 +148,16 @@ printf '[traces]\nmax_spans = 20\n' >"$T/config/opsdeck/config.ini"
 snap "$T/t6" --screen trace:00000000000000000000000000000bbb --format json
 check "a trace over max_spans: exit 2" [ "$(rc "$T/t6")" = 2 ]
 check "a trace over max_spans: refused with its size and the setting" \
-	jqt 'input | (.error | test("30")) and (.error | test("max_spans")) and (.spans | length) == 0' "$T/t6"
+	jqt 'input | .screens[] | (.error | test("30")) and (.error | test("max_spans")) and (.spans | length) == 0' "$T/t6"
 rm "$T/config/opsdeck/config.ini"
 
 # ---- topology --------------------------------------------------------------------
 snap "$T/g1" --screen topology --since 1h --format json
 check "topology: exit 0 (was $(rc "$T/g1"))" [ "$(rc "$T/g1")" = 0 ]
 check "gateway calls orders once" \
-	jqt 'input | [.links[] | select(.parent == "gateway" and .child == "orders")][0].calls >= 1' "$T/g1"
+	jqt 'input | .screens[] | [.links[] | select(.parent == "gateway" and .child == "orders")][0].calls >= 1' "$T/g1"
 check "orders calls payments, with an error" \
-	jqt 'input | [.links[] | select(.parent == "orders" and .child == "payments")][0].errors >= 1' "$T/g1"
+	jqt 'input | .screens[] | [.links[] | select(.parent == "orders" and .child == "payments")][0].errors >= 1' "$T/g1"
 snap "$T/g2" --screen topology --width 120 --height 30
 check "the graph draws the services" \
 	bash -c 'for s in gateway orders inventory payments; do grep -q "$s" "$1" || exit 1; done' _ "$T/g2"
@@ -169,7 +169,7 @@ DEAD=$(free_port)
 OPSDECK_ZIPKIN_URL=http://127.0.0.1:$DEAD snap "$T/d1" --screen traces --format json --timeout 5s
 check "a dead Zipkin: exit 2" [ "$(rc "$T/d1")" = 2 ]
 check "a dead Zipkin: the error names zipkin and the address" \
-	jqt --arg p "$DEAD" 'input | (.error | test("zipkin")) and (.error | test($p))' "$T/d1"
+	jqt --arg p "$DEAD" 'input | .screens[] | (.error | test("zipkin")) and (.error | test($p))' "$T/d1"
 mkdir -p "$T/www/api/v2"
 echo '<html>not json</html>' >"$T/www/api/v2/traces"
 WWW=$(free_port)
@@ -179,7 +179,7 @@ wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$WWW/api/v2/traces" || true
 OPSDECK_ZIPKIN_URL=http://127.0.0.1:$WWW snap "$T/d2" --screen traces --format json --timeout 5s
 check "an answer that is not JSON: exit 2" [ "$(rc "$T/d2")" = 2 ]
 check "an answer that is not JSON: the error says so" \
-	jqt 'input | .error | test("zipkin") and test("JSON|json")' "$T/d2"
+	jqt 'input | .screens[] | .error | test("zipkin") and test("JSON|json")' "$T/d2"
 unset OPSDECK_ZIPKIN_URL
 snap "$T/d3" --screen traces --format json
 check "no Zipkin configured: exit 1" [ "$(rc "$T/d3")" = 1 ]

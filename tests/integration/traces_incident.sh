@@ -32,7 +32,7 @@ jqt() { jq -en "$@" >/dev/null; }
 slow() { # the slow payments traces of the last minute, as JSON in $T/slow.json
 	"$OPSDECK_BIN" snapshot --screen traces --query 'service=payments >1s' --since 1m \
 		--format json --timeout 5s >"$T/slow.json" 2>/dev/null &&
-		jq -en 'input | .traces | length > 0' "$T/slow.json" >/dev/null
+		jq -en 'input | .screens.traces.traces | length > 0' "$T/slow.json" >/dev/null
 }
 check "no slow payments traces before the incident" bash -c "$(declare -f slow); T=$T OPSDECK_BIN=$OPSDECK_BIN; ! slow"
 
@@ -41,12 +41,12 @@ check "the incident starts" curl -sf -X POST -o /dev/null "$SHOPSIM_URL/incident
 check "slow payments traces are found" wait_for 30 slow
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "# first slow payments trace listed ${ms} ms after the incident began"
-ID=$(jq -r '.traces | max_by(.duration_ms) | .trace_id' "$T/slow.json")
+ID=$(jq -r '.screens.traces.traces | max_by(.duration_ms) | .trace_id' "$T/slow.json")
 "$OPSDECK_BIN" snapshot --screen "trace:$ID" --format json >"$T/trace.json"
-check "the slowest trace opens" jqt 'input | .error == null and (.spans | length) > 2' "$T/trace.json"
+check "the slowest trace opens" jqt 'input | .screens[] | .error == null and (.spans | length) > 2' "$T/trace.json"
 check "its critical path runs through payments" jqt 'input | .critical_service == "payments"' "$T/trace.json"
 check "payments' spans on it are slow (over 1 s)" \
-	jq -en 'input | [.spans[] | select(.service == "payments" and .critical_ms > 0) | .duration_ms] | max > 1000' "$T/trace.json"
+	jq -en 'input | .screens[] | [.spans[] | select(.service == "payments" and .critical_ms > 0) | .duration_ms] | max > 1000' "$T/trace.json"
 "$OPSDECK_BIN" snapshot --screen "trace:$ID" --width 120 --height 30 >"$T/trace.txt"
 check "the waterfall says the path is mostly payments" grep -q "mostly payments" "$T/trace.txt"
 finish

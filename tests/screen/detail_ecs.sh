@@ -118,7 +118,7 @@ OUT=$T/snap.json
 check "a snapshot of orders as JSON" [ -s "$OUT" ]
 check "it carries the tasks, deployments, revisions, target groups and events" python3 - "$OUT" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1]))["screens"]["service:orders"]
 assert d["ecs_service"]["cluster"] == "shop", d.get("ecs_service")
 assert d["ecs_service"]["launch_type"] == "FARGATE", d["ecs_service"]
 assert any(t["last_status"] == "RUNNING" for t in d["tasks"]), d["tasks"]

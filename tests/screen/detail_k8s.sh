@@ -89,7 +89,7 @@ OUT=$T/snap.json
 check "a snapshot of recommendations as JSON" [ -s "$OUT" ]
 check "it carries the pods, revisions and events" python3 - "$OUT" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1]))["screens"]["service:recommendations"]
 assert d["workload"]["kind"] == "Deployment", d.get("workload")
 assert any(p["reason"] == "CrashLoopBackOff" for p in d["pods"]), d["pods"]
 assert any(r["current"] for r in d["revisions"]), d["revisions"]
