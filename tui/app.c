@@ -60,6 +60,10 @@ app_view_of(const struct app *a, struct view_ctx *v)
 	v->config_path = s->config_path;
 	v->progress = progress_of;
 	v->progress_ud = a->actions;
+	v->env_name = s->env_name;
+	v->env_protected = s->env_protected;
+	if (a->o->wall)
+		app_wall_view(a, v);
 }
 
 /* The change line in ASCII for a non-UTF-8 terminal: "—" -> "-", "→" -> "->". */
@@ -408,10 +412,6 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 		free(hp);
 	}
 	a.canvas = canvas_new(80, 24);
-	if (o->wall)
-		a.help = keys_help(wall_help_ctx, 1, &a.nhelp);
-	else
-		a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
 	/* [keys] before the help is built from the table: it lists the keys in force. */
 	if (keys_apply_config(s->cfg, a.prompt, sizeof a.prompt, e) < 0) {
 		app_free(&a);
@@ -420,11 +420,15 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	if (a.prompt[0] != '\0')
 		app_set_message(&a, ROLE_WARN, "%s", a.prompt);
 	a.prompt[0] = '\0';
+	if (o->wall)
+		a.help = keys_help(wall_help_ctx, 1, &a.nhelp);
+	else
+		a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
 	input_init(&a.input);
 	input_init(&a.typed);
 	a.ascii = !term_locale_utf8();
 
-	if (signals_install(1, e) < 0 || term_open(o->color, e) < 0) {
+	if (signals_install(1, e) < 0 || term_open(o->color, s->theme, o->mouse, e) < 0) {
 		app_free(&a);
 		return -1;
 	}
@@ -434,6 +438,10 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 	if (s->k8s_note[0] != '\0') {
 		app_set_message(&a, ROLE_WARN, "%s", s->k8s_note);
 		a.message_until = poller_mono_now() + 3 * MESSAGE_SECONDS;
+	}
+	if (o->notice != NULL && *o->notice != '\0') {
+		app_set_message(&a, o->notice_error ? ROLE_CRIT : ROLE_ACCENT, "%s", o->notice);
+		a.message_until = poller_mono_now() + 2 * MESSAGE_SECONDS;
 	}
 
 	while (!a.quit) {

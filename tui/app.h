@@ -30,6 +30,9 @@ struct app_options {
 	 */
 	char *switch_env;
 	size_t switch_env_size;
+	/* Shown on the status line at the start (after :env NAME), or NULL; CRIT when an error. */
+	const char *notice;
+	bool notice_error;
 };
 
 /*

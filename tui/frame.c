@@ -1,5 +1,6 @@
 #include "frame.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "parse.h"
 #include "statusbar.h"
 #include "text.h"
+#include "wall.h"
 #include "xalloc.h"
 
 int
@@ -54,6 +56,72 @@ frame_body(const struct canvas *c)
 	return r;
 }
 
+/* Draw s at *x if it fits before end (two blanks after it); advance *x. */
+static bool
+wall_put(struct canvas *c, int *x, int y, int end, const char *s, enum role role, unsigned attr)
+{
+	int w = text_width(s);
+
+	if (*x + w > end)
+		return false;
+	*x += text_draw(c, *x, y, w, s, role, attr) + 2;
+	return true;
+}
+
+/*
+ * The wall's header: title, "2/3" and the rotation's progress, the
+ * environment (CRIT when protected), each backend's freshness (stale ones
+ * first, reversed in CRIT, so a narrow screen still shows them), the
+ * screen's summary when it fits whole, and the clock.
+ */
+static void
+wall_title(struct canvas *c, int y, const char *title, const char *summary,
+	   const struct view_ctx *v, const char *clock)
+{
+	size_t nb = model_nbackends(v->model), i;
+	char head[320], bar[64] = "", text[ERR_MSG_MAX + 64];
+	int x = 0, end = c->w - text_width(clock) - 2, pass, k, filled, cells;
+
+	snprintf(head, sizeof head, " opsdeck %s %s", v->ascii ? "-" : "\xc2\xb7", title);
+	x = text_draw(c, 0, y, end, head, ROLE_BAR, ATTR_BOLD) + 2;
+	if (v->wall_position != NULL)
+		wall_put(c, &x, y, end, v->wall_position, ROLE_BAR, ATTR_NONE);
+	cells = c->w >= 100 ? 8 : 4;
+	filled = (int)(v->wall_progress * cells + 0.5);
+	for (k = 0; k < cells && v->wall_position != NULL &&
+		    isdigit((unsigned char)v->wall_position[0]);
+	     k++)
+		strcat(bar, k < filled ? (v->ascii ? "#" : "\xe2\x96\xb0")
+				       : (v->ascii ? "-" : "\xe2\x96\xb1"));
+	if (bar[0] != '\0')
+		wall_put(c, &x, y, end, bar, ROLE_BAR, ATTR_NONE);
+	if (v->env_name != NULL && *v->env_name != '\0') {
+		snprintf(text, sizeof text, " %s ", v->env_name);
+		wall_put(c, &x, y, end, text, v->env_protected ? ROLE_CRIT : ROLE_BAR,
+			 v->env_protected ? ATTR_BOLD | ATTR_REVERSE : ATTR_BOLD);
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < nb; i++) {
+			const struct backend_state *b = model_backend_at(v->model, i);
+			double age;
+			enum wall_fresh f =
+				wall_backend_fresh(b, v->now, v->stale_after, v->wall_started, &age);
+
+			if ((f == WALL_FRESH_STALE) != (pass == 0))
+				continue;
+			wall_backend_text(b, f, age, text, sizeof text);
+			wall_put(c, &x, y, end, text,
+				 f == WALL_FRESH_STALE ? ROLE_CRIT
+				 : f == WALL_FRESH_OK  ? ROLE_OK
+						       : ROLE_DIM,
+				 f == WALL_FRESH_STALE ? ATTR_BOLD | ATTR_REVERSE : ATTR_BOLD);
+		}
+	if (summary != NULL && *summary != '\0' && text_width(summary) <= end - x)
+		text_draw(c, x, y, end - x, summary, ROLE_BAR, ATTR_NONE); /* whole or not at all */
+	text_draw(c, c->w - text_width(clock) - 1, y, text_width(clock), clock, ROLE_BAR,
+		  ATTR_BOLD);
+}
+
 void
 frame_draw_title(struct canvas *c, int y, const char *title, const char *summary,
 		 const struct view_ctx *v)
@@ -64,10 +132,31 @@ frame_draw_title(struct canvas *c, int y, const char *title, const char *summary
 	int x, sw, cw;
 
 	canvas_fill(c, (struct rect){ 0, y, c->w, 1 }, ROLE_BAR);
+	if (v->wall) {
+		localtime_r(&t, &tm);
+		strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+		wall_title(c, y, title, summary, v, clock);
+		return;
+	}
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
-	snprintf(head, sizeof head, " opsdeck %s %s", v->ascii ? "-" : "\xc2\xb7", title);
-	x = text_draw(c, 0, y, c->w, head, ROLE_BAR, ATTR_BOLD);
+	if (v->env_name != NULL && *v->env_name != '\0') {
+		/*
+		 * The environment actions hit comes right after the name, so no
+		 * title or summary can push it off: CRIT when protected.
+		 */
+		char env[96];
+
+		x = text_draw(c, 0, y, c->w, " opsdeck ", ROLE_BAR, ATTR_BOLD);
+		snprintf(env, sizeof env, "[%s]", v->env_name);
+		x += text_draw(c, x, y, 26, env, v->env_protected ? ROLE_CRIT : ROLE_ACCENT,
+			       ATTR_BOLD | ATTR_REVERSE);
+		snprintf(head, sizeof head, " %s %s", v->ascii ? "-" : "\xc2\xb7", title);
+		x += text_draw(c, x, y, c->w - x, head, ROLE_BAR, ATTR_BOLD);
+	} else {
+		snprintf(head, sizeof head, " opsdeck %s %s", v->ascii ? "-" : "\xc2\xb7", title);
+		x = text_draw(c, 0, y, c->w, head, ROLE_BAR, ATTR_BOLD);
+	}
 	cw = text_width(clock) + 1;
 	sw = summary ? text_width(summary) : 0;
 	if (c->w - x - cw > 2)

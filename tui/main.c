@@ -307,47 +307,58 @@ parse_cli(int argc, char **argv, struct cli *cli)
 	return 0;
 }
 
+/*
+ * Load cfg from the file, the environment env ([env "NAME"]; NULL: none;
+ * env_from + env starts its messages: "--env ", "OPSDECK_ENV="), the environment
+ * variables and the flags, then finalize.  -1 with e filled.
+ */
 static int
-load_config(const struct cli *cli, struct config *cfg, char **path_out)
+load_config_env(const struct cli *cli, const char *env, const char *env_from, struct config *cfg,
+		char **path_out, struct err *e)
 {
-	struct err e;
 	bool explicit_path = false;
 	char *path = config_default_path(cli->config_path, getenv, &explicit_path);
 	size_t i;
 	char flag[64];
 
 	*path_out = path;
-	if (path != NULL && config_load_file(cfg, path, explicit_path, &e) < 0)
-		goto fail;
-	{
-		const char *env = cli->env != NULL ? cli->env : getenv("OPSDECK_ENV");
-
-		if (config_select_env(cfg, env, &e) < 0)
-			goto fail;
-	}
-	if (config_load_env(cfg, getenv, &e) < 0)
-		goto fail;
+	if (path != NULL && config_load_file(cfg, path, explicit_path, e) < 0)
+		return -1;
+	if (config_select_env(cfg, env, e) < 0)
+		return err_prefix(e, "%s%s", env_from, env);
+	if (config_load_env(cfg, getenv, e) < 0)
+		return -1;
 	for (i = 0; i < cli->nflags; i++) {
 		snprintf(flag, sizeof flag, "--%s", cli->flags[i].flag);
-		if (config_set_flag(cfg, flag, cli->flags[i].value, &e) < 0)
-			goto fail;
+		if (config_set_flag(cfg, flag, cli->flags[i].value, e) < 0)
+			return -1;
 	}
-	if (cli->contexts != NULL && config_set_flag(cfg, "--context", cli->contexts, &e) < 0)
-		goto fail;
-	if (cli->clusters != NULL && config_set_flag(cfg, "--ecs-cluster", cli->clusters, &e) < 0)
-		goto fail;
+	if (cli->contexts != NULL && config_set_flag(cfg, "--context", cli->contexts, e) < 0)
+		return -1;
+	if (cli->clusters != NULL && config_set_flag(cfg, "--ecs-cluster", cli->clusters, e) < 0)
+		return -1;
 	/* The wall can change nothing: both read-only guards are on. */
-	if (cli->wall && config_set_flag(cfg, "--read-only", "true", &e) < 0)
-		goto fail;
+	if (cli->wall && config_set_flag(cfg, "--read-only", "true", e) < 0)
+		return -1;
 	/* As in kubectl, -A wins over --namespace. */
-	if (cli->all_namespaces && config_set_flag(cfg, "--namespace", "*", &e) < 0)
-		goto fail;
-	if (config_finalize(cfg, &e) < 0)
-		goto fail;
+	if (cli->all_namespaces && config_set_flag(cfg, "--namespace", "*", e) < 0)
+		return -1;
+	return config_finalize(cfg, e);
+}
+
+/* load_config_env() for --env, else OPSDECK_ENV; the error on stderr. */
+static int
+load_config(const struct cli *cli, struct config *cfg, char **path_out)
+{
+	const char *env = cli->env != NULL ? cli->env : getenv("OPSDECK_ENV");
+	struct err e;
+
+	if (load_config_env(cli, env, cli->env != NULL ? "--env " : "OPSDECK_ENV=", cfg, path_out,
+			    &e) < 0) {
+		fprintf(stderr, "opsdeck: %s\n", e.msg);
+		return -1;
+	}
 	return 0;
-fail:
-	fprintf(stderr, "opsdeck: %s\n", e.msg);
-	return -1;
 }
 
 static bool
@@ -424,12 +435,80 @@ run_snapshot(const struct cli *cli, const struct setup *s, const char *env, FILE
 	return status;
 }
 
+/*
+ * The console, run again on another environment after each ":env NAME":
+ * the configuration is loaded anew from the same sources with the new
+ * NAME and set up before the old one is let go, so a NAME that fails
+ * leaves the console on the environment it was on, the error on its
+ * status line.  *cfg, *path and *cur are replaced by the current ones
+ * (first: main's setup, which the caller frees; the others are freed here
+ * as they are left, the current one by the caller).
+ */
+static int
+run_console(const struct cli *cli, FILE *debug_log, struct config **cfg, char **path,
+	    struct setup *first, struct setup **cur)
+{
+	char want[128], notice[ERR_MSG_MAX + 160] = "";
+	bool notice_error = false;
+	struct err e;
+	int status = 0;
+
+	for (;;) {
+		struct app_options o = { *cur, color_wanted(cli, *cur), debug_log };
+		struct config *ncfg;
+		struct setup *ns;
+		char *npath = NULL;
+
+		o.wall = cli->wall;
+		o.mouse = !cli->no_mouse && config_bool(*cfg, CFG_GENERAL_MOUSE);
+		want[0] = '\0';
+		o.switch_env = want;
+		o.switch_env_size = sizeof want;
+		o.notice = notice[0] != '\0' ? notice : NULL;
+		o.notice_error = notice_error;
+		if (app_run(&o, &status, &e) < 0) {
+			fprintf(stderr, "opsdeck: %s\n", e.msg);
+			return 1;
+		}
+		if (want[0] == '\0' || status != 0)
+			return status;
+		ncfg = config_new();
+		ns = xcalloc(1, sizeof *ns);
+		if (load_config_env(cli, want, ":env ", ncfg, &npath, &e) < 0 ||
+		    setup_init(ns, ncfg, npath, &e) < 0) {
+			snprintf(notice, sizeof notice, "still on %s: env %s: %s",
+				 (*cur)->env_name != NULL ? (*cur)->env_name : "default", want,
+				 e.msg);
+			notice_error = true;
+			config_free(ncfg);
+			free(npath);
+			free(ns);
+			continue;
+		}
+		if (*cur != first) {
+			setup_done(*cur);
+			free(*cur);
+			config_free(*cfg);
+			free(*path);
+		}
+		/* else main's: the caller frees it (with the first cfg, kept until then) */
+		*cur = ns;
+		*cfg = ncfg;
+		*path = npath;
+		snprintf(notice, sizeof notice, "environment %s%s", want,
+			 ns->env_protected
+				 ? " (protected: type the service's name to confirm an action)"
+				 : "");
+		notice_error = false;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cli cli;
 	struct config *cfg;
-	struct setup s;
+	struct setup s, *cur = &s;
 	struct err e;
 	char *path = NULL;
 	FILE *debug_log = NULL;
@@ -450,9 +529,7 @@ main(int argc, char **argv)
 		free(cli.clusters);
 		return fail;
 	}
-	free(cli.contexts); /* copied into cfg */
-	free(cli.clusters);
-	cli.contexts = cli.clusters = NULL;
+	/* cli.contexts and cli.clusters are kept: :env loads the flags again. */
 	if (cli.command != NULL && strcmp(cli.command, "config") == 0) {
 		struct buf out;
 
@@ -464,12 +541,16 @@ main(int argc, char **argv)
 		buf_done(&out);
 		config_free(cfg);
 		free(path);
+		free(cli.contexts);
+		free(cli.clusters);
 		return 0;
 	}
 	if (setup_init(&s, cfg, path, &e) < 0) {
 		fprintf(stderr, "opsdeck: %s\n", e.msg);
 		config_free(cfg);
 		free(path);
+		free(cli.contexts);
+		free(cli.clusters);
 		return fail;
 	}
 	if (cli.debug_log != NULL) {
@@ -485,14 +566,18 @@ main(int argc, char **argv)
 	if (cli.command != NULL) {
 		status = run_snapshot(&cli, &s, config_env_selected(cfg), debug_log);
 	} else {
-		struct app_options o = { &s, color_wanted(&cli, &s), debug_log };
+		struct config *first_cfg = cfg;
+		char *first_path = path;
 
-		o.wall = cli.wall;
-		o.mouse = !cli.no_mouse && config_bool(cfg, CFG_GENERAL_MOUSE);
-
-		if (app_run(&o, &status, &e) < 0) {
-			fprintf(stderr, "opsdeck: %s\n", e.msg);
-			status = 1;
+		status = run_console(&cli, debug_log, &cfg, &path, &s, &cur);
+		if (cur != &s) {
+			/* left for another environment: the first one goes too */
+			setup_done(cur);
+			free(cur);
+			config_free(cfg);
+			free(path);
+			cfg = first_cfg;
+			path = first_path;
 		}
 	}
 out:
@@ -501,5 +586,7 @@ out:
 	setup_done(&s);
 	config_free(cfg);
 	free(path);
+	free(cli.contexts);
+	free(cli.clusters);
 	return status;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "canvas.h"
 #include "kubeconfig.h"
 #include "xalloc.h"
 #include "zipkin.h"
@@ -461,6 +462,7 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->poll.history = (size_t)config_int(cfg, CFG_GENERAL_HISTORY);
 	s->max_services = (size_t)config_int(cfg, CFG_GENERAL_MAX_SERVICES);
 	s->mono = strcmp(config_str(cfg, CFG_GENERAL_THEME), "mono") == 0;
+	s->theme = canvas_theme_named(config_str(cfg, CFG_GENERAL_THEME));
 
 	s->auth_hint = xstrdup("set [prometheus] token_file (or OPSDECK_PROMETHEUS_TOKEN), or "
 			       "username and password_file");
@@ -504,16 +506,29 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	if (s->actions.audit_path != NULL && *s->actions.audit_path == '\0')
 		s->actions.audit_path = NULL;
 	s->actions.mode = "console";
-	s->actions.confirm_name = strcmp(config_str(cfg, CFG_GENERAL_CONFIRM), "name") == 0;
+	s->env_name = config_env_selected(cfg);
+	if (s->env_name == NULL && config_env_count(cfg) > 0)
+		s->env_name = "default";
+	s->env_protected = config_env_protected(cfg);
+	/* Protected: the service's name is typed, whatever [general] confirm says. */
+	s->actions.confirm_name =
+		s->env_protected || strcmp(config_str(cfg, CFG_GENERAL_CONFIRM), "name") == 0;
 	s->k8s_poll.refresh_ms = s->poll.refresh_ms;
 	s->k8s_poll.page = K8S_PAGE;
 	s->k8s_poll.display_name = k8s_display;
 	s->k8s_poll.ud = (void *)cfg;
 	logs_setup(s, cfg);
 	traces_setup(s, cfg);
+	alerts_settings_init(&s->alerts, cfg, &s->poll.prom_ep, label);
 	s->ecs_poll.refresh_ms = s->poll.refresh_ms;
 	s->ecs_poll.display_name = ecs_display;
 	s->ecs_poll.ud = (void *)cfg;
+	s->wall.rotate_ms = config_ms(cfg, CFG_WALL_ROTATE);
+	s->wall.large = strcmp(config_str(cfg, CFG_WALL_DENSITY), "large") == 0;
+	if (wall_screens_parse(config_str(cfg, CFG_WALL_SCREENS), &s->wall.rotation, e) < 0) {
+		setup_done(s);
+		return -1;
+	}
 	if (k8s_setup(s, cfg, e) < 0 || ecs_setup(s, cfg, e) < 0) {
 		setup_done(s);
 		return -1;

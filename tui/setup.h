@@ -8,6 +8,7 @@
 #define OPSDECK_TUI_SETUP_H
 
 #include "actions.h"
+#include "alerts_settings.h"
 #include "config.h"
 #include "docker_endpoint.h"
 #include "docker_poll.h"
@@ -20,6 +21,7 @@
 #include "model.h"
 #include "poller.h"
 #include "ssh_tunnel.h"
+#include "wall.h"
 
 struct setup {
 	struct poll_settings poll; /* points into the fields below and cfg */
@@ -28,6 +30,7 @@ struct setup {
 	char *auth_hint;                  /* owned */
 	size_t max_services;
 	bool mono;                               /* theme = mono */
+	const struct theme_entry *theme; /* [general] theme: a canvas_theme_* table */
 	char *config_path;                       /* owned; the file looked for, or NULL */
 	bool docker;                             /* a Docker endpoint is configured */
 	struct docker_poll_settings docker_poll; /* points into the fields below and cfg */
@@ -45,11 +48,21 @@ struct setup {
 	struct actions_settings actions;   /* points into cfg */
 	struct logs_settings logs;         /* points into the fields below and cfg */
 	struct traces_settings traces;     /* points into the fields below and cfg */
+	struct alerts_settings alerts;     /* [alertmanager], [alerts]; points into cfg */
 	char *traces_auth_hint;            /* owned */
 	char *logs_auth_hint;              /* owned */
 	const char **logs_headers;         /* owned array; items: cfg's, then the next */
 	char *logs_api_key_header;         /* owned secret: "Authorization: ApiKey ..." */
 	const struct config *cfg;          /* borrowed */
+	/*
+	 * The environment actions hit: the [env] selected, "default" when
+	 * there are [env] sections but none is selected, else NULL (borrowed
+	 * from cfg or static).  A protected one makes every action confirmed
+	 * by typing the service's name (actions.confirm_name).
+	 */
+	const char *env_name;
+	bool env_protected;
+	struct wall_settings wall;         /* [wall]: the --wall rotation and density */
 };
 
 /*
@@ -67,7 +80,8 @@ struct setup {
  * the kubeconfig ($KUBECONFIG, else ~/.kube/config) exists and names a
  * current-context; [kubernetes] kubeconfig = "" turns it off.  For an
  * ssh:// endpoint it starts ssh (ssh_tunnel.h), without waiting for it;
- * setup_done stops it.  On failure nothing is left to undo.
+ * setup_done stops it.  [wall] screens naming an unknown screen fails too
+ * (wall.h).  On failure nothing is left to undo.
  */
 int setup_init(struct setup *s, const struct config *cfg, const char *config_path, struct err *e);
 void setup_done(struct setup *s);
