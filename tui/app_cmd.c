@@ -3,10 +3,13 @@
  * refusals first (read-only, in flight, no runtime), then the replica
  * count for a scale without one, then the confirmation dialog.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app_internal.h"
+#include "config.h"
 #include "parse.h"
 
 /*
@@ -143,4 +146,165 @@ app_run_command(struct app *a, const char *line)
 			 verb);
 		app_show_error(a, msg);
 	}
+}
+
+/* ---- Tab completion -------------------------------------------------------- */
+
+/* The commands, as the unknown-command message lists them. */
+static const char *const commands[] = {
+	"alerts",   "env",   "logs",    "q",     "query",    "quit",  "range",  "restart",
+	"rollback", "scale", "silence", "since", "topology", "trace", "traces",
+};
+
+/* Commands whose first argument is a service. */
+static bool
+takes_service(const char *verb)
+{
+	static const char *const v[] = { "scale", "restart", "rollback",
+					 "logs",  "traces",  "topology" };
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++)
+		if (strcmp(verb, v[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/*
+ * The candidates for word number nword (0 = the command) after verb that
+ * start with stem: into out (borrowed strings, sorted, no duplicates).
+ */
+static size_t
+candidates(struct app *a, int nword, const char *verb, const char *stem, const char **out,
+	   size_t max)
+{
+	const struct config *cfg = a->o->setup->cfg;
+	size_t i, n = 0, k, len = strlen(stem);
+
+	if (nword == 0) {
+		for (i = 0; i < sizeof commands / sizeof commands[0] && n < max; i++)
+			if (strncmp(commands[i], stem, len) == 0)
+				out[n++] = commands[i];
+	} else if (nword == 1 && takes_service(verb)) {
+		for (i = 0; i < model_nservices(a->model) && n < max; i++) {
+			const char *name = model_service_at(a->model, i)->name;
+
+			if (strncmp(name, stem, len) == 0)
+				out[n++] = name;
+		}
+	} else if (nword == 1 && strcmp(verb, "env") == 0 && cfg != NULL) {
+		for (i = 0; i < config_env_count(cfg) && n < max; i++)
+			if (strncmp(config_env_name(cfg, i), stem, len) == 0)
+				out[n++] = config_env_name(cfg, i);
+	}
+	qsort(out, n, sizeof *out, cmp_str);
+	for (i = k = 0; i < n; i++)
+		if (k == 0 || strcmp(out[k - 1], out[i]) != 0)
+			out[k++] = out[i];
+	return k;
+}
+
+/* Put word in place of line[from, cursor), then a space when final; the cursor after it. */
+static void
+replace_word(struct app *a, size_t from, const char *word, bool final)
+{
+	struct buf b;
+	const char *line = a->input.text.data;
+	size_t cur = a->input.cursor, at;
+
+	buf_init(&b);
+	buf_printf(&b, "%.*s%s", (int)from, line, word);
+	if (final && line[cur] != ' ')
+		buf_putc(&b, ' ');
+	at = b.len;
+	buf_puts(&b, line + cur);
+	input_set(&a->input, b.data);
+	a->input.cursor = at;
+	buf_done(&b);
+	snprintf(a->complete_line, sizeof a->complete_line, "%s", a->input.text.data);
+}
+
+/* "scale  restart  [rollback]": the candidates in the message line, the current one marked. */
+static void
+list_candidates(struct app *a, const char *const *c, size_t n, size_t current)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, i == current ? "%s[%s]" : "%s%s", i > 0 ? "  " : "", c[i]);
+	app_set_message(a, ROLE_DIM, "%s", b.data);
+	buf_done(&b);
+}
+
+void
+app_cmd_complete(struct app *a)
+{
+	const char *line = a->input.text.data, *c[256];
+	char verb[32] = "", stem[256];
+	size_t cur = a->input.cursor, from = cur, n, i, lcp;
+	int nword = 0;
+	bool again;
+
+	while (from > 0 && line[from - 1] != ' ')
+		from--;
+	for (i = 0; i < from; i++) /* the words before this one */
+		if (line[i] != ' ' && (i == 0 || line[i - 1] == ' ')) {
+			if (nword == 0)
+				sscanf(line + i, "%31s", verb);
+			nword++;
+		}
+	again = a->complete_line[0] != '\0' && strcmp(a->complete_line, line) == 0;
+	if (!again) {
+		snprintf(a->complete_stem, sizeof a->complete_stem, "%.*s", (int)(cur - from),
+			 line + from);
+		a->complete_next = 0;
+	}
+	snprintf(stem, sizeof stem, "%s", a->complete_stem);
+	n = candidates(a, nword, verb, stem, c, sizeof c / sizeof c[0]);
+	if (n == 0) {
+		a->complete_line[0] = '\0';
+		app_set_message(a, ROLE_DIM,
+				nword == 0 ? "no command starts with '%s'"
+				: nword == 1 && (takes_service(verb) || strcmp(verb, "env") == 0)
+					? "nothing to complete: no match for '%s'"
+					: "nothing to complete after '%s'",
+				nword <= 1 ? stem : verb);
+		return;
+	}
+	if (n == 1) {
+		replace_word(a, from, c[0], true);
+		a->complete_line[0] = '\0'; /* done: the next Tab starts anew */
+		a->message[0] = '\0';
+		return;
+	}
+	if (again) {
+		/* Cycle: each Tab puts in the next candidate. */
+		i = a->complete_next++ % n;
+		replace_word(a, from, c[i], false);
+		list_candidates(a, c, n, i);
+		return;
+	}
+	/* The first Tab: as far as every candidate agrees, and the list. */
+	for (lcp = strlen(c[0]), i = 1; i < n; i++) {
+		size_t k = 0;
+
+		while (k < lcp && c[i][k] == c[0][k])
+			k++;
+		lcp = k;
+	}
+	{
+		char common[256];
+
+		snprintf(common, sizeof common, "%.*s", (int)lcp, c[0]);
+		replace_word(a, from, common, false);
+	}
+	list_candidates(a, c, n, n);
 }

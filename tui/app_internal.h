@@ -117,6 +117,10 @@ struct app {
 	/* status-line message */
 	char message[ERR_MSG_MAX + 768];
 	char prompt[320];
+	/* app_cmd.c: Tab on the command line; cycles while the line is as Tab left it. */
+	char complete_line[512]; /* the line Tab left ("" = the next Tab starts anew) */
+	char complete_stem[256]; /* the word as typed before the first Tab */
+	size_t complete_next;    /* the candidate the next Tab puts in */
 	int message_role;
 	double message_until; /* monotonic; 0 = sticky while editing */
 	double last_second;   /* wall second last drawn, for the clock and ages */
@@ -146,6 +150,8 @@ void app_dialog_view_of(struct app *a, struct dialog_view *dv);
 /* app_keys.c */
 /* One key: the dialog, the line being edited, help, then the screen's bindings. */
 void app_handle_key(struct app *a, int key);
+/* What a key bound to act does on the screen on top (the mouse's wheel and clicks too). */
+void app_handle_action(struct app *a, enum action act);
 
 /* app_cmd.c */
 /* Refusals, then the replica count for a scale without one, then the dialog. */
@@ -154,6 +160,13 @@ void app_begin_action(struct app *a, enum op_kind op, const char *service, long 
 void app_accept_scale(struct app *a);
 /* ":scale NAME N", ":restart NAME", ":rollback NAME", ":logs QUERY", ":since D", ":range A B", ":q". */
 void app_run_command(struct app *a, const char *line);
+/*
+ * Tab on the command line: complete the word before the cursor - the
+ * command, then a service name (scale, restart, rollback, logs, traces,
+ * topology) or an environment (env).  One match is completed; several
+ * are listed in the message line and a second Tab cycles through them.
+ */
+void app_cmd_complete(struct app *a);
 
 /* app_runtime.c */
 /* Create the Kubernetes and ECS pollers (after a->http and a->model). */

@@ -116,6 +116,10 @@ handle_input_key(struct app *a, int key)
 		a->filter_before = NULL;
 		a->message[0] = '\0';
 		break;
+	case ACT_INPUT_COMPLETE:
+		if (a->edit == EDIT_COMMAND)
+			app_cmd_complete(a);
+		break;
 	case ACT_INPUT_LEFT:
 		input_left(&a->input);
 		break;
@@ -195,7 +199,6 @@ void
 app_handle_key(struct app *a, int key)
 {
 	enum action act;
-	struct view_ctx v;
 
 	if (key == K_RESIZE) {
 		a->dirty = true;
@@ -241,6 +244,14 @@ app_handle_key(struct app *a, int key)
 		};
 		act = keys_lookup(ctx_of[app_top_screen(a)], key);
 	}
+	app_handle_action(a, act);
+}
+
+void
+app_handle_action(struct app *a, enum action act)
+{
+	struct view_ctx v;
+
 	if ((app_top_screen(a) == SCREEN_LOGS && app_logs_key(a, act)) || app_traces_key(a, act) ||
 	    app_alerts_key(a, act) || app_query_key(a, act)) {
 		a->dirty = true;

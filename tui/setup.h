@@ -30,7 +30,7 @@ struct setup {
 	char *auth_hint;                  /* owned */
 	size_t max_services;
 	bool mono;                               /* theme = mono */
-	const struct theme_entry *theme; /* [general] theme: a canvas_theme_* table */
+	const struct theme_entry *theme;         /* [general] theme: a canvas_theme_* table */
 	char *config_path;                       /* owned; the file looked for, or NULL */
 	bool docker;                             /* a Docker endpoint is configured */
 	struct docker_poll_settings docker_poll; /* points into the fields below and cfg */

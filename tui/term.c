@@ -45,34 +45,80 @@ add_cap(const char *name)
 	}
 }
 
+/*
+ * How each role is drawn, worked out once at term_open for the theme and
+ * the terminal's colours: its pair and attributes.
+ */
+static attr_t role_attr[ROLE_COUNT];
+static int mouse_x, mouse_y, mouse_button; /* the last mouse event (K_MOUSE) */
+
+/*
+ * A theme colour on this terminal: 256 colours take the finer colour when
+ * the theme has one; 8 colours fold the bright ones onto the basic ones -
+ * grey becomes the default colour made faint, the others bold.
+ */
 static short
-map_color(int c)
+map_color(int c, int c256, unsigned *attr, bool is_fg)
 {
+	if (c < 0 && c256 <= 0)
+		return -1;
+	if (COLORS >= 256 && c256 > 0)
+		return (short)c256;
 	if (c < 0)
 		return -1;
-	if (c >= 8 && COLORS < 16)
+	if (c >= 8 && COLORS < 16) {
+		if (is_fg)
+			*attr |= c == 8 ? ATTR_DIM : ATTR_BOLD;
 		return c == 8 ? -1 : (short)(c - 8);
+	}
 	return (short)c;
 }
 
+static attr_t
+curses_attrs(unsigned a)
+{
+	attr_t out = 0;
+
+	if (a & ATTR_BOLD)
+		out |= A_BOLD;
+	if (a & ATTR_REVERSE)
+		out |= A_REVERSE;
+	if (a & ATTR_UNDERLINE)
+		out |= A_UNDERLINE;
+	if (a & ATTR_DIM)
+		out |= A_DIM;
+	return out;
+}
+
 static void
-init_theme(void)
+init_theme(const struct theme_entry *theme, bool color)
 {
 	int r;
 
-	has_color = true;
-	start_color();
-	use_default_colors();
+	has_color = false;
+	if (color && theme != canvas_theme_mono && has_colors()) {
+		start_color(); /* COLORS is known from here on */
+		use_default_colors();
+		has_color = COLORS >= 8;
+	}
 	for (r = 0; r < ROLE_COUNT; r++) {
-		int fg, bg;
+		const struct theme_entry *t = has_color ? &theme[r] : &canvas_theme_mono[r];
+		unsigned a = t->attr;
 
-		canvas_role_style((enum role)r, true, &fg, &bg, NULL);
-		init_pair((short)(r + 1), map_color(fg), map_color(bg));
+		role_attr[r] = 0;
+		if (has_color) {
+			short fg = map_color(t->fg, t->fg256, &a, true);
+			short bg = map_color(t->bg, t->bg256, &a, false);
+
+			init_pair((short)(r + 1), fg, bg);
+			role_attr[r] = COLOR_PAIR(r + 1);
+		}
+		role_attr[r] |= curses_attrs(a);
 	}
 }
 
 int
-term_open(bool color, struct err *e)
+term_open(bool color, const struct theme_entry *theme, bool mouse, struct err *e)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return err_set(e, ERR_USAGE,
@@ -101,10 +147,30 @@ term_open(bool color, struct err *e)
 	nodelay(stdscr, TRUE);
 	leaveok(stdscr, TRUE);
 	curs_set(0);
-	has_color = false;
-	if (color && has_colors())
-		init_theme();
+	init_theme(theme != NULL ? theme : canvas_theme_color, color);
+	if (mouse) {
+		/*
+		 * Presses, not clicks: with no click interval curses hands each
+		 * press over at once instead of waiting to see a double click.
+		 * Shift+drag still selects text in most terminals.
+		 */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		/* The mouse-off sequence for the emergency restore. */
+		if (restore_len + 8 < sizeof restore_seq) {
+			memcpy(restore_seq + restore_len, "\033[?1000l", 8);
+			restore_len += 8;
+		}
+	}
 	return 0;
+}
+
+void
+term_mouse(int *x, int *y, int *button)
+{
+	*x = mouse_x;
+	*y = mouse_y;
+	*button = mouse_button;
 }
 
 bool
@@ -184,26 +250,9 @@ term_invalidate(void)
 static attr_t
 cell_attrs(const struct cell *cl)
 {
-	int fg, bg;
-	unsigned a = cl->attr;
-	attr_t out = 0;
+	unsigned r = cl->role < ROLE_COUNT ? cl->role : ROLE_NORMAL;
 
-	canvas_role_style((enum role)cl->role, has_color, &fg, &bg, &a);
-	a |= cl->attr;
-	if (has_color) {
-		out |= COLOR_PAIR(cl->role + 1);
-		if (fg == 8 && COLORS < 16)
-			a |= ATTR_DIM;
-	}
-	if (a & ATTR_BOLD)
-		out |= A_BOLD;
-	if (a & ATTR_REVERSE)
-		out |= A_REVERSE;
-	if (a & ATTR_UNDERLINE)
-		out |= A_UNDERLINE;
-	if (a & ATTR_DIM)
-		out |= A_DIM;
-	return out;
+	return role_attr[r] | curses_attrs(cl->attr);
 }
 
 void
@@ -258,6 +307,22 @@ term_read_key(int *key)
 		r = get_wch(&wc);
 		if (r == ERR)
 			return 0;
+		if (r == KEY_CODE_YES && wc == KEY_MOUSE) {
+			MEVENT ev;
+
+			if (getmouse(&ev) != OK)
+				continue;
+			mouse_x = ev.x;
+			mouse_y = ev.y;
+			mouse_button = (ev.bstate & BUTTON1_PRESSED)   ? TERM_MOUSE_LEFT
+				       : (ev.bstate & BUTTON4_PRESSED) ? TERM_MOUSE_WHEEL_UP
+				       : (ev.bstate & BUTTON5_PRESSED) ? TERM_MOUSE_WHEEL_DOWN
+								       : 0;
+			if (mouse_button == 0)
+				continue;
+			*key = K_MOUSE;
+			return 1;
+		}
 		if (r == KEY_CODE_YES) {
 			*key = translate((int)wc);
 			if (*key == K_NONE)

@@ -17,12 +17,56 @@
 static const char *const role_names[] = { ROLE_LIST(ROLE_NAME_ITEM) };
 #undef ROLE_NAME_ITEM
 
+/*
+ * The default theme, for dark backgrounds.  On 256 colours DIM is a mid
+ * grey rather than "bright black", which some palettes make unreadable.
+ */
 const struct theme_entry canvas_theme_color[ROLE_COUNT] = {
-	[ROLE_NORMAL] = { -1, -1, ATTR_NONE },      [ROLE_HEADER] = { -1, -1, ATTR_BOLD },
-	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE }, [ROLE_OK] = { 2, -1, ATTR_NONE },
-	[ROLE_WARN] = { 3, -1, ATTR_NONE },         [ROLE_CRIT] = { 1, -1, ATTR_BOLD },
-	[ROLE_STALE] = { 5, -1, ATTR_NONE },        [ROLE_DIM] = { 8, -1, ATTR_NONE },
-	[ROLE_BAR] = { -1, -1, ATTR_REVERSE },      [ROLE_ACCENT] = { 6, -1, ATTR_NONE },
+	[ROLE_NORMAL] = { -1, -1, ATTR_NONE, 0, 0 },
+	[ROLE_HEADER] = { -1, -1, ATTR_BOLD, 0, 0 },
+	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE, 0, 0 },
+	[ROLE_OK] = { 2, -1, ATTR_NONE, 0, 0 },
+	[ROLE_WARN] = { 3, -1, ATTR_NONE, 0, 0 },
+	[ROLE_CRIT] = { 1, -1, ATTR_BOLD, 0, 0 },
+	[ROLE_STALE] = { 5, -1, ATTR_NONE, 0, 0 },
+	[ROLE_DIM] = { 8, -1, ATTR_NONE, 245, 0 },
+	[ROLE_BAR] = { -1, -1, ATTR_REVERSE, 0, 0 },
+	[ROLE_ACCENT] = { 6, -1, ATTR_NONE, 0, 0 },
+};
+
+/*
+ * Light backgrounds: yellow and cyan text is unreadable on white, so WARN
+ * is bold (a dark orange on 256 colours) and ACCENT blue; DIM is a grey
+ * dark enough to read.
+ */
+const struct theme_entry canvas_theme_light[ROLE_COUNT] = {
+	[ROLE_NORMAL] = { -1, -1, ATTR_NONE, 0, 0 },
+	[ROLE_HEADER] = { -1, -1, ATTR_BOLD, 0, 0 },
+	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE, 0, 0 },
+	[ROLE_OK] = { 2, -1, ATTR_NONE, 28, 0 },
+	[ROLE_WARN] = { 3, -1, ATTR_BOLD, 130, 0 },
+	[ROLE_CRIT] = { 1, -1, ATTR_BOLD, 160, 0 },
+	[ROLE_STALE] = { 5, -1, ATTR_NONE, 90, 0 },
+	[ROLE_DIM] = { 8, -1, ATTR_NONE, 242, 0 },
+	[ROLE_BAR] = { -1, -1, ATTR_REVERSE, 0, 0 },
+	[ROLE_ACCENT] = { 4, -1, ATTR_NONE, 25, 0 },
+};
+
+/*
+ * High contrast: bright colours, severities on a coloured background,
+ * bold and reverse generously, nothing faint (DIM is plain white).
+ */
+const struct theme_entry canvas_theme_high_contrast[ROLE_COUNT] = {
+	[ROLE_NORMAL] = { -1, -1, ATTR_NONE, 0, 0 },
+	[ROLE_HEADER] = { 15, -1, ATTR_BOLD | ATTR_UNDERLINE, 0, 0 },
+	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE | ATTR_BOLD, 0, 0 },
+	[ROLE_OK] = { 10, -1, ATTR_BOLD, 0, 0 },
+	[ROLE_WARN] = { 0, 11, ATTR_BOLD, 16, 226 },
+	[ROLE_CRIT] = { 15, 1, ATTR_BOLD, 231, 196 },
+	[ROLE_STALE] = { 13, -1, ATTR_BOLD | ATTR_UNDERLINE, 0, 0 },
+	[ROLE_DIM] = { 7, -1, ATTR_NONE, 0, 0 },
+	[ROLE_BAR] = { -1, -1, ATTR_REVERSE | ATTR_BOLD, 0, 0 },
+	[ROLE_ACCENT] = { 14, -1, ATTR_BOLD, 0, 0 },
 };
 
 /*
@@ -30,17 +74,31 @@ const struct theme_entry canvas_theme_color[ROLE_COUNT] = {
  * and underlined, STALE and DIM faint.
  */
 const struct theme_entry canvas_theme_mono[ROLE_COUNT] = {
-	[ROLE_NORMAL] = { -1, -1, ATTR_NONE },
-	[ROLE_HEADER] = { -1, -1, ATTR_BOLD },
-	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE },
-	[ROLE_OK] = { -1, -1, ATTR_NONE },
-	[ROLE_WARN] = { -1, -1, ATTR_BOLD },
-	[ROLE_CRIT] = { -1, -1, ATTR_BOLD | ATTR_UNDERLINE },
-	[ROLE_STALE] = { -1, -1, ATTR_DIM },
-	[ROLE_DIM] = { -1, -1, ATTR_DIM },
-	[ROLE_BAR] = { -1, -1, ATTR_REVERSE },
-	[ROLE_ACCENT] = { -1, -1, ATTR_BOLD },
+	[ROLE_NORMAL] = { -1, -1, ATTR_NONE, 0, 0 },
+	[ROLE_HEADER] = { -1, -1, ATTR_BOLD, 0, 0 },
+	[ROLE_SELECTED] = { -1, -1, ATTR_REVERSE, 0, 0 },
+	[ROLE_OK] = { -1, -1, ATTR_NONE, 0, 0 },
+	[ROLE_WARN] = { -1, -1, ATTR_BOLD, 0, 0 },
+	[ROLE_CRIT] = { -1, -1, ATTR_BOLD | ATTR_UNDERLINE, 0, 0 },
+	[ROLE_STALE] = { -1, -1, ATTR_DIM, 0, 0 },
+	[ROLE_DIM] = { -1, -1, ATTR_DIM, 0, 0 },
+	[ROLE_BAR] = { -1, -1, ATTR_REVERSE, 0, 0 },
+	[ROLE_ACCENT] = { -1, -1, ATTR_BOLD, 0, 0 },
 };
+
+const struct theme_entry *
+canvas_theme_named(const char *name)
+{
+	if (name == NULL || *name == '\0' || strcmp(name, "default") == 0)
+		return canvas_theme_color;
+	if (strcmp(name, "light") == 0)
+		return canvas_theme_light;
+	if (strcmp(name, "high-contrast") == 0)
+		return canvas_theme_high_contrast;
+	if (strcmp(name, "mono") == 0)
+		return canvas_theme_mono;
+	return NULL;
+}
 
 const char *
 role_name(enum role r)
@@ -51,10 +109,10 @@ role_name(enum role r)
 }
 
 void
-canvas_role_style(enum role role, bool color, int *fg, int *bg, unsigned *attr)
+canvas_theme_style(const struct theme_entry *t, enum role role, int *fg, int *bg, unsigned *attr)
 {
-	const struct theme_entry *t = color ? canvas_theme_color : canvas_theme_mono;
-
+	if (t == NULL)
+		t = canvas_theme_color;
 	if ((unsigned)role >= ROLE_COUNT)
 		role = ROLE_NORMAL;
 	if (fg != NULL)
@@ -63,6 +121,12 @@ canvas_role_style(enum role role, bool color, int *fg, int *bg, unsigned *attr)
 		*bg = t[role].bg;
 	if (attr != NULL)
 		*attr = t[role].attr;
+}
+
+void
+canvas_role_style(enum role role, bool color, int *fg, int *bg, unsigned *attr)
+{
+	canvas_theme_style(color ? canvas_theme_color : canvas_theme_mono, role, fg, bg, attr);
 }
 
 static void
@@ -319,7 +383,8 @@ canvas_write_ansi(const struct canvas *c, struct buf *out, bool color)
 		for (x = 0; x < n; x++) {
 			if (row[x].width == 0)
 				continue;
-			canvas_role_style(row[x].role, color, &fg, &bg, &attr);
+			canvas_theme_style(color ? c->theme : canvas_theme_mono, row[x].role, &fg,
+					   &bg, &attr);
 			attr |= row[x].attr;
 			if (fg != cur_fg || bg != cur_bg || attr != cur_attr) {
 				sgr_write(out, fg, bg, attr);

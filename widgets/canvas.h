@@ -63,6 +63,8 @@ struct canvas {
 	int w, h;           /* size in columns and rows */
 	struct cell *cells; /* owned; w*h, row-major */
 	bool ascii;         /* draw glyphs as ASCII (non-UTF-8 locale) */
+	/* borrowed: the ANSI writer's colours (canvas_theme_*); NULL = the default */
+	const struct theme_entry *theme;
 };
 
 /* new: a canvas of w x h blank cells (role NORMAL).  Sizes < 1 become 1. */
@@ -111,27 +113,45 @@ const char *role_name(enum role r);
 
 /*
  * Themes: how a role looks.  canvas_write_ansi uses these tables and the
- * ncurses writer (tui/term.c) must map roles through the same tables (or
- * canvas_role_style) so the console and an ANSI snapshot look alike.
+ * ncurses writer (tui/term.c) maps roles through the same tables, so the
+ * console and an ANSI snapshot look alike.
  *
  * fg and bg are colour numbers: -1 = the terminal's default, 0..7 the
  * standard colours (0 black, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta,
  * 6 cyan, 7 white; ncurses COLOR_*), 8..15 their bright variants (8 =
  * "bright black", i.e. grey).  On a terminal with fewer than 16 colours map
- * fg 8 to the default colour plus ATTR_DIM, and 9..15 to n - 8.  attr is
- * ATTR_* bits, to be OR'ed with the cell's own attr.
+ * fg 8 to the default colour plus ATTR_DIM, and 9..15 to n - 8 plus
+ * ATTR_BOLD (bg 8..15 to n - 8).  fg256 and bg256, when not 0, are the
+ * colours a 256-colour terminal uses instead (finer greys, darker yellows
+ * for a light background); the ANSI writer keeps to 16.  attr is ATTR_*
+ * bits, to be OR'ed with the cell's own attr.
  *
- * canvas_theme_color: the default theme.  canvas_theme_mono: attributes
- * only, for NO_COLOR and monochrome terminals (every fg/bg is -1).
+ * The themes ([general] theme):
+ *   canvas_theme_color          "default": for dark backgrounds.
+ *   canvas_theme_light          "light": darker colours for light backgrounds.
+ *   canvas_theme_high_contrast  "high-contrast": bright colours, bold and
+ *                               reverse video, nothing faint.
+ *   canvas_theme_mono           "mono": attributes only, for NO_COLOR and
+ *                               monochrome terminals (every fg/bg is -1).
  */
 struct theme_entry {
 	int fg;        /* -1 default, 0..15 */
 	int bg;        /* -1 default, 0..15 */
 	unsigned attr; /* ATTR_* bits */
+	int fg256;     /* 16..255 on a 256-colour terminal; 0 = fg */
+	int bg256;     /* 16..255 on a 256-colour terminal; 0 = bg */
 };
 
 extern const struct theme_entry canvas_theme_color[ROLE_COUNT];
+extern const struct theme_entry canvas_theme_light[ROLE_COUNT];
+extern const struct theme_entry canvas_theme_high_contrast[ROLE_COUNT];
 extern const struct theme_entry canvas_theme_mono[ROLE_COUNT];
+
+/*
+ * borrowed (static): the table of theme name ("default", "light",
+ * "high-contrast", "mono"); NULL and "" are "default"; NULL for an unknown name.
+ */
+const struct theme_entry *canvas_theme_named(const char *name);
 
 /*
  * The theme entry of role in the colour (color) or mono (!color) table.  The
@@ -139,5 +159,8 @@ extern const struct theme_entry canvas_theme_mono[ROLE_COUNT];
  * ROLE_NORMAL.  Any out pointer may be NULL.
  */
 void canvas_role_style(enum role role, bool color, int *fg, int *bg, unsigned *attr);
+/* The same from table theme (NULL = canvas_theme_color). */
+void canvas_theme_style(const struct theme_entry *theme, enum role role, int *fg, int *bg,
+			unsigned *attr);
 
 #endif

@@ -29,7 +29,8 @@ struct logs {
 	size_t nnew;     /* lines added above while scrolled away */
 	bool hit_open;
 	size_t hit_scroll, hit_fields;
-	int page; /* rows of lines at the last draw */
+	int page;   /* rows of lines at the last draw */
+	int rows_y; /* the screen row of the first line at the last draw */
 	int hist_w;
 	size_t *vis; /* the buffer indexes the filter lets through, newest first */
 	size_t nvis, vcap;
@@ -421,6 +422,7 @@ draw_lines(struct logs *l, struct canvas *c, struct rect r, const struct logs_da
 	if (r.h < 2)
 		return;
 	l->page = r.h - 1;
+	l->rows_y = r.y + 1;
 	settle(l);
 	pt = l->nvis ? pos_of(l, l->top) : 0;
 	for (p = pt; p < l->nvis && (int)(p - pt) < l->page; p++) {
@@ -627,4 +629,18 @@ logs_markdown(struct logs *l, const struct view_ctx *v, const struct logs_data *
 		md_cell(out, h->message, v->ascii);
 		buf_puts(out, " |\n");
 	}
+}
+
+bool
+logs_row_at(const struct logs *l, int y, long *delta)
+{
+	size_t p;
+
+	if (l->hit_open || l->nvis == 0 || y < l->rows_y || y >= l->rows_y + l->page)
+		return false;
+	p = pos_of(l, l->top) + (size_t)(y - l->rows_y);
+	if (p >= l->nvis)
+		return false;
+	*delta = (long)p - (long)pos_of(l, l->sel);
+	return true;
 }

@@ -75,6 +75,11 @@ bool logs_wants_older(const struct logs *l, const struct logs_data *d);
 bool logs_at_top(const struct logs *l);
 /* Whether a hit is open (Enter). */
 bool logs_hit_open(const struct logs *l);
+/*
+ * Mouse: is screen row y one of the lines drawn at the last draw (not while
+ * a line is open)?  Then *delta is how many lines it is below the cursor.
+ */
+bool logs_row_at(const struct logs *l, int y, long *delta);
 /* The histogram's width at the last draw (columns of its plot), 0 before. */
 int logs_histogram_width(const struct logs *l);
 

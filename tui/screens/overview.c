@@ -30,6 +30,7 @@ struct overview {
 	size_t selected;
 	size_t top;
 	int page;            /* body rows at the last draw */
+	int rows_y;          /* the screen row of the first data row at the last draw */
 	char *selected_name; /* keeps the cursor on a service across re-sorts */
 	struct row *rows;    /* the rows of the last build */
 	size_t nrows, cap;
@@ -472,6 +473,7 @@ overview_draw(struct overview *ov, struct canvas *c, struct rect body, const str
 
 	build(ov, v);
 	ov->page = body.h > 1 ? body.h - 1 : 1;
+	ov->rows_y = body.y + 1; /* under the header */
 	table_scroll_to(ov->selected, ov->nrows, ov->page, &ov->top);
 	make_view(ov, v, &tv, &trows, ov->top, ov->top + (size_t)ov->page, &scratch);
 	table_draw(c, body, &tv);
@@ -578,4 +580,18 @@ overview_handle(struct overview *ov, enum action a, const struct view_ctx *v)
 		remember_selection(ov);
 	}
 	return H_DIRTY | H_HANDLED;
+}
+
+bool
+overview_row_at(const struct overview *ov, int y, long *delta)
+{
+	size_t row;
+
+	if (y < ov->rows_y || y >= ov->rows_y + ov->page)
+		return false;
+	row = ov->top + (size_t)(y - ov->rows_y);
+	if (row >= ov->nrows)
+		return false;
+	*delta = (long)row - (long)ov->selected;
+	return true;
 }

@@ -67,6 +67,12 @@ const char *overview_selected(const struct overview *ov);
  */
 const char *overview_current(struct overview *ov, const struct view_ctx *v);
 
+/*
+ * Mouse: is screen row y one of the rows drawn at the last draw?  Then
+ * *delta is how many rows it is below the cursor (< 0 above, 0 on it).
+ */
+bool overview_row_at(const struct overview *ov, int y, long *delta);
+
 /* Sort by column col (descending when desc).  Spark columns are not sortable. */
 void overview_set_sort(struct overview *ov, enum overview_col col, bool desc);
 

@@ -31,6 +31,7 @@ struct traces_screen {
 	char sel_id[33]; /* the cursor's trace ("" none) */
 	size_t sel, top; /* positions in rows */
 	int page;        /* rows of the list at the last draw */
+	int rows_y;      /* the screen row of the list's first row at the last draw */
 	enum sort_key sort;
 	bool desc;
 	const struct zk_trace_summary **rows; /* the list in display order */
@@ -399,6 +400,7 @@ draw_list(struct traces_screen *t, struct canvas *c, struct rect r, const struct
 	lay_out(r.x, r.w, &k);
 	draw_titles(t, c, r.y, &k, ascii);
 	t->page = r.h - 1;
+	t->rows_y = r.y + 1;
 	for (i = 0; i < t->nrows; i++)
 		if (t->rows[i]->duration_us > slowest)
 			slowest = t->rows[i]->duration_us;
@@ -577,4 +579,18 @@ traces_screen_markdown(struct traces_screen *t, const struct view_ctx *v,
 		}
 		buf_printf(out, " | %zu |\n", s->nerrors);
 	}
+}
+
+bool
+traces_screen_row_at(const struct traces_screen *t, int y, long *delta)
+{
+	size_t row;
+
+	if (t->page <= 0 || y < t->rows_y || y >= t->rows_y + t->page)
+		return false;
+	row = t->top + (size_t)(y - t->rows_y);
+	if (row >= t->nrows)
+		return false;
+	*delta = (long)row - (long)t->sel;
+	return true;
 }

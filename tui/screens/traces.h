@@ -40,6 +40,11 @@ int traces_screen_handle(struct traces_screen *t, enum action a, const struct tr
 
 /* The selected trace's id (borrowed from l), or NULL when the list is empty. */
 const char *traces_screen_selected(const struct traces_screen *t, const struct traces_list *l);
+/*
+ * Mouse: is screen row y one of the list's rows at the last draw?  Then
+ * *delta is how many rows it is below the cursor.
+ */
+bool traces_screen_row_at(const struct traces_screen *t, int y, long *delta);
 
 /* The list as Markdown (a header line and a table), in the screen's sort order. */
 void traces_screen_markdown(struct traces_screen *t, const struct view_ctx *v,
