@@ -323,6 +323,7 @@ snap_round_view(const struct snap_round *r, struct view_ctx *v)
 	v->zipkin = r->traces != NULL;
 	v->config_path = s->config_path;
 	v->env_name = r->o->env;
+	v->env_protected = s->env_protected; /* the title bar's [NAME] in CRIT */
 }
 
 void
