@@ -271,6 +271,8 @@ bool app_wall_key(struct app *a, int key);
 bool app_wall_tick(struct app *a, double mono);
 long app_wall_next_due_ms(const struct app *a, double mono, long t);
 void app_wall_render(struct app *a, struct render_state *rs);
+/* The wall's fields of the view (wall, large, position, progress). */
+void app_wall_view(const struct app *a, struct view_ctx *v);
 
 /* app_env.c - ":env NAME": ask main to start again on another environment. */
 bool app_env_command(struct app *a, const char *verb, const char *line);

@@ -69,8 +69,8 @@ wall_put(struct canvas *c, int *x, int y, int end, const char *s, enum role role
 }
 
 /*
- * The wall's header: title, "2/3" and the rotation's progress, the
- * environment (CRIT when protected), each backend's freshness (stale ones
+ * The wall's header: the environment (CRIT when protected), title, "2/3"
+ * and the rotation's progress, each backend's freshness (stale ones
  * first, reversed in CRIT, so a narrow screen still shows them), the
  * screen's summary when it fits whole, and the clock.
  */
@@ -82,30 +82,32 @@ wall_title(struct canvas *c, int y, const char *title, const char *summary,
 	char head[320], bar[64] = "", text[ERR_MSG_MAX + 64];
 	int x = 0, end = c->w - text_width(clock) - 2, pass, k, filled, cells;
 
-	snprintf(head, sizeof head, " opsdeck %s %s", v->ascii ? "-" : "\xc2\xb7", title);
-	x = text_draw(c, 0, y, end, head, ROLE_BAR, ATTR_BOLD) + 2;
+	x = text_draw(c, 0, y, end, " opsdeck ", ROLE_BAR, ATTR_BOLD);
+	if (v->env_name != NULL && *v->env_name != '\0') {
+		/* As on the console: the environment right after the name, CRIT when protected. */
+		snprintf(text, sizeof text, "[%s]", v->env_name);
+		x += text_draw(c, x, y, 26, text, v->env_protected ? ROLE_CRIT : ROLE_ACCENT,
+			       ATTR_BOLD | ATTR_REVERSE);
+	}
+	snprintf(head, sizeof head, " %s %s", v->ascii ? "-" : "\xc2\xb7", title);
+	x += text_draw(c, x, y, end - x, head, ROLE_BAR, ATTR_BOLD) + 2;
 	if (v->wall_position != NULL)
 		wall_put(c, &x, y, end, v->wall_position, ROLE_BAR, ATTR_NONE);
 	cells = c->w >= 100 ? 8 : 4;
 	filled = (int)(v->wall_progress * cells + 0.5);
-	for (k = 0; k < cells && v->wall_position != NULL &&
-		    isdigit((unsigned char)v->wall_position[0]);
+	for (k = 0;
+	     k < cells && v->wall_position != NULL && isdigit((unsigned char)v->wall_position[0]);
 	     k++)
 		strcat(bar, k < filled ? (v->ascii ? "#" : "\xe2\x96\xb0")
 				       : (v->ascii ? "-" : "\xe2\x96\xb1"));
 	if (bar[0] != '\0')
 		wall_put(c, &x, y, end, bar, ROLE_BAR, ATTR_NONE);
-	if (v->env_name != NULL && *v->env_name != '\0') {
-		snprintf(text, sizeof text, " %s ", v->env_name);
-		wall_put(c, &x, y, end, text, v->env_protected ? ROLE_CRIT : ROLE_BAR,
-			 v->env_protected ? ATTR_BOLD | ATTR_REVERSE : ATTR_BOLD);
-	}
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < nb; i++) {
 			const struct backend_state *b = model_backend_at(v->model, i);
 			double age;
-			enum wall_fresh f =
-				wall_backend_fresh(b, v->now, v->stale_after, v->wall_started, &age);
+			enum wall_fresh f = wall_backend_fresh(b, v->now, v->stale_after,
+							       v->wall_started, &age);
 
 			if ((f == WALL_FRESH_STALE) != (pass == 0))
 				continue;

@@ -85,14 +85,17 @@ render_screen(struct canvas *c, const struct view_ctx *v, const struct render_st
 	}
 	canvas_clear(c);
 	body = frame_body(c);
-	if (rs->banner != NULL) {
-		int rows = rs->large ? 3 : 1;
+	for (int k = 0; k < 2; k++) {
+		const char *banner = k == 0 ? rs->banner : rs->banner2;
+		int rows = rs->large ? 3 : 1, role = k == 0 ? rs->banner_role : rs->banner2_role;
 
-		if (body.h > rows + 2) {
-			canvas_fill(c, (struct rect){ 0, body.y, c->w, rows },
-				    (enum role)rs->banner_role);
-			text_draw(c, 1, body.y + rows / 2, c->w - 2, rs->banner,
-				  (enum role)rs->banner_role, ATTR_BOLD);
+		if (banner != NULL && body.h > rows + 2) {
+			canvas_fill(c, (struct rect){ 0, body.y, c->w, rows }, (enum role)role);
+			text_draw(c, 1, body.y + rows / 2, c->w - 2, banner, (enum role)role,
+				  ATTR_BOLD);
+			/* Reversed: a solid bar of the role's colour, seen across a room. */
+			canvas_paint(c, (struct rect){ 0, body.y, c->w, rows }, (enum role)role,
+				     ATTR_BOLD | ATTR_REVERSE);
 			body.y += rows;
 			body.h -= rows;
 		}

@@ -60,6 +60,8 @@ struct render_state {
 	 */
 	const char *banner;
 	int banner_role;
+	const char *banner2; /* a second one under it (the wall: stale, then alerts) */
+	int banner2_role;
 	bool large; /* [wall] density = large: the banner three rows high */
 };
 

@@ -26,6 +26,11 @@ struct view_ctx {
 	const char *env_name;    /* the environment actions hit ([env "NAME"]), or NULL */
 	bool env_protected;      /* it has protected = true: shown in the CRIT colour */
 	bool wall;               /* --wall: no cursor, no prompts */
+	/* --wall only (tui/app_wall.c fills them; tui/frame.c draws the header): */
+	bool large;                /* [wall] density = large: fewer, wider columns */
+	const char *wall_position; /* "2/3", "2/3 paused"; NULL */
+	double wall_progress;      /* 0..1: how much of this screen's turn has passed */
+	double wall_started;       /* wall clock when the wall started */
 };
 
 /* Results of handling an action (bit flags). */

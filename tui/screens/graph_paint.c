@@ -344,7 +344,7 @@ paint_box(struct canvas *s, const struct view_ctx *v, const struct graph_picture
 	const char *name = p->t->nodes[i].name;
 	const struct graph_health *h = &p->health[i];
 	int x = geo->x[i] - p->sx, y = geo->y[i] - p->sy, w = geo->w[i], hh = geo->h[i], r;
-	bool sel = i == p->selected;
+	bool sel = i == p->selected && !v->wall; /* the wall has no cursor */
 	enum role border = sel                                              ? ROLE_ACCENT
 			   : (h->role == ROLE_CRIT || h->role == ROLE_WARN) ? h->role
 									    : ROLE_NORMAL;

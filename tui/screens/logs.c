@@ -414,7 +414,8 @@ draw_line(struct logs *l, struct canvas *c, int x, int y, int w, int svc_w,
 }
 
 static void
-draw_lines(struct logs *l, struct canvas *c, struct rect r, const struct logs_data *d)
+draw_lines(struct logs *l, struct canvas *c, struct rect r, const struct logs_data *d,
+	   bool cursor)
 {
 	size_t p, pt;
 	int y, svc_w = 0, x;
@@ -444,7 +445,7 @@ draw_lines(struct logs *l, struct canvas *c, struct rect r, const struct logs_da
 	text_draw(c, x, r.y, r.x + r.w - x, "MESSAGE", ROLE_HEADER, ATTR_BOLD);
 	for (p = pt, y = r.y + 1; p < l->nvis && y < r.y + r.h; p++, y++)
 		draw_line(l, c, r.x, y, r.w, svc_w, logbuf_at(d->lines, l->vis[p]), d->utc,
-			  l->vis[p] == l->sel);
+			  cursor && l->vis[p] == l->sel);
 	if (y < r.y + r.h) {
 		const char *note = d == NULL || !d->have_hits ? "searching..."
 				   : d->loading_older         ? "loading older lines..."
@@ -508,7 +509,7 @@ logs_draw(struct logs *l, struct canvas *c, struct rect body, const struct view_
 	histogram_draw(c, (struct rect){ in.x, y, in.w, hh }, &hv);
 	l->hist_w = in.w >= 24 ? in.w - 6 : in.w; /* the plot, right of the scale */
 	y += hh;
-	draw_lines(l, c, (struct rect){ in.x, y, in.w, in.y + in.h - y }, d);
+	draw_lines(l, c, (struct rect){ in.x, y, in.w, in.y + in.h - y }, d, !v->wall);
 }
 
 /* ---- keys ---------------------------------------------------------------- */

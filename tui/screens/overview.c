@@ -92,6 +92,17 @@ is_runtime_col(enum overview_col c)
 	       c == OV_RUNTIME;
 }
 
+/*
+ * [wall] density = large: the columns read from across a room - who,
+ * how bad, how many, how busy, how failing, how slow.
+ */
+static bool
+large_col(enum overview_col c)
+{
+	return c == OV_NAME || c == OV_STATUS || c == OV_REPLICAS || c == OV_RPS ||
+	       c == OV_ERRORS || c == OV_ERRMIN || c == OV_P99;
+}
+
 struct overview *
 overview_new(void)
 {
@@ -427,6 +438,8 @@ make_view(struct overview *ov, const struct view_ctx *v, struct table_view *tv,
 			continue;
 		if (j == OV_ERRMIN && !v->elasticsearch)
 			continue;
+		if (v->large && !large_col((enum overview_col)j))
+			continue;
 		ov->vcols[ov->nvis] = columns[j];
 		ov->vis[ov->nvis++] = (enum overview_col)j;
 	}
@@ -449,7 +462,8 @@ make_view(struct overview *ov, const struct view_ctx *v, struct table_view *tv,
 	tv->ncols = ov->nvis;
 	tv->rows = *trows;
 	tv->nrows = to - from;
-	tv->selected = ov->selected >= from && ov->selected < to ? ov->selected - from : (size_t)-1;
+	tv->selected = ov->selected >= from && ov->selected < to && !v->wall ? ov->selected - from
+									  : (size_t)-1;
 	tv->top = 0;
 	tv->sort_col = -1;
 	for (j = 0; j < ov->nvis; j++)

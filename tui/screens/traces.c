@@ -411,7 +411,7 @@ draw_list(struct traces_screen *t, struct canvas *c, struct rect r, const struct
 	if (t->top + (size_t)t->page > t->nrows)
 		t->top = t->nrows > (size_t)t->page ? t->nrows - (size_t)t->page : 0;
 	for (i = t->top, y = r.y + 1; i < t->nrows && y < r.y + r.h; i++, y++)
-		draw_row(c, y, &k, t->rows[i], slowest, i == t->sel, l->utc, ascii);
+		draw_row(c, y, &k, t->rows[i], slowest, i == t->sel && !v->wall, l->utc, ascii);
 	if (y < r.y + r.h && t->nrows > 0 && t->rows[t->sel]->too_big)
 		text_draw(c, r.x, y, r.w,
 			  "the selected trace has more spans than [traces] max_spans: listed, "
