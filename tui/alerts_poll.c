@@ -301,6 +301,21 @@ alerts_poll_next_due_ms(const struct alerts_poll *p, double mono)
 	return d <= 0 ? 0 : d > 60000 ? 60000 : (long)d + 1;
 }
 
+void
+alerts_poll_timed_out(struct alerts_poll *p, const struct err *e)
+{
+	double now = poller_wall_now();
+
+	if (p->req[REQ_PROM].inflight) {
+		p->st.prom_err = *e;
+		model_backend_fail(p->model, "alerts", e, now);
+	}
+	if (p->req[REQ_AM_ALERTS].inflight || p->req[REQ_AM_SILENCES].inflight) {
+		p->st.am_err = *e;
+		model_backend_fail(p->model, "alertmanager", e, now);
+	}
+}
+
 bool
 alerts_poll_busy(const struct alerts_poll *p)
 {

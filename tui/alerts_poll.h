@@ -55,6 +55,8 @@ void alerts_poll_refresh_now(struct alerts_poll *p);
 bool alerts_poll_tick(struct alerts_poll *p, double mono);
 /* Milliseconds until the next round (60000 when nothing is configured). */
 long alerts_poll_next_due_ms(const struct alerts_poll *p, double mono);
+/* Give up on the round in flight (a snapshot's deadline): its sources fail with e. */
+void alerts_poll_timed_out(struct alerts_poll *p, const struct err *e);
 /* Whether a round is in flight or has never completed. */
 bool alerts_poll_busy(const struct alerts_poll *p);
 

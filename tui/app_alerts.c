@@ -223,14 +223,13 @@ app_alerts_accept_input(struct app *a)
 	const char *text = a->input.text.data != NULL ? a->input.text.data : "";
 	long long ms;
 	struct err e;
-	char msg[ERR_MSG_MAX + 32];
 
 	if (x->step == SIL_DURATION) {
 		if (parse_duration_ms(text, &ms, &e) < 0 ||
 		    alerts_silence_set_duration(&x->sil, ms, poller_wall_now(), &e) < 0) {
-			snprintf(msg, sizeof msg, "silence: %s", e.msg);
-			app_show_error(a, msg);
-			a->edit = EDIT_SILENCE; /* ask again, the text kept */
+			/* Ask again, the text kept, the reason in the prompt (the message is hidden). */
+			snprintf(a->prompt, sizeof a->prompt, "%.200s - how long? ", e.msg);
+			a->edit = EDIT_SILENCE;
 			return;
 		}
 		x->step = SIL_COMMENT;
@@ -242,7 +241,8 @@ app_alerts_accept_input(struct app *a)
 	if (x->step == SIL_COMMENT) {
 		text += strspn(text, " \t");
 		if (*text == '\0') {
-			app_show_error(a, "a silence needs a comment: say why (Esc cancels)");
+			snprintf(a->prompt, sizeof a->prompt,
+				 "A silence needs a comment - why, who (Esc cancels): ");
 			a->edit = EDIT_SILENCE;
 			return;
 		}

@@ -8,11 +8,17 @@
 #                             writing its request logs to Elasticsearch and
 #                             the spans of the same requests to Zipkin
 #   prometheus-node-exporter  the real one
-#   prometheus                the real one, scraping both
+#   prometheus-alertmanager   the real one (no receiver: alerts and silences only)
+#   prometheus                the real one, scraping both, with alerting
+#                             rules on shopsim's metrics (HighErrorRatio
+#                             critical: error ratio > 10%, orders-errors
+#                             fires it; HighLatency warning: p99 > 1.5s,
+#                             payments-latency fires it; both labelled
+#                             with the service), sending to the Alertmanager
 # then waits until Prometheus is ready and has scraped shopsim at least
 # twice, the logs-* indices hold documents and Zipkin holds spans, writes
 # DIR/env (PROMETHEUS_URL, SHOPSIM_URL, NODE_EXPORTER_URL, ELASTICSEARCH_URL,
-# ZIPKIN_URL, STACK_DIR; source it) and returns.  PIDs are in DIR/*.pid;
+# ZIPKIN_URL, ALERTMANAGER_URL, STACK_DIR; source it) and returns.  PIDs are in DIR/*.pid;
 # stop with tests/stack/stop.sh DIR.  On failure everything started is
 # stopped again.
 #
@@ -31,6 +37,7 @@
 #                           (default auto, about 50 lines a second)
 #   --no-logs               no Elasticsearch server, no logs
 #   --no-traces             no Zipkin server, no spans
+#   --no-alertmanager       no Alertmanager (Prometheus still evaluates the rules)
 #   --timeout SECONDS       deadline for each wait (default 60)
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -52,6 +59,7 @@ HISTORY=1800
 TIMEOUT=60
 LOGS=1
 TRACES=1
+ALERTMANAGER=1
 LOG_HISTORY=
 SHOPSIM_ARGS=()
 while [ $# -gt 0 ]; do
@@ -67,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--log-sample) SHOPSIM_ARGS+=(--log-sample "${2:?}"); shift ;;
 	--no-logs) LOGS=0 ;;
 	--no-traces) TRACES=0 ;;
+	--no-alertmanager) ALERTMANAGER=0 ;;
 	--timeout) TIMEOUT=${2:?}; shift ;;
 	*) echo "start.sh: unknown option $1" >&2; usage ;;
 	esac
@@ -143,6 +152,18 @@ write_prometheus_config() {
 	  scrape_interval: $INTERVAL
 	  scrape_timeout: $INTERVAL
 	  evaluation_interval: $INTERVAL
+	rule_files:
+	  - $DIR/rules.yml
+	EOF
+	if [ -n "$ALERTMANAGER_PORT" ]; then
+		cat >>"$DIR/prometheus.yml" <<-EOF
+		alerting:
+		  alertmanagers:
+		    - static_configs:
+		        - targets: ['127.0.0.1:$ALERTMANAGER_PORT']
+		EOF
+	fi
+	cat >>"$DIR/prometheus.yml" <<-EOF
 	scrape_configs:
 	  - job_name: shopsim
 	    static_configs:
@@ -215,14 +236,58 @@ launch node_exporter metrics "$NODE_EXPORTER" --web.listen-address="127.0.0.1:@P
 NODE_PORT=$PORT
 NODE_EXPORTER_URL=http://127.0.0.1:$NODE_PORT
 
-# 4. Prometheus
+# 4. Alertmanager, without a receiver: it holds alerts and silences
+ALERTMANAGER_PORT=
+ALERTMANAGER_URL=
+if [ "$ALERTMANAGER" = 1 ]; then
+	command -v prometheus-alertmanager >/dev/null 2>&1 ||
+		fail "prometheus-alertmanager not found (run tests/stack/install.sh, or --no-alertmanager)"
+	printf "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n" >"$DIR/alertmanager.yml"
+	rm -rf "$DIR/alertmanager"
+	launch alertmanager -/ready prometheus-alertmanager --config.file="$DIR/alertmanager.yml" \
+		--storage.path="$DIR/alertmanager" --web.listen-address="127.0.0.1:@PORT@" \
+		--cluster.listen-address=
+	ALERTMANAGER_PORT=$PORT
+	ALERTMANAGER_URL=http://127.0.0.1:$PORT
+fi
+
+# Alerting rules on shopsim's metrics, labelled with the service (and
+# severity) as a real setup would; shopsim's incidents fire them.
+# Prometheus finds the Alertmanager on its 5 s discovery tick, after the
+# first evaluations: --rules.alert.resend-delay=1s sends firing alerts
+# again within a second instead of a minute.
+cat >"$DIR/rules.yml" <<'EOF'
+groups:
+  - name: shopsim
+    rules:
+      - alert: HighErrorRatio
+        expr: >-
+          sum by (service) (rate(http_requests_total{job="shopsim",code=~"5.."}[30s]))
+          / sum by (service) (rate(http_requests_total{job="shopsim"}[30s])) > 0.1
+        for: 3s
+        labels:
+          severity: critical
+        annotations:
+          summary: '{{ $labels.service }}: {{ $value | humanizePercentage }} of requests fail'
+      - alert: HighLatency
+        expr: >-
+          histogram_quantile(0.99, sum by (service, le)
+          (rate(http_request_duration_seconds_bucket{job="shopsim"}[30s]))) > 1.5
+        for: 3s
+        labels:
+          severity: warning
+        annotations:
+          summary: '{{ $labels.service }}: p99 {{ $value | humanizeDuration }} above 1.5s'
+EOF
+
+# 5. Prometheus
 launch prometheus -/ready prometheus --config.file="$DIR/prometheus.yml" \
 	--storage.tsdb.path="$DIR/data" --web.listen-address="127.0.0.1:@PORT@" \
-	--web.enable-lifecycle
+	--web.enable-lifecycle --rules.alert.resend-delay=1s
 PROMETHEUS_URL=http://127.0.0.1:$PORT
 t_ready=$(elapsed)
 
-# 5. wait for two scrapes of shopsim (targets are applied on a 5 s tick)
+# 6. wait for two scrapes of shopsim (targets are applied on a 5 s tick)
 wait_for "$TIMEOUT" prom_has 'count_over_time(up{job="shopsim"}[5m]) >= 2 and up{job="shopsim"} == 1' ||
 	fail "Prometheus did not scrape shopsim twice within ${TIMEOUT}s"
 wait_for "$TIMEOUT" prom_has 'count(rate(http_requests_total{job="shopsim"}[1m]) > 0)' ||
@@ -230,7 +295,7 @@ wait_for "$TIMEOUT" prom_has 'count(rate(http_requests_total{job="shopsim"}[1m])
 wait_for "$TIMEOUT" prom_has 'up{job="node"} == 1' ||
 	fail "Prometheus did not scrape the node exporter within ${TIMEOUT}s"
 
-# 6. shopsim's logs are searchable
+# 7. shopsim's logs are searchable
 # (jq -n 'input' fails on an empty answer, where jq 1.6 -e alone would pass)
 es_has_logs() {
 	curl -sf --max-time 5 "$ELASTICSEARCH_URL/logs-*/_count" | jq -en 'input | .count > 0' >/dev/null
@@ -240,7 +305,7 @@ if [ "$LOGS" = 1 ]; then
 		fail "no shopsim logs in Elasticsearch within ${TIMEOUT}s ($(curl -s --max-time 5 "$SHOPSIM_URL/logs" | jq -c '{sent, errors, last_error}' 2>/dev/null))"
 fi
 
-# 7. shopsim's spans are stored: Zipkin names services
+# 8. shopsim's spans are stored: Zipkin names services
 zipkin_has_spans() {
 	curl -sf --max-time 5 "$ZIPKIN_URL/api/v2/services" | jq -en 'input | length > 0' >/dev/null
 }
@@ -255,6 +320,7 @@ SHOPSIM_URL=$SHOPSIM_URL
 NODE_EXPORTER_URL=$NODE_EXPORTER_URL
 ELASTICSEARCH_URL=$ELASTICSEARCH_URL
 ZIPKIN_URL=$ZIPKIN_URL
+ALERTMANAGER_URL=$ALERTMANAGER_URL
 STACK_DIR=$DIR
 EOF
 mv "$DIR/env.tmp" "$DIR/env"
@@ -268,3 +334,4 @@ echo "stack up in $(elapsed)s (Prometheus ready at ${t_ready}s; history: $hist; 
 echo "  PROMETHEUS_URL=$PROMETHEUS_URL  SHOPSIM_URL=$SHOPSIM_URL  NODE_EXPORTER_URL=$NODE_EXPORTER_URL"
 if [ "$LOGS" = 1 ]; then echo "  ELASTICSEARCH_URL=$ELASTICSEARCH_URL"; fi
 if [ "$TRACES" = 1 ]; then echo "  ZIPKIN_URL=$ZIPKIN_URL"; fi
+if [ "$ALERTMANAGER" = 1 ]; then echo "  ALERTMANAGER_URL=$ALERTMANAGER_URL"; fi

@@ -133,9 +133,10 @@ fill(struct rowbuf *r, const struct alert *a, const struct view_ctx *v, bool utc
 	snprintf(r->text[COL_ALERT], CELL, "%s", a->name ? a->name : "");
 	snprintf(r->text[COL_SERVICE], CELL, "%s", a->service ? a->service : "-");
 	r->cells[COL_SERVICE].role = a->service ? ROLE_NORMAL : ROLE_DIM;
-	if (a->since > 0)
-		format_duration_ms((long long)((v->now - a->since) * 1000.0), r->text[COL_SINCE],
-				   CELL);
+	if (a->since > 0 && v->now - a->since >= 1.0)
+		format_duration_ms((long long)(v->now - a->since) * 1000, r->text[COL_SINCE], CELL);
+	else if (a->since > 0 && v->now - a->since >= -60.0)
+		snprintf(r->text[COL_SINCE], CELL, "0s");
 	else
 		snprintf(r->text[COL_SINCE], CELL, "-");
 	snprintf(r->text[COL_SUMMARY], CELL, "%s", a->summary ? a->summary : "");

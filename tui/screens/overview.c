@@ -37,6 +37,7 @@ struct overview {
 	size_t total;                        /* services before filtering */
 	bool runtime_cols;                   /* some service has a runtime: show its columns */
 	bool errmin_col;                     /* Elasticsearch is configured: errors/min */
+	bool alerts_col;                     /* some service has firing alerts */
 	enum overview_col vis[OV_NCOLS];     /* visible columns, in order */
 	struct table_column vcols[OV_NCOLS]; /* their definitions */
 	size_t nvis;
@@ -64,6 +65,7 @@ static const struct table_column columns[OV_NCOLS] = {
 	[OV_RUNTIME] = { "RUNTIME", 9, 9, 0, 10, ALIGN_LEFT, false },
 	[OV_SPARK_RPS] = { "RPS TREND", 10, 60, 2, 4, ALIGN_LEFT, true },
 	[OV_SPARK_ERRORS] = { "ERR TREND", 10, 60, 2, 9, ALIGN_LEFT, true },
+	[OV_ALERTS] = { "ALERTS", 6, 6, 0, 0, ALIGN_LEFT, false },
 };
 
 /* Which model metric a numeric column shows (-1: not a metric). */
@@ -83,6 +85,7 @@ static const int col_metric[OV_NCOLS] = {
 	[OV_RUNTIME] = -1,
 	[OV_SPARK_RPS] = -1,
 	[OV_SPARK_ERRORS] = -1,
+	[OV_ALERTS] = -1,
 };
 
 static bool
@@ -208,6 +211,9 @@ cmp_rows(const void *pa, const void *pb)
 		c = ra->deployed_at > rb->deployed_at ? -1 : ra->deployed_at < rb->deployed_at;
 	else if (sort_ov->sort_col == OV_RUNTIME)
 		c = strcmp(ra->kind ? ra->kind : "", rb->kind ? rb->kind : "");
+	else if (sort_ov->sort_col == OV_ALERTS)
+		c = (a->svc->alert_rank * 10000 + a->svc->alerts_firing) -
+		    (b->svc->alert_rank * 10000 + b->svc->alerts_firing);
 	else if (sort_ov->sort_col == OV_ERRMIN) {
 		c = cmp_num(a->svc->errors_per_min, b->svc->errors_per_min);
 		if (c == 2 || c == -2)
@@ -362,6 +368,13 @@ fill_row(struct row *r, const struct view_ctx *v)
 					   ? ROLE_DIM
 					   : r->cells[OV_ERRORS].role;
 	}
+	/* Firing alerts naming the service: "!2", coloured by the worst severity. */
+	if (s->alerts_firing > 0)
+		snprintf(r->text[OV_ALERTS], CELL_TEXT, "!%d", s->alerts_firing);
+	else
+		r->text[OV_ALERTS][0] = '\0';
+	r->cells[OV_ALERTS].text = r->text[OV_ALERTS];
+	r->cells[OV_ALERTS].role = s->alert_rank >= 3 ? ROLE_CRIT : ROLE_WARN;
 	fill_runtime(r, v);
 }
 
@@ -379,6 +392,7 @@ build(struct overview *ov, const struct view_ctx *v)
 	ov->total = n;
 	ov->runtime_cols = false;
 	ov->errmin_col = v->elasticsearch;
+	ov->alerts_col = false;
 	memset(ov->counts, 0, sizeof ov->counts);
 	for (i = 0; i < n; i++) {
 		struct service *s = model_service_at(v->model, i);
@@ -387,6 +401,8 @@ build(struct overview *ov, const struct view_ctx *v)
 		ov->counts[st]++;
 		if (s->rt.present)
 			ov->runtime_cols = true;
+		if (s->alerts_firing > 0)
+			ov->alerts_col = true;
 		if (!regex_match(ov->filter, s->name))
 			continue;
 		ov->rows[ov->nrows].svc = s;
@@ -438,10 +454,16 @@ make_view(struct overview *ov, const struct view_ctx *v, struct table_view *tv,
 			continue;
 		if (j == OV_ERRMIN && !v->elasticsearch)
 			continue;
+		if (j == OV_ALERTS)
+			continue; /* placed after STATUS below */
 		if (v->large && !large_col((enum overview_col)j))
 			continue;
 		ov->vcols[ov->nvis] = columns[j];
 		ov->vis[ov->nvis++] = (enum overview_col)j;
+		if (j == OV_STATUS && ov->alerts_col) {
+			ov->vcols[ov->nvis] = columns[OV_ALERTS];
+			ov->vis[ov->nvis++] = OV_ALERTS;
+		}
 	}
 	/* Rows are handed to the table as the slice [from, to): top 0 of the slice. */
 	*trows = xcalloc(to - from + 1, sizeof **trows);
@@ -539,6 +561,8 @@ next_sort_col(const struct overview *ov, enum overview_col from, int dir)
 		if (is_runtime_col((enum overview_col)c) && !ov->runtime_cols)
 			continue;
 		if (c == OV_ERRMIN && !ov->errmin_col)
+			continue;
+		if (c == OV_ALERTS && !ov->alerts_col)
 			continue;
 		return (enum overview_col)c;
 	}

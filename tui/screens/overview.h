@@ -36,6 +36,7 @@ enum overview_col {
 	OV_RUNTIME,
 	OV_SPARK_RPS,
 	OV_SPARK_ERRORS,
+	OV_ALERTS, /* firing alerts ("!2"), drawn after STATUS while any fires */
 	OV_NCOLS
 };
 
