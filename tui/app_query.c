@@ -224,7 +224,7 @@ app_query_command(struct app *a, const char *verb, const char *line)
 {
 	const char *rest;
 
-	if (strcmp(verb, "query") != 0 && strcmp(verb, "promql") != 0)
+	if (strcmp(verb, "query") != 0)
 		return false;
 	rest = line + strspn(line, " \t");
 	rest += strcspn(rest, " \t");
