@@ -161,7 +161,7 @@ find_key(const char *sub, const char *key, struct err *e)
 /* ---- loading ----------------------------------------------------------- */
 
 static struct config_env *
-open_env(struct config *cfg, const char *name, const char *file, int line)
+open_env(struct config *cfg, const char *name)
 {
 	struct config_envs *es = envs_of(cfg);
 	struct config_env *env = find_env(cfg, name);
@@ -172,12 +172,6 @@ open_env(struct config *cfg, const char *name, const char *file, int line)
 		env->protect = -1;
 		es->env = xrealloc(es->env, (es->n + 1) * sizeof *es->env);
 		es->env[es->n++] = env;
-	}
-	if (env->gen != cfg->gen) {
-		free(env->where);
-		env->where = xstrdup(file);
-		env->line = line;
-		env->gen = cfg->gen;
 	}
 	return env;
 }
@@ -233,7 +227,7 @@ config_env_key(struct config *cfg, const char *sub, const char *key, const char 
 
 	if (check_name(sub, e) < 0)
 		return -1;
-	env = open_env(cfg, sub, file, line);
+	env = open_env(cfg, sub);
 	if (strcmp(key, "protected") == 0)
 		return set_protected(cfg, env, value, file, line, e);
 	k = find_key(sub, key, e);
@@ -286,7 +280,6 @@ config_env_free(struct config *cfg)
 			item_free(&env->items[j]);
 		free(env->items);
 		free(env->name);
-		free(env->where);
 		free(env->protect_where);
 		free(env);
 	}

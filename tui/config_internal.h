@@ -176,9 +176,6 @@ struct config_env_item {
 /* One [env "NAME"] section, merged over every file loaded. */
 struct config_env {
 	char *name;                    /* owned: NAME */
-	char *where;                   /* owned: file of its first key in the last load */
-	int line;                      /* that key's line (lib/ini reports no headers) */
-	unsigned gen;                  /* that load */
 	struct config_env_item *items; /* owned; in the order loaded */
 	size_t nitems;
 	int protect;         /* protected: -1 unset, 0 false, 1 true */
