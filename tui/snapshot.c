@@ -45,10 +45,10 @@ configured(const struct snapshot_options *o, enum snap_screen w, struct err *e)
 			       "--screen %s needs Zipkin: set [zipkin] url, OPSDECK_ZIPKIN_URL or "
 			       "--zipkin URL",
 			       o->screen);
-	if (w == SNAP_SCREEN_ALERTS && !s->poll.prometheus)
+	if (w == SNAP_SCREEN_ALERTS && !s->alerts.prometheus && !s->alerts.alertmanager)
 		return err_set(e, ERR_USAGE,
-			       "--screen alerts needs Prometheus: set [prometheus] url, "
-			       "OPSDECK_PROMETHEUS_URL or --prometheus URL");
+			       "--screen alerts needs an alert source: set [prometheus] url "
+			       "(--prometheus URL) or [alertmanager] url (--alertmanager URL)");
 	return 0;
 }
 
@@ -56,7 +56,7 @@ configured(const struct snapshot_options *o, enum snap_screen w, struct err *e)
 static unsigned
 wants(const struct snapshot_options *o, enum snap_screen w)
 {
-	unsigned want = o->check ? ROUND_METRICS | ROUND_RUNTIMES : 0;
+	unsigned want = o->check ? ROUND_METRICS | ROUND_RUNTIMES | ROUND_ALERTS : 0;
 
 	switch (w) {
 	case SNAP_SCREEN_LOGS:
@@ -69,9 +69,10 @@ wants(const struct snapshot_options *o, enum snap_screen w)
 		/* The Topology shows each service's health: one Prometheus round. */
 		return want | ROUND_TOPOLOGY | ROUND_METRICS;
 	case SNAP_SCREEN_ALERTS:
-		return want | ROUND_METRICS;
+		return want | ROUND_ALERTS;
 	case SNAP_SCREEN_ALL:
-		return ROUND_METRICS | ROUND_RUNTIMES | ROUND_LOGS | ROUND_TRACES | ROUND_TOPOLOGY;
+		return ROUND_METRICS | ROUND_RUNTIMES | ROUND_LOGS | ROUND_TRACES | ROUND_TOPOLOGY |
+		       ROUND_ALERTS;
 	default:
 		return want | ROUND_METRICS | ROUND_RUNTIMES;
 	}
@@ -101,7 +102,9 @@ data_of(const struct snap_round *r, const struct view_ctx *v, struct snap_data *
 		d->trace = traces_poll_trace(r->traces);
 		d->topology = traces_poll_topology(r->traces);
 	}
-	d->alerts = false;
+	if (r->alerts != NULL)
+		d->alerts = alerts_poll_status(r->alerts);
+	d->utc = strcmp(config_str(r->o->setup->cfg, CFG_GENERAL_TIMEZONE), "UTC") == 0;
 }
 
 /* The verdict under --check, its lines into problems; else the status as it was. */
@@ -184,8 +187,9 @@ run_all(const struct snapshot_options *o, struct buf *out, struct buf *problems,
 	parts[np++].d = base;
 	parts[np].w = SNAP_SCREEN_ALERTS;
 	parts[np].d = base;
-	if (!s->poll.prometheus)
-		parts[np].skipped = "no alert source configured ([prometheus] url)";
+	if (!s->alerts.prometheus && !s->alerts.alertmanager)
+		parts[np].skipped =
+			"no alert source configured ([prometheus] url, [alertmanager] url)";
 	np++;
 	parts[np].w = SNAP_SCREEN_LOGS;
 	parts[np].d = base;

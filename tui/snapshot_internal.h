@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "alerts_poll.h"
 #include "buf.h"
 #include "detail_poll.h"
 #include "docker_poll.h"
@@ -50,7 +51,8 @@ enum snap_screen {
 
 /*
  * Everything a screen's rendering reads: a plain record of borrowed
- * pointers, valid for the call.  Unset screens' data are NULL.
+ * pointers, valid for the call.  Unset screens' data are NULL.  The
+ * alerts are the model's (model_alerts).
  */
 struct snap_data {
 	const struct view_ctx *v;             /* model, clock, thresholds; v->env_name */
@@ -61,7 +63,8 @@ struct snap_data {
 	const struct traces_list *traces;     /* TRACES */
 	const struct trace_data *trace;       /* TRACE */
 	const struct topology_data *topology; /* TOPOLOGY */
-	bool alerts;                          /* an alert source answered: the model's alerts */
+	const struct alerts_status *alerts;   /* ALERTS: the sources' state; NULL unknown */
+	bool utc;                             /* times in UTC ([general] timezone), else local */
 };
 
 /* How to print: a plain record. */
@@ -142,6 +145,7 @@ enum {
 	ROUND_TRACES = 1 << 3,   /* a Zipkin search */
 	ROUND_TRACE = 1 << 4,    /* one trace */
 	ROUND_TOPOLOGY = 1 << 5, /* the dependency links */
+	ROUND_ALERTS = 1 << 6,   /* Prometheus' and Alertmanager's alerts into the model */
 };
 
 /* One poll round: every poller on one http handle and one model. */
@@ -158,6 +162,7 @@ struct snap_round {
 	size_t necs;
 	struct logs_poll *logs;     /* ROUND_LOGS */
 	struct traces_poll *traces; /* ROUND_TRACES, TRACE or TOPOLOGY */
+	struct alerts_poll *alerts; /* ROUND_ALERTS with an alert source */
 	const char *trace_id;       /* ROUND_TRACE: borrowed */
 };
 

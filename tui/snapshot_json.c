@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts_snapshot.h"
 #include "detail_json.h"
 #include "k8s_poll.h"
 #include "logs_snapshot.h"
@@ -213,48 +214,6 @@ detail_obj(const struct snap_data *d)
 	return j;
 }
 
-static const char *const alert_states[] = { "firing", "pending", "silenced" };
-
-/* The alerts, worst first: {"firing", "alerts": [{name, state, severity, ...}]}. */
-static json_t *
-alerts_json(const struct snap_data *d)
-{
-	json_t *root = json_object(), *arr = json_array();
-	size_t i, k, n = 0;
-	const struct alert *a = model_alerts(d->v->model, &n);
-	int worst = 0;
-
-	json_object_set_new(root, "available", json_boolean(d->alerts));
-	json_object_set_new(root, "firing",
-			    json_integer((json_int_t)model_firing_alerts(d->v->model, &worst)));
-	for (i = 0; i < n; i++) {
-		json_t *o = json_object(), *labels = json_object();
-
-		json_object_set_new(o, "name", snapshot_json_str(a[i].name));
-		json_object_set_new(o, "state", json_string(alert_states[a[i].state]));
-		json_object_set_new(o, "severity", snapshot_json_str(a[i].severity));
-		json_object_set_new(o, "service", snapshot_json_str(a[i].service));
-		json_object_set_new(o, "since", when_or_null(a[i].since));
-		json_object_set_new(o, "summary", snapshot_json_str(a[i].summary));
-		json_object_set_new(o, "source", snapshot_json_str(a[i].source));
-		json_object_set_new(o, "fingerprint", snapshot_json_str(a[i].fingerprint));
-		json_object_set_new(o, "silenced_by", snapshot_json_str(a[i].silenced_by));
-		json_object_set_new(o, "silence_ends", when_or_null(a[i].silence_ends));
-		for (k = 0; k < a[i].nlabels; k++) {
-			json_t *val = json_string(a[i].labels[2 * k + 1]);
-
-			if (val != NULL && a[i].labels[2 * k] != NULL)
-				json_object_set_new(labels, a[i].labels[2 * k], val);
-			else
-				json_decref(val);
-		}
-		json_object_set_new(o, "labels", labels);
-		json_array_append_new(arr, o);
-	}
-	json_object_set_new(root, "alerts", arr);
-	return root;
-}
-
 json_t *
 snapshot_json_screen(enum snap_screen w, const struct snap_data *d)
 {
@@ -271,7 +230,7 @@ snapshot_json_screen(enum snap_screen w, const struct snap_data *d)
 		return d->topology != NULL ? traces_snapshot_topology_json(d->topology)
 					   : json_object();
 	case SNAP_SCREEN_ALERTS:
-		return alerts_json(d);
+		return alerts_snapshot_json_object(d->v->model, d->alerts);
 	default:
 		return overview_json(d->v);
 	}

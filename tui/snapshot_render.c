@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts_snapshot.h"
 #include "canvas.h"
 #include "frame.h"
 #include "render.h"
@@ -129,111 +130,6 @@ overview_md(struct overview *ov, const struct view_ctx *v, struct buf *out)
 	overview_markdown(ov, v, out);
 }
 
-/* A pipe-table cell: sanitised, pipes escaped. */
-static void
-md_cell(struct buf *out, const char *s)
-{
-	char clean[512];
-	const char *p;
-
-	text_sanitize(s != NULL ? s : "", clean, sizeof clean);
-	for (p = clean; *p != '\0'; p++) {
-		if (*p == '|')
-			buf_putc(out, '\\');
-		buf_putc(out, *p);
-	}
-}
-
-static const char *const alert_state_names[] = { "firing", "pending", "silenced" };
-
-/* The model's alerts in Markdown (worst first, as the model holds them). */
-static void
-alerts_md(const struct snap_data *d, struct buf *out)
-{
-	size_t i, n = 0;
-	const struct alert *a = model_alerts(d->v->model, &n);
-	int worst = 0;
-	size_t firing = model_firing_alerts(d->v->model, &worst);
-	char when[32];
-
-	buf_printf(out, "## opsdeck alerts\n\n- %zu alerts, %zu firing\n", n, firing);
-	if (!d->alerts)
-		buf_puts(out, "- **no alert source answered**\n");
-	if (n == 0) {
-		buf_puts(out, "\nNo alerts.\n");
-		return;
-	}
-	buf_puts(out, "\n| state | alert | service | severity | since | summary |\n"
-		      "|---|---|---|---|---|---|\n");
-	for (i = 0; i < n; i++) {
-		buf_printf(out, "| %s | ", alert_state_names[a[i].state]);
-		md_cell(out, a[i].name);
-		buf_puts(out, " | ");
-		md_cell(out, a[i].service);
-		buf_puts(out, " | ");
-		md_cell(out, a[i].severity);
-		if (a[i].since > 0)
-			snapshot_rfc3339(a[i].since, false, when, sizeof when);
-		else
-			snprintf(when, sizeof when, "-");
-		buf_printf(out, " | %s | ", when);
-		md_cell(out, a[i].summary);
-		buf_puts(out, " |\n");
-	}
-}
-
-/* The alerts as a screen: one line per alert, worst first, columns measured by width. */
-static void
-alerts_body(void *ud, struct canvas *c, struct rect r, const struct view_ctx *v)
-{
-	static const char *const head[] = { "STATE",    "ALERT", "SERVICE",
-					    "SEVERITY", "SINCE", "SUMMARY" };
-	static const int width[] = { 9, 28, 14, 9, 20, 0 };
-	size_t i, n = 0;
-	const struct alert *a = model_alerts(v->model, &n);
-	char when[32];
-	int y, k;
-
-	(void)ud;
-	if (n == 0) {
-		text_draw(c, r.x + 1, r.y + 1, r.w - 2, "No alerts.", ROLE_DIM, 0);
-		return;
-	}
-	for (i = 0, y = r.y; i <= n && y < r.y + r.h; i++, y++) {
-		const struct alert *al = i > 0 ? &a[i - 1] : NULL;
-		int rank = al != NULL ? alert_severity_rank(al->severity) : 0;
-		enum role role = al == NULL                  ? ROLE_HEADER
-				 : al->state != ALERT_FIRING ? ROLE_DIM
-				 : rank >= 3                 ? ROLE_CRIT
-							     : ROLE_WARN;
-		const char *cell[6];
-		int x = r.x;
-
-		if (al != NULL) {
-			if (al->since > 0)
-				snapshot_rfc3339(al->since, false, when, sizeof when);
-			else
-				snprintf(when, sizeof when, "-");
-			cell[0] = alert_state_names[al->state];
-			cell[1] = al->name;
-			cell[2] = al->service != NULL ? al->service : "-";
-			cell[3] = al->severity != NULL ? al->severity : "-";
-			cell[4] = when;
-			cell[5] = al->summary != NULL ? al->summary : "";
-		} else {
-			memcpy(cell, head, sizeof cell);
-		}
-		for (k = 0; k < 6 && x < r.x + r.w; k++) {
-			int w = width[k] > 0 ? width[k] : r.x + r.w - x;
-
-			if (w > r.x + r.w - x)
-				w = r.x + r.w - x;
-			text_draw(c, x, y, w, cell[k], role, 0);
-			x += w + 1;
-		}
-	}
-}
-
 static void
 render_canvas(const struct snap_out *o, enum snap_screen w, const struct snap_data *d,
 	      struct buf *out)
@@ -246,7 +142,7 @@ render_canvas(const struct snap_out *o, enum snap_screen w, const struct snap_da
 	struct waterfall *wf = waterfall_new();
 	struct graph *g = graph_new();
 	struct render_state rs;
-	char title[160], summary[64];
+	char title[160];
 
 	memset(&rs, 0, sizeof rs);
 	c->ascii = o->ascii;
@@ -278,23 +174,15 @@ render_canvas(const struct snap_out *o, enum snap_screen w, const struct snap_da
 		rs.topology_data = d->topology;
 		rs.crumbs = "Topology";
 		break;
-	case SNAP_SCREEN_ALERTS: {
-		size_t n = 0;
-		int worst = 0;
-
-		model_alerts(d->v->model, &n);
-		snprintf(summary, sizeof summary, "%zu alerts \xc2\xb7 %zu firing", n,
-			 model_firing_alerts(d->v->model, &worst));
-		rs.title = "Alerts";
-		rs.title_summary = summary;
-		rs.body = alerts_body;
-		break;
-	}
+	case SNAP_SCREEN_ALERTS:
+		alerts_snapshot_draw(c, d->v, d->alerts, d->utc);
+		goto written;
 	default:
 		rs.overview = ov;
 		break;
 	}
 	render_screen(c, d->v, &rs);
+written:
 	if (o->format == SNAP_ANSI)
 		canvas_write_ansi(c, out, o->color);
 	else
@@ -350,7 +238,7 @@ render_markdown(enum snap_screen w, const struct snap_data *d, struct buf *out)
 		break;
 	}
 	case SNAP_SCREEN_ALERTS:
-		alerts_md(d, out);
+		alerts_snapshot_markdown(d->v, d->alerts, d->utc, out);
 		break;
 	default: {
 		struct overview *ov = overview_new();

@@ -70,6 +70,8 @@ snap_round_open(struct snap_round *r, const struct snapshot_options *o, unsigned
 		r->want &= ~(unsigned)ROUND_LOGS;
 	if (!s->traces.enabled)
 		r->want &= ~(unsigned)(ROUND_TRACES | ROUND_TRACE | ROUND_TOPOLOGY);
+	if (!s->alerts.prometheus && !s->alerts.alertmanager)
+		r->want &= ~(unsigned)ROUND_ALERTS;
 	r->http = http_new(e);
 	if (r->http == NULL)
 		return -1;
@@ -106,6 +108,8 @@ snap_round_open(struct snap_round *r, const struct snapshot_options *o, unsigned
 		r->logs = logs_poll_new(r->http, r->poller != NULL ? r->model : NULL, &s->logs);
 	if (r->want & (ROUND_TRACES | ROUND_TRACE | ROUND_TOPOLOGY))
 		r->traces = traces_poll_new(r->http, r->model, &s->traces);
+	if (r->want & ROUND_ALERTS)
+		r->alerts = alerts_poll_new(r->http, r->model, &s->alerts);
 	if (ask(r, e) < 0) {
 		snap_round_close(r);
 		return -1;
@@ -164,6 +168,8 @@ waiting(struct snap_round *r)
 			return true;
 	if (r->logs != NULL && !logs_done(r))
 		return true;
+	if (r->alerts != NULL && alerts_poll_busy(r->alerts))
+		return true;
 	return r->traces != NULL && !traces_done(r);
 }
 
@@ -190,6 +196,8 @@ tick(struct snap_round *r, double now, long *due)
 		logs_poll_tick(r->logs, now);
 	if (r->traces != NULL)
 		traces_poll_tick(r->traces, now);
+	if (r->alerts != NULL)
+		alerts_poll_tick(r->alerts, now);
 }
 
 /* A backend without an answer by the deadline: failed with that (keeping a reason it has). */
@@ -269,6 +277,24 @@ settle(struct snap_round *r)
 		     traces_poll_topology(r->traces)->err.code != ERR_OK))
 			status = 2;
 	}
+	if (r->alerts != NULL) {
+		const struct alerts_status *st;
+
+		alerts_poll_tick(r->alerts, poller_mono_now());
+		st = alerts_poll_status(r->alerts);
+		if (alerts_poll_busy(r->alerts)) {
+			struct err te;
+			char dur[32];
+
+			format_duration_ms(r->o->timeout_ms, dur, sizeof dur);
+			err_set(&te, ERR_TIMEOUT,
+				"alerts: no complete answer within %s (raise --timeout)", dur);
+			alerts_poll_timed_out(r->alerts, &te);
+			status = 2;
+		} else if (st->am_err.code != ERR_OK || st->prom_err.code != ERR_OK) {
+			status = 2;
+		}
+	}
 	for (i = 0; i < model_nbackends(r->model); i++)
 		if (!model_backend_at(r->model, i)->ok)
 			status = 2;
@@ -343,6 +369,7 @@ snap_round_close(struct snap_round *r)
 	/* after http: they own the records of requests in flight */
 	logs_poll_free(r->logs);
 	traces_poll_free(r->traces);
+	alerts_poll_free(r->alerts);
 	model_free(r->model);
 	memset(r, 0, sizeof *r);
 }

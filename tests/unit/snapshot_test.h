@@ -42,6 +42,7 @@ struct snap_fixture {
 	struct topo_layout *layout;
 	struct topology_data topo;
 	struct detail_data detail;
+	struct alerts_status alerts; /* Prometheus' alerts polled, answered at NOW */
 };
 
 /* One service's latest values (NAN: unknown). */
@@ -308,7 +309,11 @@ snap_fixture_new(bool with_alerts)
 	f->v.prometheus = true;
 	f->v.docker = true;
 	f->d.v = &f->v;
-	f->d.alerts = with_alerts;
+	f->alerts.prometheus = true;
+	f->alerts.have = true;
+	f->alerts.prom_ok_at = NOW;
+	f->d.alerts = &f->alerts;
+	f->d.utc = true;
 	return f;
 }
 
