@@ -424,6 +424,7 @@ app_run(const struct app_options *o, int *exit_code, struct err *e)
 		a.help = keys_help(wall_help_ctx, 1, &a.nhelp);
 	else
 		a.help = keys_help(help_ctx, sizeof help_ctx / sizeof help_ctx[0], &a.nhelp);
+	app_mouse_help(&a);
 	input_init(&a.input);
 	input_init(&a.typed);
 	a.ascii = !term_locale_utf8();

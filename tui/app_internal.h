@@ -279,3 +279,5 @@ bool app_env_command(struct app *a, const char *verb, const char *line);
 
 /* app_mouse.c - a mouse event (K_MOUSE): click a row or a tab, wheel scrolls. */
 void app_mouse(struct app *a);
+/* Append the help's Mouse section to a->help (what clicks do, or that the mouse is off). */
+void app_mouse_help(struct app *a);

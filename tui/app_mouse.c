@@ -12,6 +12,7 @@
 
 #include "app_internal.h"
 #include "term.h"
+#include "xalloc.h"
 
 #define WHEEL_ROWS 3
 
@@ -119,4 +120,34 @@ app_mouse(struct app *a)
 		app_handle_action(a, ACT_DOWN);
 	for (; delta < 0; delta++)
 		app_handle_action(a, ACT_UP);
+}
+
+void
+app_mouse_help(struct app *a)
+{
+	static const struct help_entry on[] = {
+		{ NULL, "Mouse" },
+		{ "click", "a row: the cursor goes there (Overview, Logs, Traces)" },
+		{ "click again", "the row under the cursor: open it, as Enter" },
+		{ "wheel", "move the cursor three rows" },
+		{ "click title",
+		  "a crumb of the title bar (Overview, a service): back to that screen" },
+		{ "Shift+drag",
+		  "selects text in most terminals (the mouse is off with --no-mouse)" },
+	};
+	static const struct help_entry off[] = {
+		{ NULL, "Mouse" },
+		{ "off", "--no-mouse or [general] mouse = off: the terminal keeps the mouse" },
+	};
+	const struct help_entry *add = a->o->mouse ? on : off;
+	size_t i, n = a->o->mouse ? sizeof on / sizeof on[0] : sizeof off / sizeof off[0];
+
+	if (a->o->wall)
+		return;
+	a->help = xrealloc(a->help, (a->nhelp + n) * sizeof *a->help);
+	for (i = 0; i < n; i++) {
+		a->help[a->nhelp].key = add[i].key != NULL ? xstrdup(add[i].key) : NULL;
+		a->help[a->nhelp].text = xstrdup(add[i].text);
+		a->nhelp++;
+	}
 }

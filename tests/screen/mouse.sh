@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The mouse in tmux: the real binary against the ECS test server (six
+# rows).  tmux passes the xterm mouse reports (ESC [ M b x y, the kmous of
+# tmux-256color) into the pane as a terminal would.  A click on the third
+# row puts the cursor there and Enter opens that service's detail; a click
+# on the row under the cursor opens it; a click on "Overview" in the title
+# bar goes back; the wheel moves the cursor three rows down and up.  The
+# console asks the terminal for the mouse (the pane's mouse flag) unless
+# --no-mouse or [general] mouse = off.  The help's Mouse section says what
+# clicks do and that Shift+drag still selects text.
+# shellcheck disable=SC2317  # functions called through check and trap
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/lib.sh"
+command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
+infocmp tmux-256color >/dev/null 2>&1 || { echo "no terminfo for tmux-256color"; exit 77; }
+[ -x "$OPSDECK_BIN" ] || { echo "no binary at $OPSDECK_BIN"; exit 77; }
+[ -f "$ROOT/tests/stack/ecs.sh" ] || { echo "tests/stack/ecs.sh is missing"; exit 77; }
+
+T=$(mktemp -d /tmp/opsdeck-mouse.XXXXXX)
+E=$T/ecs
+export TMUX_TMPDIR=$T HOME=$T/home XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TERM=tmux-256color
+unset OPSDECK_PROMETHEUS_URL OPSDECK_PROMETHEUS_TOKEN OPSDECK_CONFIG OPSDECK_READ_ONLY \
+	OPSDECK_REFRESH OPSDECK_THEME NO_COLOR KUBECONFIG DOCKER_HOST DOCKER_CONTEXT AWS_PROFILE \
+	AWS_SESSION_TOKEN
+mkdir -p "$HOME" "$XDG_CONFIG_HOME/opsdeck"
+CONFIG=$XDG_CONFIG_HOME/opsdeck/config.ini
+printf '[docker]\nhost =\n[kubernetes]\nkubeconfig =\n[ecs]\ncluster = shop\n' >"$CONFIG"
+export SOCK=opsdeck-mouse-$$
+cleanup() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	bash "$ROOT/tests/stack/ecs.sh" stop "$E" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+bash "$ROOT/tests/stack/ecs.sh" start "$E" --shop >"$T/ecs.log" 2>&1
+rc=$?
+if [ "$rc" -eq 77 ]; then
+	tail -1 "$T/ecs.log"
+	exit 77
+elif [ "$rc" -ne 0 ]; then
+	cat "$T/ecs.log"
+	not_ok "the ECS test server starts"
+	finish
+fi
+set -a
+# shellcheck source=/dev/null
+. "$E/env"
+set +a
+export AWS_CONFIG_FILE=$ECS_AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE=$ECS_AWS_CREDENTIALS_FILE
+
+screen() { tmux -L "$SOCK" capture-pane -p -t t; }
+has() { screen | grep -q -- "$1"; }
+keys() { tmux -L "$SOCK" send-keys -t t "$@"; }
+# The service under the cursor: the row drawn in reverse video.
+cursor() { tmux -L "$SOCK" capture-pane -p -e -t t | sed -n '3,$p' | grep $'^\e\\[[0-9;]*7m' | sed 's/\x1b\[[0-9;]*m//g' | awk '{print $1; exit}'; }
+cursor_is() { [ "$(cursor)" = "$1" ]; }
+# mouse BUTTON COL ROW: an xterm (X10) mouse report, 1-based column and row.
+mouse() { tmux -L "$SOCK" send-keys -t t -H 1b 5b 4d "$(printf %x $((32 + $1)))" \
+	"$(printf %x $((32 + $2)))" "$(printf %x $((32 + $3)))"; }
+click() { mouse 0 "$1" "$2"; mouse 3 "$1" "$2"; } # press, release
+wheel_down() { mouse 65 10 5; }
+wheel_up() { mouse 64 10 5; }
+mouse_flag() { tmux -L "$SOCK" display -p -t t '#{mouse_any_flag}'; }
+
+start() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	wait_for 10 bash -c "! tmux -L '$SOCK' has-session 2>/dev/null" >/dev/null
+	tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 30 \
+		"'$OPSDECK_BIN' --refresh 1s $*; echo \"EXITED \$?\"; sleep 600"
+	wait_for 60 bash -c "$(declare -f screen); screen | grep -Eq '^users +OK +2/2'"
+}
+
+# Rows: 1 title, 2 header, 3 gateway, 4 inventory, 5 notifications, 6 orders, ...
+start
+check "the Overview lists the six services, the cursor on the first" \
+	wait_for 10 cursor_is gateway
+check "the console asks the terminal for the mouse" wait_for 5 bash -c "[ \"\$(tmux -L '$SOCK' display -p -t t '#{mouse_any_flag}')\" = 1 ]"
+click 5 5
+check "a click on the third row puts the cursor there" wait_for 10 cursor_is notifications
+keys Enter
+check "Enter then opens that service's detail (its title names it)" \
+	wait_for 10 has "Overview › notifications"
+click 12 1
+check "a click on 'Overview' in the title bar goes back" \
+	wait_for 10 bash -c "$(declare -f screen has); has ' opsdeck · Overview ' && ! has 'Overview ›'"
+check "the cursor is still on the clicked row" wait_for 10 cursor_is notifications
+click 5 6
+check "a click on the fourth row moves the cursor" wait_for 10 cursor_is orders
+click 30 6
+check "a click on the row under the cursor opens it" wait_for 10 has "Overview › orders"
+keys Escape
+wait_for 10 has ' opsdeck · Overview ' >/dev/null
+keys g
+wait_for 10 cursor_is gateway >/dev/null
+wheel_down
+check "the wheel down moves the cursor three rows (gateway -> orders)" wait_for 10 cursor_is orders
+wheel_down
+check "and again to the last row (users)" wait_for 10 cursor_is users
+wheel_up
+check "the wheel up moves it three rows back (users -> notifications)" \
+	wait_for 10 cursor_is notifications
+click 5 2
+keys j
+check "a click on the header row changes nothing (j moves on from notifications)" \
+	wait_for 10 cursor_is orders
+keys '?'
+wait_for 10 has 'opsdeck keys' >/dev/null
+# shellcheck disable=SC2046
+keys $(printf 'j %.0s' $(seq 200)) # to the end of the help
+check "the help's Mouse section: click, wheel, title bar" \
+	wait_for 10 bash -c "$(declare -f screen); s=\$(screen); grep -q '│ Mouse' <<<\"\$s\" &&
+	grep -Eq 'click +a row: the cursor goes there' <<<\"\$s\" && grep -Eq 'wheel +move the cursor three rows' <<<\"\$s\""
+check "the help says Shift+drag selects text and --no-mouse leaves the mouse alone" \
+	wait_for 10 bash -c "$(declare -f screen); screen | grep -Eq 'Shift\+drag +selects text in most terminals \(the mouse is off with --no-mouse\)'"
+keys Escape
+
+start --no-mouse
+check "--no-mouse: the terminal keeps the mouse (the pane's mouse flag is off)" \
+	bash -c "[ \"\$(tmux -L '$SOCK' display -p -t t '#{mouse_any_flag}')\" = 0 ]"
+
+printf '[general]\nmouse = off\n' >>"$CONFIG"
+start
+check "[general] mouse = off: the pane's mouse flag is off too" \
+	bash -c "[ \"\$(tmux -L '$SOCK' display -p -t t '#{mouse_any_flag}')\" = 0 ]"
+
+finish
