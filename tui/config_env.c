@@ -121,11 +121,12 @@ find_key(const char *sub, const char *key, struct err *e)
 	name = dot + 1;
 	if (!config_check_known_section(section)) {
 		hint = config_check_closest(NULL, section);
-		if (hint != NULL && strcmp(hint, "service") == 0)
+		if (strcmp(section, "keys") == 0 || strcmp(section, "env") == 0 ||
+		    (hint != NULL && strcmp(hint, "service") == 0))
 			return err_set(
 				e, ERR_CONFIG,
-				"unknown key '%s' in [env \"%s\"] ([service] sections are the "
-				"same in every environment)",
+				"unknown key '%s' in [env \"%s\"] ([service] and [keys] sections "
+				"are the same in every environment)",
 				ex, nx);
 		if (hint != NULL && config_find_key(hint, name) >= 0)
 			return err_set(e, ERR_CONFIG,

@@ -238,7 +238,10 @@ test_load_errors(void **state)
 			  "config.ini:2: unknown section 'foo' in 'foo.bar' in [env \"prod\"]");
 	expect_load_error("[env \"prod\"]\nservice.runtime_name = x\n",
 			  "config.ini:2: unknown key 'service.runtime_name' in [env \"prod\"] "
-			  "([service] sections are the same in every environment)");
+			  "([service] and [keys] sections are the same in every environment)");
+	expect_load_error("[env \"prod\"]\nkeys.scale = x\n",
+			  "config.ini:2: unknown key 'keys.scale' in [env \"prod\"] ([service] and "
+			  "[keys] sections are the same in every environment)");
 	expect_load_error(
 		"[env \"prod\"]\nprometheus.timeout = soon\n",
 		"config.ini:2: invalid duration 'soon' for timeout (write e.g. 250ms, 2s, "
