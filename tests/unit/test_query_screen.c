@@ -439,6 +439,7 @@ test_failed_refresh_keeps_result(void **state)
 	err_set(&f->d.err, ERR_CONNECT,
 		"prometheus: cannot connect to http://127.0.0.1:9 (Connection refused)");
 	s = render(f, 80, 24);
+	golden("query_failed_80x24", s);
 	assert_non_null(strstr(s, "cannot connect"));
 	assert_non_null(strstr(s, "asked again at every refresh"));
 	assert_non_null(strstr(s, "The last answer, from 23:42:40"));
