@@ -32,7 +32,7 @@ mkdir -p "$OUT/obj" "$OUT/bin" "$OUT/corpus" "$OUT/artifacts"
 srcs=()
 for f in lib/*.c backends/*.c widgets/*.c tui/*.c tui/screens/*.c; do
 	[ -f "$f" ] || continue
-	case $f in tui/main.c | tui/term.c | tui/app.c) continue ;; esac
+	case $f in tui/main.c | tui/term.c | tui/app.c | tui/app_*.c) continue ;; esac
 	srcs+=("$f")
 done
 
