@@ -82,8 +82,9 @@ wall_title(struct canvas *c, int y, const char *title, const char *summary,
 	char head[320], bar[64] = "", text[ERR_MSG_MAX + 64];
 	int x = 0, end = c->w - text_width(clock) - 2, pass, k, filled, cells;
 
-	x = text_draw(c, 0, y, end, " opsdeck ", ROLE_BAR, ATTR_BOLD);
+	x = text_draw(c, 0, y, end, " opsdeck", ROLE_BAR, ATTR_BOLD);
 	if (v->env_name != NULL && *v->env_name != '\0') {
+		x++;
 		/* As on the console: the environment right after the name, CRIT when protected. */
 		snprintf(text, sizeof text, "[%s]", v->env_name);
 		x += text_draw(c, x, y, 26, text, v->env_protected ? ROLE_CRIT : ROLE_ACCENT,

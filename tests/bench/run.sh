@@ -63,7 +63,7 @@ kb_to_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 # ---------------------------------------------------------------- 1. in process
-for b in bench_parse bench_overview bench_trace; do
+for b in bench_parse bench_overview bench_trace bench_wall; do
 	bin=$B/bench/$b
 	if [ ! -x "$bin" ]; then
 		na "$b" "not built: make $bin" "in-process benchmark"
@@ -79,7 +79,7 @@ for b in bench_parse bench_overview bench_trace; do
 done
 
 # ---------------------------------------------------------------- 2. end to end
-E2E_FIGS=("first full frame" "console RSS after 20 s" "console VmHWM after 20 s"
+E2E_FIGS=("first full frame" "console RSS after 20 s" "console VmHWM after 20 s" "wall console RSS after 45 s"
 	"snapshot json wall time" "snapshot json max RSS"
 	"requests per refresh, 6 services" "requests per refresh, 206 services")
 e2e_na() { local f; for f in "${E2E_FIGS[@]}"; do "$1" "$f" "$2" "end to end"; done; }
@@ -188,6 +188,32 @@ else
 				na "console RSS after 20 s" "no full frame within 30 s" "end to end"
 			fi
 			tmux -L "$SOCK" kill-session -t rss 2>/dev/null
+
+			# The wall monitor's soak: every screen in turn, one every 100 ms.
+			log "wall at rotate 100ms for 40 s"
+			printf '[wall]\nscreens = overview, alerts, topology, traces, logs\nrotate = 100ms\n' >"$T/wall.ini"
+			launch wall --wall --config "$T/wall.ini" --refresh 1s --prometheus "$PROM" \
+				--elasticsearch "$(. "$STACK_A/env" && echo "$ELASTICSEARCH_URL")" \
+				--zipkin "$(. "$STACK_A/env" && echo "$ZIPKIN_URL")"
+			pid=$(tmux -L "$SOCK" display-message -p -t wall '#{pane_pid}' 2>/dev/null)
+			if [ -n "$pid" ] && wait_for 30 bash -c "tmux -L '$SOCK' capture-pane -p -t wall | grep -q 'opsdeck . Overview.*prometheus [0-9]'"; then
+				end=$(( $(date +%s) + 5 ))
+				while [ "$(date +%s)" -lt "$end" ] && [ -d "/proc/$pid" ]; do sleep 0.5; done
+				rss0=$(status_kb "$pid" VmRSS)
+				end=$(( $(date +%s) + 40 ))
+				while [ "$(date +%s)" -lt "$end" ] && [ -d "/proc/$pid" ]; do sleep 0.5; done
+				rss=$(status_kb "$pid" VmRSS)
+				if [ -n "$rss0" ] && [ -n "$rss" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = opsdeck ]; then
+					fig "wall console RSS after 5 s" "$(kb_to_mib "$rss0")" "MiB" "opsdeck --wall, 5 screens, rotate 100ms (~50 rotations)"
+					fig "wall console RSS after 45 s" "$(kb_to_mib "$rss")" "MiB" "the same process ~400 rotations later (each screen opened and closed ~80 times)"
+					fig "wall console RSS growth" "$(( rss - rss0 ))" "KiB" "VmRSS after 45 s minus after 5 s"
+				else
+					na "wall console RSS after 45 s" "opsdeck exited" "end to end"
+				fi
+			else
+				na "wall console RSS after 45 s" "no wall frame within 30 s" "end to end"
+			fi
+			tmux -L "$SOCK" kill-session -t wall 2>/dev/null
 		fi
 
 		# Snapshot: wall time and max RSS.

@@ -380,8 +380,8 @@ draw_header(struct logs *l, struct canvas *c, struct rect r, const struct view_c
 		rw = r.w - 12;
 	x = r.x + text_draw(c, r.x, r.y, r.w - rw - 1, "query ", ROLE_DIM, ATTR_NONE);
 	if (d == NULL || d->query[0] == '\0')
-		text_draw(c, x, r.y, r.x + r.w - rw - 1 - x, "* (everything; e edits)", ROLE_DIM,
-			  ATTR_NONE);
+		text_draw(c, x, r.y, r.x + r.w - rw - 1 - x,
+			  v->wall ? "* (everything)" : "* (everything; e edits)", ROLE_DIM, ATTR_NONE);
 	else
 		text_draw(c, x, r.y, r.x + r.w - rw - 1 - x, d->query, ROLE_ACCENT, ATTR_BOLD);
 	text_draw(c, r.x + r.w - rw, r.y, rw, right, ROLE_NORMAL, ATTR_NONE);
