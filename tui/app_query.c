@@ -279,7 +279,7 @@ app_query_render(struct app *a, struct render_state *rs)
 	rs->title_summary = q->summary[0] != '\0' ? q->summary : NULL;
 	rs->body = draw_body;
 	rs->body_ud = a;
-	rs->hint = w < 100 ? "? help  e edit  Tab chart  Esc back "
+	rs->hint = w < 100 ? "? help  e edit  Tab table/chart  Esc back "
 			   : "? help  e edit  Tab table/chart  +/- range  j/k move  Esc back ";
 	if (a->edit == EDIT_PROMQL)
 		snprintf(a->prompt, sizeof a->prompt, "%s",
