@@ -194,9 +194,10 @@ tick(struct snap_round *r, double now, long *due)
 	/* The errors per minute count only for services the model holds: after Prometheus. */
 	if (r->logs != NULL && !logs_done(r) && (r->poller == NULL || poller_rounds(r->poller) > 0))
 		logs_poll_tick(r->logs, now);
-	if (r->traces != NULL)
+	/* Each until it has its answer: later ticks would ask again every refresh. */
+	if (r->traces != NULL && !traces_done(r))
 		traces_poll_tick(r->traces, now);
-	if (r->alerts != NULL)
+	if (r->alerts != NULL && alerts_poll_busy(r->alerts))
 		alerts_poll_tick(r->alerts, now);
 }
 
@@ -261,7 +262,6 @@ settle(struct snap_round *r)
 		}
 	}
 	if (r->traces != NULL) {
-		traces_poll_tick(r->traces, poller_mono_now());
 		if (!traces_done(r)) {
 			struct err te;
 
@@ -278,10 +278,8 @@ settle(struct snap_round *r)
 			status = 2;
 	}
 	if (r->alerts != NULL) {
-		const struct alerts_status *st;
+		const struct alerts_status *st = alerts_poll_status(r->alerts);
 
-		alerts_poll_tick(r->alerts, poller_mono_now());
-		st = alerts_poll_status(r->alerts);
 		if (alerts_poll_busy(r->alerts)) {
 			struct err te;
 			char dur[32];
