@@ -63,7 +63,7 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 all:
-.PHONY: all test unit asan fuzz bench demo deps install clean format check-layers
+.PHONY: all test unit asan fuzz bench demo deps install uninstall clean format check-layers
 BIN ?= opsdeck
 all: $(BIN)
 
@@ -140,9 +140,27 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)tests/stack/demo.sh
 
-install: opsdeck
-	install -Dm755 opsdeck $(DESTDIR)$(PREFIX)/bin/opsdeck
-	install -Dm644 man/opsdeck.1 $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the binary, the man
+# page, bash and zsh completion and the example config; uninstall removes them.
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+INSTALLED := $(BINDIR)/opsdeck $(MANDIR)/man1/opsdeck.1 \
+	$(DATADIR)/bash-completion/completions/opsdeck $(DATADIR)/zsh/site-functions/_opsdeck \
+	$(DATADIR)/doc/opsdeck/examples/config.ini
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/doc/opsdeck/examples
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/opsdeck
+	install -m 644 man/opsdeck.1 $(DESTDIR)$(MANDIR)/man1/opsdeck.1
+	install -m 644 man/opsdeck.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/opsdeck
+	install -m 644 man/_opsdeck $(DESTDIR)$(DATADIR)/zsh/site-functions/_opsdeck
+	install -m 644 man/opsdeck.example.ini $(DESTDIR)$(DATADIR)/doc/opsdeck/examples/config.ini
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/doc/opsdeck/examples $(DESTDIR)$(DATADIR)/doc/opsdeck 2>/dev/null
 
 format:
 	clang-format -i $(LIB_SRC) $(BACKENDS_SRC) $(WIDGETS_SRC) $(TUI_SRC) lib/*.h backends/*.h widgets/*.h tui/*.h

@@ -277,6 +277,33 @@ test_config_section(void **state)
 	assert_non_null(strstr(e.msg, "config.ini:2: [keys] restart: unknown key 'Hyper-R'"));
 }
 
+/* The man page names every action [keys] accepts, with where it has keys. */
+static void
+test_man_page_lists_every_action(void **state)
+{
+	FILE *f = fopen(TESTS_DIR "/../man/opsdeck.1", "r");
+	struct buf man;
+	char chunk[4096], name[64], want[96];
+	size_t n;
+	int a;
+
+	(void)state;
+	if (f == NULL)
+		skip();
+	buf_init(&man);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_printf(&man, "%.*s", (int)n, chunk);
+	fclose(f);
+	for (a = 1; a < ACTION_COUNT; a++) {
+		snprintf(want, sizeof want, "\n.BR %s \" (",
+			 keys_action_name((enum action)a, name, sizeof name));
+		if (strstr(man.data, want) == NULL)
+			fail_msg("man/opsdeck.1 does not list the action '%s' under Remapping keys",
+				 name);
+	}
+	buf_done(&man);
+}
+
 int
 main(void)
 {
@@ -291,6 +318,7 @@ main(void)
 		cmocka_unit_test_setup(test_help_lists_keys_in_force, reset),
 		cmocka_unit_test_setup(test_errors, reset),
 		cmocka_unit_test_setup_teardown(test_config_section, reset, reset),
+		cmocka_unit_test(test_man_page_lists_every_action),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
