@@ -269,6 +269,44 @@ test_is_read(void **state)
 	assert_false(alertmanager_is_read(HTTP_GET, NULL));
 }
 
+static void
+never(void *ud, const struct http_response *r)
+{
+	(void)ud, (void)r;
+	fail_msg("a refused request must not complete");
+}
+
+/* Read-only: http.c refuses the silence POST before it reaches the network. */
+static void
+test_readonly_guard(void **state)
+{
+	struct http_endpoint ep = { .name = "alertmanager",
+				    .url = "http://127.0.0.1:1",
+				    .is_read = alertmanager_is_read };
+	struct err e;
+	struct http *h = http_new(&e);
+
+	(void)state;
+	assert_non_null(h);
+	http_set_readonly(h, true);
+	/* Even declared a read by a careless caller, the allow-list says no. */
+	assert_int_equal(http_submit(h, &ep, HTTP_POST, alertmanager_silences_path(), "{}", true,
+				     never, NULL, &e),
+			 -1);
+	assert_int_equal(e.code, ERR_READONLY);
+	assert_int_equal(http_submit(h, &ep, HTTP_POST, alertmanager_silences_path(), "{}", false,
+				     never, NULL, &e),
+			 -1);
+	assert_int_equal(e.code, ERR_READONLY);
+	assert_int_equal(http_pending(h), 0);
+	/* The reads still go out. */
+	assert_int_equal(http_submit(h, &ep, HTTP_GET, alertmanager_alerts_path(), NULL, true,
+				     never, NULL, &e),
+			 0);
+	assert_int_equal(http_pending(h), 1);
+	http_free(h);
+}
+
 static const char *
 alias(void *ud, const char *v)
 {
@@ -420,7 +458,7 @@ main(void)
 		cmocka_unit_test(test_silences), cmocka_unit_test(test_silence_post),
 		cmocka_unit_test(test_errors),   cmocka_unit_test(test_body),
 		cmocka_unit_test(test_is_read),  cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_model),    cmocka_unit_test(test_readonly_guard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
