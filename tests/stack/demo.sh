@@ -63,6 +63,7 @@ demo.sh: Prometheus  $PROMETHEUS_URL
          node        $NODE_EXPORTER_URL
          elastic     ${ELASTICSEARCH_URL:-none}   (shopsim writes logs-shop)
          zipkin      ${ZIPKIN_URL:-none}   (shopsim reports the spans of the same requests)
+         alertmgr    ${ALERTMANAGER_URL:-none}   (the incidents fire Prometheus' rules; a, then s silences)
          logs        $S/*.log
   Incidents, from another terminal:
     curl -X POST   $SHOPSIM_URL/incident/payments-latency
@@ -115,6 +116,10 @@ fi
 if [ -n "${ZIPKIN_URL:-}" ]; then
 	export OPSDECK_ZIPKIN_URL=$ZIPKIN_URL
 fi
-"$BIN" --prometheus "$PROMETHEUS_URL" "${es_args[@]}" "${docker_args[@]}" "${console_args[@]}"
+am_args=()
+if [ -n "${ALERTMANAGER_URL:-}" ]; then
+	am_args=(--alertmanager "$ALERTMANAGER_URL")
+fi
+"$BIN" --prometheus "$PROMETHEUS_URL" "${am_args[@]}" "${es_args[@]}" "${docker_args[@]}" "${console_args[@]}"
 status=$?
 exit "$status"
