@@ -7,7 +7,11 @@
 # bar goes back; the wheel moves the cursor three rows down and up.  The
 # console asks the terminal for the mouse (the pane's mouse flag) unless
 # --no-mouse or [general] mouse = off.  The help's Mouse section says what
-# clicks do and that Shift+drag still selects text.
+# clicks do and that Shift+drag still selects text.  Then, against the local
+# stack (Prometheus, shopsim, the Elasticsearch and Zipkin test servers):
+# on the Logs a click on the third line moves the cursor there and a click
+# on it opens the line; on the Traces a click on the third trace moves the
+# cursor and a click on it opens the waterfall.
 # shellcheck disable=SC2317  # functions called through check and trap
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,9 +32,11 @@ mkdir -p "$HOME" "$XDG_CONFIG_HOME/opsdeck"
 CONFIG=$XDG_CONFIG_HOME/opsdeck/config.ini
 printf '[docker]\nhost =\n[kubernetes]\nkubeconfig =\n[ecs]\ncluster = shop\n' >"$CONFIG"
 export SOCK=opsdeck-mouse-$$
+STACK=$T/stack
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	bash "$ROOT/tests/stack/ecs.sh" stop "$E" >/dev/null 2>&1
+	[ -f "$STACK/env" ] && "$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -125,5 +131,55 @@ printf '[general]\nmouse = off\n' >>"$CONFIG"
 start
 check "[general] mouse = off: the pane's mouse flag is off too" \
 	bash -c "[ \"\$(tmux -L '$SOCK' display -p -t t '#{mouse_any_flag}')\" = 0 ]"
+
+# ---- Logs and Traces, against the local stack ----
+if ! "$ROOT/tests/stack/start.sh" "$STACK" --steady --no-history >"$T/stack.log" 2>&1; then
+	tail -3 "$T/stack.log"
+	echo "# the local stack did not start: Logs and Traces clicks not tested"
+	finish
+fi
+. "$STACK/env"
+printf '[docker]\nhost =\n[kubernetes]\nkubeconfig =\n' >"$CONFIG"
+tmux -L "$SOCK" kill-server 2>/dev/null
+wait_for 10 bash -c "! tmux -L '$SOCK' has-session 2>/dev/null" >/dev/null
+tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 40 \
+	"'$OPSDECK_BIN' --refresh 1s --prometheus '$PROMETHEUS_URL' --elasticsearch '$ELASTICSEARCH_URL' \
+	--zipkin '$ZIPKIN_URL'; echo \"EXITED \$?\"; sleep 600"
+wait_for 60 bash -c "$(declare -f screen); screen | grep -Eq '^gateway +[A-Z]+'" >/dev/null
+# The screen row (1-based) of the line drawn in reverse video below the title, and its text.
+rev_row() { tmux -L "$SOCK" capture-pane -p -e -t t | grep -n $'\e\\[[0-9;]*7m[^\e]*[0-9][0-9]:[0-9][0-9]' | awk -F: '$1 > 2 { print $1; exit }'; }
+rev_text() { local r; r=$(rev_row); [ -n "$r" ] && tmux -L "$SOCK" capture-pane -p -t t | sed -n "${r}p"; }
+# click_third HEADER: a click on the third row under the header that starts
+# with HEADER; true when the cursor is then on what that row showed (the
+# list may move under the click: then the next try).
+click_third() {
+	local r want
+	r=$(screen | awk -v h="$1" 'index($1, h) == 1 { print NR + 3; exit }')
+	[ -n "$r" ] || return 1
+	want=$(screen | sed -n "${r}p" | awk '{print $1}')
+	click 30 "$r"
+	sleep 0.3
+	rev_text | grep -q -- "$want"
+}
+# click_cursor: a click on the row under the cursor.
+click_cursor() { local r; r=$(rev_row); [ -n "$r" ] && click 30 "$r"; }
+FUNCS="$(declare -f screen mouse click rev_row rev_text click_third click_cursor)"
+
+keys L
+check "Logs: the lines arrive" wait_for 30 bash -c "$FUNCS; screen | grep -Eq '^ [0-9:.]{12} +(info|warn|error)'"
+check "Logs: a click on the third line moves the cursor there" \
+	wait_for 20 bash -c "$FUNCS; click_third TIME"
+check "Logs: a click on the line under the cursor opens it (every field)" \
+	wait_for 20 bash -c "$FUNCS; screen | grep -q '^ message: ' || { click_cursor; sleep 0.5; screen | grep -q '^ message: '; }"
+keys Escape
+wait_for 10 bash -c "$FUNCS; ! screen | grep -q '^ message: '" >/dev/null
+keys Escape
+wait_for 10 has ' opsdeck · Overview ' >/dev/null
+keys g t
+check "Traces: the list arrives" wait_for 30 bash -c "$FUNCS; screen | grep -Eq '^ [0-9:.]{12} gateway '"
+check "Traces: a click on the third trace moves the cursor there" \
+	wait_for 20 bash -c "$FUNCS; click_third START"
+check "Traces: a click on the trace under the cursor opens its waterfall" \
+	wait_for 20 bash -c "$FUNCS; screen | head -1 | grep -q '› Trace ' || { click_cursor; sleep 0.5; screen | head -1 | grep -q '› Trace '; }"
 
 finish
