@@ -703,6 +703,7 @@ keys_apply_config(const struct config *cfg, char *note, size_t nnote, struct err
 
 	if (note != NULL && nnote > 0)
 		note[0] = '\0';
+	keys_reset(); /* from the defaults: a console started anew (:env) has a new [keys] */
 	for (i = 0; i < n; i++) {
 		const char *action, *keys, *where;
 		int line;

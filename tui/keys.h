@@ -178,7 +178,8 @@ size_t keys_for(enum key_ctx ctx, enum action act, int *keys, size_t max);
  * keys_rebind: apply one line.  An action left with no key anywhere it had
  * one is not an error, but it is written into note ("; "-separated, may
  * be NULL) and the help overlay lists it under "-" with "(no key ...)".
- * keys_apply_config: every [keys] line of cfg in order (note cleared first).
+ * keys_apply_config: the defaults, then every [keys] line of cfg in order
+ * (note cleared first); on failure the table is left part-way: stop.
  * keys_reset: back to the defaults (a new configuration, tests).
  */
 struct config;

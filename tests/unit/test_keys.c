@@ -266,6 +266,16 @@ test_config_section(void **state)
 	assert_string_equal(note, "");
 	config_free(cfg);
 
+	/* Applied again (the console started anew): from the defaults, not on top. */
+	cfg = load_text("[keys]\nrestart = x\n", &e);
+	assert_non_null(cfg);
+	assert_int_equal(keys_apply_config(cfg, note, sizeof note, &e), 0);
+	assert_int_equal(keys_lookup(CTX_OVERVIEW, 'x'), ACT_RESTART);
+	assert_int_equal(keys_lookup(CTX_OVERVIEW, 'S'), ACT_SCALE);
+	assert_int_equal(keys_lookup(CTX_OVERVIEW, 'z'), ACT_NONE);
+	assert_int_equal(keys_lookup(CTX_OVERVIEW, 'r'), ACT_REFRESH);
+	config_free(cfg);
+
 	expect_load_error("[keys]\nscale = x\nbogus = y\n",
 			  "config.ini:3: [keys] unknown action 'bogus' (use an action as the man "
 			  "page's KEYS section names it, in lowercase (scale, restart, logs_all, "
