@@ -8,7 +8,8 @@
 # at the server, it saw no service update event, and --debug-log holds only
 # GET requests.  [wall] screens naming a screen whose backend is not
 # configured (topology without Zipkin) is skipped: the position counts the
-# screens shown (1/1); with none left the header says which were skipped.
+# screens shown (1/1); with none left the header says which were skipped
+# (and density large drops the columns a room cannot read).
 # An unknown screen name is refused at start with the known ones listed.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -120,11 +121,13 @@ check "the debug log has requests, and every one is a GET" \
 	bash -c "grep -q ' GET .*/services' '$T/debug.log' && ! grep -v '^[^ ]* GET ' '$T/debug.log' | grep -q ."
 check "nothing was audited: no audit log at all" test ! -e "$AUDIT"
 
-# None of the rotation can be shown: the Overview, and the header says why.
+# None of the rotation can be shown: the Overview, and the header says why;
+# density large keeps the columns that read from across a room.
 cat >"$T/config/opsdeck/config.ini" <<EOF
 [wall]
 screens = traces, logs
 rotate = 2s
+density = large
 EOF
 tmux -L "$SOCK" kill-session -t t 2>/dev/null
 tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 40 \
@@ -132,6 +135,8 @@ tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 40 \
 check "with no screen of the rotation configured, the header says which were skipped" \
 	wait_for 20 bash -c "header | grep -q 'opsdeck . Overview  traces, logs not configured'"
 check "and the Overview shows the services" wait_for 30 has payments
+check "density large: service, status, replicas; no trends, CPU, version or runtime" \
+	bash -c "screen | grep -Eq '^SERVICE +STATUS. +REPL ' && ! has 'TREND' && ! has 'CPU' && ! has 'VERSION' && ! has 'RUNTIME'"
 keys q
 check "q quits with status 0" wait_for 20 has "EXITED 0"
 
