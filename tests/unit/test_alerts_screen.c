@@ -32,6 +32,7 @@
 #include "keys.h"
 #include "model.h"
 #include "screens/alerts.h"
+#include "screens/overview.h"
 #include "view.h"
 #include "xalloc.h"
 
@@ -368,6 +369,71 @@ test_silence(void **state)
 	alerts_silence_done(&s);
 }
 
+/* The cell where text s starts on row y, or -1. */
+static int
+find_x(struct canvas *c, int y, const char *s)
+{
+	int x;
+	size_t k;
+
+	for (x = 0; x < c->w; x++) {
+		for (k = 0; s[k] != '\0' && x + (int)k < c->w; k++)
+			if (c->cells[y * c->w + x + (int)k].ch[0] != s[k])
+				break;
+		if (s[k] == '\0')
+			return x;
+	}
+	return -1;
+}
+
+/* The Overview: an ALERTS column after STATUS while any alert fires, coloured by severity. */
+static void
+test_overview_marks(void **state)
+{
+	struct fixture *f = *state;
+	struct overview *ov = overview_new();
+	struct canvas *c = canvas_new(80, 10);
+	struct alert *a;
+	size_t n;
+	int y, x;
+
+	overview_draw(ov, c, (struct rect){ 0, 0, 80, 10 }, &f->v);
+	assert_true(find_x(c, 0, "STATUS") >= 0);
+	x = find_x(c, 0, "ALERTS");
+	assert_true(x > find_x(c, 0, "STATUS"));
+	/*
+	 * orders: one critical firing; payments: one warning firing (the
+	 * silenced gateway is not a service here).  The cursor row is drawn
+	 * SELECTED: look at each with the cursor on the other.
+	 */
+	for (int pass = 0, seen = 0; pass < 2; pass++, assert_int_equal(seen, pass)) {
+		overview_handle(ov, pass == 0 ? ACT_DOWN : ACT_UP, &f->v);
+		canvas_clear(c);
+		overview_draw(ov, c, (struct rect){ 0, 0, 80, 10 }, &f->v);
+		for (y = 1; y < 3; y++) {
+			const char *name = pass == 0 ? "orders" : "payments";
+
+			if (find_x(c, y, name) != 0)
+				continue;
+			assert_int_equal(find_x(c, y, "!1"), x);
+			assert_int_equal(c->cells[y * 80 + x].role,
+					 pass == 0 ? ROLE_CRIT : ROLE_WARN);
+			seen++;
+		}
+	}
+	/* Silenced everywhere: no firing alert, no column. */
+	a = make_alerts(&n);
+	for (size_t i = 0; i < n; i++)
+		a[i].state = ALERT_SILENCED;
+	model_set_alerts(f->m, a, n);
+	canvas_clear(c);
+	overview_draw(ov, c, (struct rect){ 0, 0, 80, 10 }, &f->v);
+	assert_int_equal(find_x(c, 0, "ALERTS"), -1);
+	assert_int_equal(find_x(c, 1, "!"), -1);
+	canvas_free(c);
+	overview_free(ov);
+}
+
 int
 main(void)
 {
@@ -378,6 +444,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cursor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overview_marks, setup, teardown),
 	};
 
 	setenv("TZ", "UTC", 1);
