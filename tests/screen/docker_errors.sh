@@ -201,9 +201,9 @@ check "snapshot --screen service:probe --format json exits 0 (docker answered)" 
 jq_ok() { jq "$@" >/dev/null; }
 check "the snapshot's status is WARN or CRIT" jq_ok -e '.screens["service:probe"] | .status == "WARN" or .status == "CRIT"' "$T/snap.json"
 check "the snapshot carries the failed task's error verbatim" \
-	jq_ok -e --arg e "$daemon_err" '.failed_task.error == $e' "$T/snap.json"
+	jq_ok -e --arg e "$daemon_err" '.screens["service:probe"].failed_task.error == $e' "$T/snap.json"
 check "the snapshot's rejected instances carry the error" \
-	jq_ok -e --arg e "$daemon_err" '[.instances[] | select(.state == "rejected")] | length > 0 and all(.error == $e)' "$T/snap.json"
+	jq_ok -e --arg e "$daemon_err" '[.screens["service:probe"].instances[] | select(.state == "rejected")] | length > 0 and all(.error == $e)' "$T/snap.json"
 check "the snapshot's rollout is paused" jq_ok -e '.screens["service:probe"].rollout.state == "paused"' "$T/snap.json"
 
 keys q
