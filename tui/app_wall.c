@@ -38,7 +38,7 @@ struct app_wall {
 	char position[160];    /* "2/3", "2/3 paused", "traces, logs not configured" */
 	char stale[2048];      /* the banners' text */
 	char alerts[1024];
-	unsigned long shows; /* screens shown so far */
+	unsigned long shows; /* screens shown so far; 0: the first is due at the first tick */
 };
 
 static double
@@ -146,7 +146,7 @@ app_wall_start(struct app *a)
 	w->at = -1;
 	w->started = poller_wall_now();
 	a->wall = w;
-	show(a, 0, poller_mono_now());
+	/* The first screen opens at the first tick: the app is not fully set up yet. */
 }
 
 void
@@ -219,8 +219,12 @@ app_wall_tick(struct app *a, double mono)
 {
 	struct app_wall *w = a->wall;
 
-	if (w == NULL || w->paused)
+	if (w == NULL || (w->paused && w->shows > 0))
 		return false;
+	if (w->shows == 0) {
+		show(a, 0, mono);
+		return true;
+	}
 	if (mono - w->shown_at < rotate_s(a))
 		return false;
 	show(a, 1, mono);
@@ -236,6 +240,8 @@ app_wall_next_due_ms(const struct app *a, double mono, long t)
 
 	if (w == NULL || w->paused)
 		return t;
+	if (w->shows == 0)
+		return 0;
 	left = w->shown_at + rotate_s(a) - mono;
 	ms = left <= 0 ? 0 : (long)ceil(left * 1000.0);
 	return ms < t ? ms : t;
