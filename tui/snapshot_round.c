@@ -39,9 +39,11 @@ ask(struct snap_round *r, struct err *e)
 	if (o->since != NULL && logs_range_parse_since(o->since, &range, e) < 0)
 		return -1;
 	if (r->want & ROUND_TRACES) {
+		/* With the Logs too (--screen all), --query is the logs' (Lucene, not a search). */
+		const char *q = r->logs == NULL && o->query != NULL ? o->query : "";
 		char *line = o->since != NULL
-				     ? xasprintf("%s since=%s", o->query ? o->query : "", o->since)
-				     : xstrdup(o->query != NULL ? o->query : "");
+				     ? xasprintf("%s%ssince=%s", q, q[0] ? " " : "", o->since)
+				     : xstrdup(q);
 		int rc = traces_poll_search(r->traces, NULL, line, e);
 
 		free(line);
