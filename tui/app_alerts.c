@@ -20,7 +20,8 @@
 #include "term.h"
 #include "xalloc.h"
 
-enum silence_step { SIL_NONE, SIL_DURATION, SIL_COMMENT, SIL_CONFIRM, SIL_SENDING };
+/* What the EDIT_SILENCE line is for: a silence's steps, or the screen's / filter. */
+enum silence_step { SIL_NONE, SIL_DURATION, SIL_COMMENT, SIL_CONFIRM, SIL_SENDING, SIL_FILTER };
 
 struct app_alerts {
 	struct alerts_poll *poll;
@@ -33,7 +34,7 @@ struct app_alerts {
 	char title[320];
 	char change[640];
 	struct buf body;
-	char summary[128];
+	char summary[320];
 	char crumbs[64];
 };
 
@@ -223,6 +224,17 @@ app_alerts_accept_input(struct app *a)
 	const char *text = a->input.text.data != NULL ? a->input.text.data : "";
 	long long ms;
 	struct err e;
+	char msg[ERR_MSG_MAX + 64];
+
+	if (x->step == SIL_FILTER) {
+		x->step = SIL_NONE;
+		if (alerts_screen_set_filter(x->screen, text, &e) < 0) {
+			snprintf(msg, sizeof msg, "invalid pattern: %s (keeping /%s/)", e.msg,
+				 alerts_screen_filter(x->screen));
+			app_show_error(a, msg);
+		}
+		return;
+	}
 
 	if (x->step == SIL_DURATION) {
 		if (parse_duration_ms(text, &ms, &e) < 0 ||
@@ -334,7 +346,20 @@ app_alerts_key(struct app *a, enum action act)
 			app_traces_open(a, al->service, NULL);
 		return true;
 	case ACT_FILTER:
-		app_set_message(a, ROLE_DIM, "%s", "the Alerts screen has no filter");
+		if (x->step == SIL_SENDING) {
+			app_show_error(a, "a silence is being created; wait for it");
+			return true;
+		}
+		x->step = SIL_FILTER;
+		snprintf(a->prompt, sizeof a->prompt, "%s",
+			 "Filter alerts (PCRE2: name, service, severity, summary; Enter applies): "
+			 "/");
+		a->edit = EDIT_SILENCE;
+		input_set(&a->input, alerts_screen_filter(x->screen));
+		return true;
+	case ACT_CLEAR_FILTER:
+		alerts_screen_set_filter(x->screen, NULL, NULL);
+		app_set_message(a, ROLE_DIM, "%s", "filter cleared");
 		return true;
 	default:
 		return (alerts_screen_handle(x->screen, act, &v) & H_HANDLED) != 0;
@@ -409,6 +434,12 @@ app_alerts_render(struct app *a, struct render_state *rs)
 		return;
 	app_view_of(a, &v);
 	alerts_screen_summary(&v, x->summary, sizeof x->summary);
+	if (alerts_screen_filter(x->screen)[0] != '\0') {
+		size_t len = strlen(x->summary);
+
+		snprintf(x->summary + len, sizeof x->summary - len, " /%s/",
+			 alerts_screen_filter(x->screen));
+	}
 	snprintf(x->crumbs, sizeof x->crumbs, "Overview %s Alerts",
 		 a->ascii ? ">" : "\xe2\x80\xba");
 	rs->title = x->crumbs;

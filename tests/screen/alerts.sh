@@ -10,8 +10,8 @@
 #    /api/v2/silences holds one active silence with exactly those
 #    matchers, the comment, createdBy "opsdeck (USER)" and an end 90 m
 #    away; the row turns SILENCED until that end; one audit line;
-#  - s on the silenced alert says it is silenced already; n at the dialog
-#    cancels (audited, nothing created);
+#  - s on the silenced alert says it is silenced already; / filters the
+#    list (\ clears it); n at the dialog cancels (audited, nothing created);
 #  - --read-only: s is refused with a message and an audit line, no prompt
 #    opens, no silence is created and no POST leaves the process.
 set -u
@@ -134,8 +134,9 @@ now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 curl -sf -X POST -H 'Content-Type: application/json' "$ALERTMANAGER_URL/api/v2/alerts" \
 	-d '[{"labels":{"alertname":"BackupFailed","service":"inventory","severity":"warning"},"startsAt":"'"$now"'"}]' >/dev/null
 check "an injected alert appears" wait_for 10 hasE "^FIRING +warning +BackupFailed +inventory"
-keys g
-wait_for 5 true
+keys / "backup|inventory" Enter
+check "/ filters the alerts: only BackupFailed left, the title shows the pattern" \
+	wait_for 5 bash -c "$(declare -f screen has lacks); has '/backup|inventory/' && lacks 'HighErrorRatio' && has 'BackupFailed'"
 keys s Enter "not now" Enter
 check "its dialog opens" wait_for 5 has "Silence BackupFailed?"
 keys n
@@ -143,6 +144,8 @@ check "n cancels" wait_for 5 bash -c "$(declare -f screen); screen | tail -1 | g
 check "... audited as cancelled, no silence created" \
 	bash -c "[ \$(grep -c . '$AUDIT') = 2 ] && tail -1 '$AUDIT' | jq -e '.result == \"cancelled\" and (.before | startswith(\"BackupFailed{\"))' >/dev/null &&
 	[ \"\$($(declare -f silences active_silences); ALERTMANAGER_URL=$ALERTMANAGER_URL active_silences)\" = $((before + 1)) ]"
+keys '\'
+check "\\ clears the filter" wait_for 5 has "HighErrorRatio"
 check "no POST but the one silence left the process" \
 	bash -c "[ \$(grep -c ' POST ' '$T/debug.log') = 1 ] && grep -q ' POST .*/api/v2/silences 200 ' '$T/debug.log'"
 

@@ -254,6 +254,47 @@ test_cursor(void **state)
 }
 
 static void
+test_filter(void **state)
+{
+	struct fixture *f = *state;
+	struct alerts_screen *sc = alerts_screen_new();
+	struct canvas *c = canvas_new(80, 12);
+	struct buf out;
+	struct err e;
+
+	assert_int_equal(alerts_screen_set_filter(sc, "gateway|^warn", &e), 0);
+	assert_string_equal(alerts_screen_filter(sc), "gateway|^warn");
+	/* By service, severity: HighLatency (payments, warning), SlowCheckout, the silenced one. */
+	assert_string_equal(alerts_screen_selected(sc, &f->v)->fingerprint, "f2");
+	alerts_screen_handle(sc, ACT_BOTTOM, &f->v);
+	assert_string_equal(alerts_screen_selected(sc, &f->v)->fingerprint, "f5");
+	alerts_screen_draw(sc, c, (struct rect){ 0, 0, 80, 12 }, &f->v, &f->st, true);
+	buf_init(&out);
+	canvas_write_text(c, &out);
+	assert_non_null(strstr(out.data, "SlowCheckout"));
+	assert_null(strstr(out.data, "HighErrorRatio"));
+	assert_null(strstr(out.data, "NodeDown"));
+	buf_done(&out);
+	/* A bad pattern is refused, the filter stays. */
+	assert_int_equal(alerts_screen_set_filter(sc, "(", &e), -1);
+	assert_string_equal(alerts_screen_filter(sc), "gateway|^warn");
+	/* Nothing matches: the table says how to clear it. */
+	assert_int_equal(alerts_screen_set_filter(sc, "nomatch", &e), 0);
+	assert_null(alerts_screen_selected(sc, &f->v));
+	canvas_clear(c);
+	alerts_screen_draw(sc, c, (struct rect){ 0, 0, 80, 12 }, &f->v, &f->st, true);
+	buf_init(&out);
+	canvas_write_text(c, &out);
+	assert_non_null(strstr(out.data, "no alert matches the filter (\\ clears it)"));
+	buf_done(&out);
+	/* Cleared: every alert again, the cursor back on the one it was on. */
+	assert_int_equal(alerts_screen_set_filter(sc, "", &e), 0);
+	assert_string_equal(alerts_screen_selected(sc, &f->v)->fingerprint, "f5");
+	canvas_free(c);
+	alerts_screen_free(sc);
+}
+
+static void
 test_markdown_json(void **state)
 {
 	struct fixture *f = *state;
@@ -442,6 +483,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overview_marks, setup, teardown),

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "parse.h"
+#include "regex.h"
 #include "table.h"
 #include "text.h"
 #include "xalloc.h"
@@ -15,10 +16,13 @@ enum { COL_STATE, COL_SEVERITY, COL_ALERT, COL_SERVICE, COL_SINCE, COL_SUMMARY, 
 #define CELL 96
 
 struct alerts_screen {
-	size_t selected;
+	size_t selected; /* in the visible rows */
 	size_t top;
 	int page;
-	char *selected_fp; /* the cursor's alert, by fingerprint */
+	char *selected_fp;        /* the cursor's alert, by fingerprint */
+	struct regex *filter;     /* NULL: every alert */
+	const struct alert **vis; /* the rows shown: the model's alerts the filter keeps */
+	size_t nvis, cap;
 };
 
 struct alerts_screen *
@@ -33,7 +37,56 @@ alerts_screen_free(struct alerts_screen *s)
 	if (s == NULL)
 		return;
 	free(s->selected_fp);
+	regex_free(s->filter);
+	free(s->vis);
 	free(s);
+}
+
+int
+alerts_screen_set_filter(struct alerts_screen *s, const char *pattern, struct err *e)
+{
+	struct regex *r = NULL;
+
+	if (pattern != NULL && pattern[0] != '\0') {
+		r = regex_new(pattern, e);
+		if (r == NULL)
+			return -1;
+	}
+	regex_free(s->filter);
+	s->filter = r;
+	return 0;
+}
+
+const char *
+alerts_screen_filter(const struct alerts_screen *s)
+{
+	return s->filter != NULL ? regex_pattern(s->filter) : "";
+}
+
+static bool
+keeps(const struct regex *f, const struct alert *a)
+{
+	return f == NULL || (a->name != NULL && regex_match(f, a->name)) ||
+	       (a->service != NULL && regex_match(f, a->service)) ||
+	       (a->severity != NULL && regex_match(f, a->severity)) ||
+	       (a->summary != NULL && regex_match(f, a->summary));
+}
+
+/* The model's alerts the filter keeps, into *vis (grown as needed); their count. */
+static size_t
+collect(const struct regex *f, const struct view_ctx *v, const struct alert ***vis, size_t *cap)
+{
+	size_t n, i, k = 0;
+	const struct alert *al = model_alerts(v->model, &n);
+
+	if (*cap < n + 1) {
+		*cap = n + 1;
+		*vis = xrealloc(*vis, *cap * sizeof **vis);
+	}
+	for (i = 0; i < n; i++)
+		if (keeps(f, &al[i]))
+			(*vis)[k++] = &al[i];
+	return k;
 }
 
 void
@@ -54,14 +107,15 @@ alerts_screen_clock(double t, double now, bool utc, char *out, size_t n)
 
 /* Keep the cursor on its alert when the list changed under it. */
 static void
-follow(struct alerts_screen *s, const struct alert *al, size_t n)
+follow(struct alerts_screen *s, const struct view_ctx *v)
 {
-	size_t i;
+	size_t i, n;
 
+	s->nvis = n = collect(s->filter, v, &s->vis, &s->cap);
 	if (s->selected_fp != NULL)
 		for (i = 0; i < n; i++)
-			if (al[i].fingerprint != NULL &&
-			    strcmp(al[i].fingerprint, s->selected_fp) == 0) {
+			if (s->vis[i]->fingerprint != NULL &&
+			    strcmp(s->vis[i]->fingerprint, s->selected_fp) == 0) {
 				s->selected = i;
 				break;
 			}
@@ -72,11 +126,11 @@ follow(struct alerts_screen *s, const struct alert *al, size_t n)
 }
 
 static void
-remember(struct alerts_screen *s, const struct alert *al, size_t n)
+remember(struct alerts_screen *s)
 {
 	free(s->selected_fp);
-	s->selected_fp = n > 0 && al[s->selected].fingerprint != NULL
-				 ? xstrdup(al[s->selected].fingerprint)
+	s->selected_fp = s->nvis > 0 && s->vis[s->selected]->fingerprint != NULL
+				 ? xstrdup(s->vis[s->selected]->fingerprint)
 				 : NULL;
 }
 
@@ -150,7 +204,7 @@ fill(struct rowbuf *r, const struct alert *a, const struct view_ctx *v, bool utc
 
 /* The columns; STATE widens when some row shows a silence's end. */
 static void
-columns(struct table_column *cols, const struct alert *al, size_t n)
+columns(struct table_column *cols, const struct alert *const *al, size_t n)
 {
 	static const struct table_column base[NCOLS] = {
 		[COL_STATE] = { "STATE", 8, 8, 0, 0, ALIGN_LEFT, false },
@@ -164,20 +218,19 @@ columns(struct table_column *cols, const struct alert *al, size_t n)
 
 	memcpy(cols, base, sizeof base);
 	for (i = 0; i < n; i++)
-		if (al[i].state == ALERT_SILENCED && al[i].silence_ends > 0) {
+		if (al[i]->state == ALERT_SILENCED && al[i]->silence_ends > 0) {
 			cols[COL_STATE].min_width = cols[COL_STATE].max_width = 20;
 			break;
 		}
 }
 
-/* Rows [from, to) into a table view; *rb and *rows are new. */
+/* Rows [from, to) of al into a table view; *rb and *rows are new. */
 static void
 make_view(const struct view_ctx *v, const struct alerts_status *st, bool utc,
-	  struct table_column *cols, struct table_view *tv, struct rowbuf **rb,
-	  struct table_row **rows, size_t from, size_t to)
+	  const struct alert *const *al, size_t n, struct table_column *cols, struct table_view *tv,
+	  struct rowbuf **rb, struct table_row **rows, size_t from, size_t to)
 {
-	size_t n, i;
-	const struct alert *al = model_alerts(v->model, &n);
+	size_t i;
 
 	if (to > n)
 		to = n;
@@ -187,9 +240,9 @@ make_view(const struct view_ctx *v, const struct alerts_status *st, bool utc,
 	*rb = xcalloc(to - from + 1, sizeof **rb);
 	*rows = xcalloc(to - from + 1, sizeof **rows);
 	for (i = from; i < to; i++) {
-		fill(&(*rb)[i - from], &al[i], v, utc);
+		fill(&(*rb)[i - from], al[i], v, utc);
 		(*rows)[i - from].cells = (*rb)[i - from].cells;
-		(*rows)[i - from].role = row_stale(&al[i], st) ? ROLE_STALE : ROLE_NORMAL;
+		(*rows)[i - from].role = row_stale(al[i], st) ? ROLE_STALE : ROLE_NORMAL;
 	}
 	memset(tv, 0, sizeof *tv);
 	tv->cols = cols;
@@ -276,7 +329,6 @@ alerts_screen_draw(struct alerts_screen *s, struct canvas *c, struct rect body,
 	struct rowbuf *rb;
 	struct table_row *rows;
 	size_t n;
-	const struct alert *al = model_alerts(v->model, &n);
 	int used = 0;
 
 	if (st != NULL)
@@ -285,17 +337,21 @@ alerts_screen_draw(struct alerts_screen *s, struct canvas *c, struct rect body,
 	body.h -= used;
 	if (body.h < 2)
 		return;
-	follow(s, al, n);
+	follow(s, v);
+	model_alerts(v->model, &n);
 	if (n == 0) {
 		draw_empty(c, body, v, st);
 		return;
 	}
 	s->page = body.h > 1 ? body.h - 1 : 1;
-	table_scroll_to(s->selected, n, s->page, &s->top);
-	make_view(v, st, utc, cols, &tv, &rb, &rows, s->top, s->top + (size_t)s->page);
+	table_scroll_to(s->selected, s->nvis, s->page, &s->top);
+	make_view(v, st, utc, s->vis, s->nvis, cols, &tv, &rb, &rows, s->top,
+		  s->top + (size_t)s->page);
 	tv.selected = s->selected >= s->top ? s->selected - s->top : (size_t)-1;
 	if (v->wall)
 		tv.selected = (size_t)-1;
+	if (s->filter != NULL)
+		tv.empty_text = "no alert matches the filter (\\ clears it)";
 	table_draw(c, body, &tv);
 	free(rb);
 	free(rows);
@@ -305,9 +361,9 @@ int
 alerts_screen_handle(struct alerts_screen *s, enum action a, const struct view_ctx *v)
 {
 	size_t n, page = s->page > 0 ? (size_t)s->page : 1;
-	const struct alert *al = model_alerts(v->model, &n);
 
-	follow(s, al, n);
+	follow(s, v);
+	n = s->nvis;
 	switch (a) {
 	case ACT_UP:
 		if (s->selected > 0)
@@ -332,18 +388,15 @@ alerts_screen_handle(struct alerts_screen *s, enum action a, const struct view_c
 	default:
 		return H_NONE;
 	}
-	remember(s, al, n);
+	remember(s);
 	return H_DIRTY | H_HANDLED;
 }
 
 const struct alert *
 alerts_screen_selected(struct alerts_screen *s, const struct view_ctx *v)
 {
-	size_t n;
-	const struct alert *al = model_alerts(v->model, &n);
-
-	follow(s, al, n);
-	return n > 0 ? &al[s->selected] : NULL;
+	follow(s, v);
+	return s->nvis > 0 ? s->vis[s->selected] : NULL;
 }
 
 void
@@ -366,12 +419,14 @@ alerts_screen_markdown(const struct view_ctx *v, bool utc, struct buf *out)
 	struct table_view tv;
 	struct rowbuf *rb;
 	struct table_row *rows;
-	size_t n;
+	const struct alert **vis = NULL;
+	size_t n, cap = 0;
 
-	model_alerts(v->model, &n);
-	make_view(v, NULL, utc, cols, &tv, &rb, &rows, 0, n);
+	n = collect(NULL, v, &vis, &cap);
+	make_view(v, NULL, utc, vis, n, cols, &tv, &rb, &rows, 0, n);
 	tv.selected = (size_t)-1;
 	table_write_markdown(&tv, out, v->ascii);
 	free(rb);
 	free(rows);
+	free(vis);
 }

@@ -7,8 +7,8 @@
  * are drawn stale.  With no alerts the body says where alerts come from
  * and what is configured.
  *
- * The state (cursor, scroll) is opaque; the alerts come from the model at
- * each draw.  The cursor stays on its alert (by fingerprint) when the
+ * The state (cursor, scroll, filter) is opaque; the alerts come from the
+ * model at each draw.  The cursor stays on its alert (by fingerprint) when the
  * list is refreshed.
  */
 #ifndef OPSDECK_TUI_SCREENS_ALERTS_H
@@ -36,7 +36,16 @@ void alerts_screen_free(struct alerts_screen *s); /* NULL-safe */
 void alerts_screen_draw(struct alerts_screen *s, struct canvas *c, struct rect body,
 			const struct view_ctx *v, const struct alerts_status *st, bool utc);
 
-/* Navigation (j/k, PgUp/PgDn, g/G); returns enum handled flags. */
+/*
+ * Keep only the alerts whose name, service, severity or summary matches
+ * pattern (PCRE2); NULL or "" shows every alert.  -1 with e for a bad
+ * pattern (the previous filter stays).
+ */
+int alerts_screen_set_filter(struct alerts_screen *s, const char *pattern, struct err *e);
+/* The filter's pattern (borrowed), "" when none. */
+const char *alerts_screen_filter(const struct alerts_screen *s);
+
+/* Navigation (j/k, PgUp/PgDn, g/G) in the rows the filter keeps; returns enum handled flags. */
 int alerts_screen_handle(struct alerts_screen *s, enum action a, const struct view_ctx *v);
 
 /* The selected alert (borrowed from the model until it changes), or NULL. */
