@@ -1,3 +1,7 @@
+/*
+ * keys.c - the key table in force: lookups, key and action names, [keys]
+ * remapping, and the help overlay's entries built from the table.
+ */
 #include "keys.h"
 
 #include <ctype.h>
@@ -9,236 +13,8 @@
 
 #include "buf.h"
 #include "config.h"
+#include "keys_internal.h"
 #include "xalloc.h"
-
-struct binding {
-	enum key_ctx ctx;
-	int key;
-	enum action action;
-};
-
-/*
- * The default key table.  Order within a context is the order shown in help.
- * The table in force (below) starts as a copy and [keys] edits it.
- */
-static const struct binding defaults[] = {
-	{ CTX_GLOBAL, '?', ACT_HELP },
-	{ CTX_GLOBAL, K_F1, ACT_HELP },
-	{ CTX_GLOBAL, 'q', ACT_BACK },
-	{ CTX_GLOBAL, K_ESC, ACT_BACK },
-	{ CTX_GLOBAL, 'Q', ACT_QUIT },
-	{ CTX_GLOBAL, K_F10, ACT_QUIT },
-	{ CTX_GLOBAL, CTRL_KEY('l'), ACT_REDRAW },
-	{ CTX_GLOBAL, 'r', ACT_REFRESH },
-	{ CTX_GLOBAL, CTRL_KEY('r'), ACT_REFRESH },
-	{ CTX_GLOBAL, K_F5, ACT_REFRESH },
-
-	{ CTX_OVERVIEW, 'k', ACT_UP },
-	{ CTX_OVERVIEW, K_UP, ACT_UP },
-	{ CTX_OVERVIEW, 'j', ACT_DOWN },
-	{ CTX_OVERVIEW, K_DOWN, ACT_DOWN },
-	{ CTX_OVERVIEW, K_PGUP, ACT_PGUP },
-	{ CTX_OVERVIEW, CTRL_KEY('b'), ACT_PGUP },
-	{ CTX_OVERVIEW, K_PGDN, ACT_PGDN },
-	{ CTX_OVERVIEW, CTRL_KEY('f'), ACT_PGDN },
-	{ CTX_OVERVIEW, ' ', ACT_PGDN },
-	{ CTX_OVERVIEW, 'g', ACT_TOP },
-	{ CTX_OVERVIEW, K_HOME, ACT_TOP },
-	{ CTX_OVERVIEW, 'G', ACT_BOTTOM },
-	{ CTX_OVERVIEW, K_END, ACT_BOTTOM },
-	{ CTX_OVERVIEW, '/', ACT_FILTER },
-	{ CTX_OVERVIEW, K_F3, ACT_FILTER },
-	{ CTX_OVERVIEW, '\\', ACT_CLEAR_FILTER },
-	{ CTX_OVERVIEW, '<', ACT_SORT_PREV },
-	{ CTX_OVERVIEW, '>', ACT_SORT_NEXT },
-	{ CTX_OVERVIEW, K_F6, ACT_SORT_NEXT },
-	{ CTX_OVERVIEW, 'I', ACT_SORT_INVERT },
-	{ CTX_OVERVIEW, 'S', ACT_SCALE },
-	{ CTX_OVERVIEW, 'R', ACT_RESTART },
-	{ CTX_OVERVIEW, 'B', ACT_ROLLBACK },
-	{ CTX_OVERVIEW, ':', ACT_COMMAND },
-	{ CTX_OVERVIEW, K_ENTER, ACT_OPEN },
-	{ CTX_OVERVIEW, '\r', ACT_OPEN },
-	{ CTX_OVERVIEW, 'l', ACT_LOGS },
-	{ CTX_OVERVIEW, 'L', ACT_LOGS_ALL },
-	{ CTX_OVERVIEW, 'a', ACT_ALERTS },
-	{ CTX_OVERVIEW, 'p', ACT_QUERY },
-	{ CTX_OVERVIEW, 't', ACT_TRACES },
-	{ CTX_OVERVIEW, 'T', ACT_TOPOLOGY },
-
-	{ CTX_DETAIL, 'k', ACT_UP },
-	{ CTX_DETAIL, K_UP, ACT_UP },
-	{ CTX_DETAIL, 'j', ACT_DOWN },
-	{ CTX_DETAIL, K_DOWN, ACT_DOWN },
-	{ CTX_DETAIL, K_PGUP, ACT_PGUP },
-	{ CTX_DETAIL, K_PGDN, ACT_PGDN },
-	{ CTX_DETAIL, 'g', ACT_TOP },
-	{ CTX_DETAIL, K_HOME, ACT_TOP },
-	{ CTX_DETAIL, 'G', ACT_BOTTOM },
-	{ CTX_DETAIL, K_END, ACT_BOTTOM },
-	{ CTX_DETAIL, '+', ACT_RANGE_WIDER },
-	{ CTX_DETAIL, '=', ACT_RANGE_WIDER },
-	{ CTX_DETAIL, '-', ACT_RANGE_NARROWER },
-	{ CTX_DETAIL, 'S', ACT_SCALE },
-	{ CTX_DETAIL, 'R', ACT_RESTART },
-	{ CTX_DETAIL, 'B', ACT_ROLLBACK },
-	{ CTX_DETAIL, ':', ACT_COMMAND },
-	{ CTX_DETAIL, 'l', ACT_LOGS },
-	{ CTX_DETAIL, 't', ACT_TRACES },
-	{ CTX_DETAIL, 'T', ACT_TOPOLOGY },
-	{ CTX_DETAIL, K_LEFT, ACT_MINUTE_PREV },
-	{ CTX_DETAIL, '[', ACT_MINUTE_PREV },
-	{ CTX_DETAIL, K_RIGHT, ACT_MINUTE_NEXT },
-	{ CTX_DETAIL, ']', ACT_MINUTE_NEXT },
-
-	{ CTX_LOGS, 'k', ACT_UP },
-	{ CTX_LOGS, K_UP, ACT_UP },
-	{ CTX_LOGS, 'j', ACT_DOWN },
-	{ CTX_LOGS, K_DOWN, ACT_DOWN },
-	{ CTX_LOGS, K_PGUP, ACT_PGUP },
-	{ CTX_LOGS, CTRL_KEY('b'), ACT_PGUP },
-	{ CTX_LOGS, K_PGDN, ACT_PGDN },
-	{ CTX_LOGS, CTRL_KEY('f'), ACT_PGDN },
-	{ CTX_LOGS, ' ', ACT_PGDN },
-	{ CTX_LOGS, 'g', ACT_LOGS_NEWEST },
-	{ CTX_LOGS, K_HOME, ACT_LOGS_NEWEST },
-	{ CTX_LOGS, 'G', ACT_LOGS_OLDEST },
-	{ CTX_LOGS, K_END, ACT_LOGS_OLDEST },
-	{ CTX_LOGS, K_ENTER, ACT_LOGS_OPEN },
-	{ CTX_LOGS, '\r', ACT_LOGS_OPEN },
-	{ CTX_LOGS, 'F', ACT_LOGS_FOLLOW },
-	{ CTX_LOGS, 'e', ACT_LOGS_QUERY },
-	{ CTX_LOGS, '/', ACT_LOGS_FILTER },
-	{ CTX_LOGS, K_F3, ACT_LOGS_FILTER },
-	{ CTX_LOGS, '\\', ACT_CLEAR_FILTER },
-	{ CTX_LOGS, '+', ACT_LOGS_WIDER },
-	{ CTX_LOGS, '=', ACT_LOGS_WIDER },
-	{ CTX_LOGS, '-', ACT_LOGS_NARROWER },
-	{ CTX_LOGS, ':', ACT_LOGS_COMMAND },
-
-	{ CTX_TRACES, 'k', ACT_UP },
-	{ CTX_TRACES, K_UP, ACT_UP },
-	{ CTX_TRACES, 'j', ACT_DOWN },
-	{ CTX_TRACES, K_DOWN, ACT_DOWN },
-	{ CTX_TRACES, K_PGUP, ACT_PGUP },
-	{ CTX_TRACES, K_PGDN, ACT_PGDN },
-	{ CTX_TRACES, 'g', ACT_TOP },
-	{ CTX_TRACES, K_HOME, ACT_TOP },
-	{ CTX_TRACES, 'G', ACT_BOTTOM },
-	{ CTX_TRACES, K_END, ACT_BOTTOM },
-	{ CTX_TRACES, K_ENTER, ACT_TRACE_OPEN },
-	{ CTX_TRACES, '\r', ACT_TRACE_OPEN },
-	{ CTX_TRACES, 'e', ACT_TRACES_QUERY },
-	{ CTX_TRACES, '<', ACT_SORT_PREV },
-	{ CTX_TRACES, '>', ACT_SORT_NEXT },
-	{ CTX_TRACES, 'I', ACT_SORT_INVERT },
-	{ CTX_TRACES, 'T', ACT_TOPOLOGY },
-	{ CTX_TRACES, ':', ACT_COMMAND },
-
-	{ CTX_TRACE, 'k', ACT_UP },
-	{ CTX_TRACE, K_UP, ACT_UP },
-	{ CTX_TRACE, 'j', ACT_DOWN },
-	{ CTX_TRACE, K_DOWN, ACT_DOWN },
-	{ CTX_TRACE, K_PGUP, ACT_PGUP },
-	{ CTX_TRACE, K_PGDN, ACT_PGDN },
-	{ CTX_TRACE, 'g', ACT_TOP },
-	{ CTX_TRACE, K_HOME, ACT_TOP },
-	{ CTX_TRACE, 'G', ACT_BOTTOM },
-	{ CTX_TRACE, K_END, ACT_BOTTOM },
-	{ CTX_TRACE, ' ', ACT_SPAN_COLLAPSE },
-	{ CTX_TRACE, K_ENTER, ACT_SPAN_DETAIL },
-	{ CTX_TRACE, '\r', ACT_SPAN_DETAIL },
-	{ CTX_TRACE, 'c', ACT_CRITICAL_PATH },
-	{ CTX_TRACE, 'l', ACT_SPAN_LOGS },
-	{ CTX_TRACE, 'd', ACT_CRITICAL_SERVICE },
-	{ CTX_TRACE, 'T', ACT_TOPOLOGY },
-	{ CTX_TRACE, ':', ACT_COMMAND },
-
-	{ CTX_TOPOLOGY, 'k', ACT_UP },
-	{ CTX_TOPOLOGY, K_UP, ACT_UP },
-	{ CTX_TOPOLOGY, 'j', ACT_DOWN },
-	{ CTX_TOPOLOGY, K_DOWN, ACT_DOWN },
-	{ CTX_TOPOLOGY, 'h', ACT_TOPO_LEFT },
-	{ CTX_TOPOLOGY, K_LEFT, ACT_TOPO_LEFT },
-	{ CTX_TOPOLOGY, 'l', ACT_TOPO_RIGHT },
-	{ CTX_TOPOLOGY, K_RIGHT, ACT_TOPO_RIGHT },
-	{ CTX_TOPOLOGY, K_ENTER, ACT_OPEN },
-	{ CTX_TOPOLOGY, '\r', ACT_OPEN },
-	{ CTX_TOPOLOGY, 't', ACT_TRACES },
-	{ CTX_TOPOLOGY, '+', ACT_DEPS_WIDER },
-	{ CTX_TOPOLOGY, '=', ACT_DEPS_WIDER },
-	{ CTX_TOPOLOGY, '-', ACT_DEPS_NARROWER },
-	{ CTX_TOPOLOGY, ':', ACT_COMMAND },
-
-	{ CTX_ALERTS, 'k', ACT_UP },
-	{ CTX_ALERTS, K_UP, ACT_UP },
-	{ CTX_ALERTS, 'j', ACT_DOWN },
-	{ CTX_ALERTS, K_DOWN, ACT_DOWN },
-	{ CTX_ALERTS, K_PGUP, ACT_PGUP },
-	{ CTX_ALERTS, K_PGDN, ACT_PGDN },
-	{ CTX_ALERTS, 'g', ACT_TOP },
-	{ CTX_ALERTS, K_HOME, ACT_TOP },
-	{ CTX_ALERTS, 'G', ACT_BOTTOM },
-	{ CTX_ALERTS, K_END, ACT_BOTTOM },
-	{ CTX_ALERTS, '/', ACT_FILTER },
-	{ CTX_ALERTS, 's', ACT_SILENCE },
-	{ CTX_ALERTS, K_ENTER, ACT_OPEN },
-	{ CTX_ALERTS, '\r', ACT_OPEN },
-	{ CTX_ALERTS, 'l', ACT_LOGS },
-	{ CTX_ALERTS, 't', ACT_TRACES },
-	{ CTX_ALERTS, ':', ACT_COMMAND },
-
-	{ CTX_QUERY, 'k', ACT_UP },
-	{ CTX_QUERY, K_UP, ACT_UP },
-	{ CTX_QUERY, 'j', ACT_DOWN },
-	{ CTX_QUERY, K_DOWN, ACT_DOWN },
-	{ CTX_QUERY, K_PGUP, ACT_PGUP },
-	{ CTX_QUERY, K_PGDN, ACT_PGDN },
-	{ CTX_QUERY, 'e', ACT_QUERY_EDIT },
-	{ CTX_QUERY, K_ENTER, ACT_QUERY_EDIT },
-	{ CTX_QUERY, '\r', ACT_QUERY_EDIT },
-	{ CTX_QUERY, K_TAB, ACT_QUERY_MODE },
-	{ CTX_QUERY, '+', ACT_RANGE_WIDER },
-	{ CTX_QUERY, '=', ACT_RANGE_WIDER },
-	{ CTX_QUERY, '-', ACT_RANGE_NARROWER },
-	{ CTX_QUERY, ':', ACT_COMMAND },
-
-	{ CTX_WALL, 'n', ACT_WALL_NEXT },
-	{ CTX_WALL, K_RIGHT, ACT_WALL_NEXT },
-	{ CTX_WALL, ' ', ACT_WALL_NEXT },
-	{ CTX_WALL, 'p', ACT_WALL_PREV },
-	{ CTX_WALL, K_LEFT, ACT_WALL_PREV },
-	{ CTX_WALL, 'P', ACT_WALL_PAUSE },
-	{ CTX_WALL, 'r', ACT_REFRESH },
-	{ CTX_WALL, CTRL_KEY('l'), ACT_REDRAW },
-	{ CTX_WALL, '?', ACT_HELP },
-	{ CTX_WALL, 'q', ACT_QUIT },
-	{ CTX_WALL, 'Q', ACT_QUIT },
-
-	{ CTX_INPUT, K_TAB, ACT_INPUT_COMPLETE },
-	{ CTX_INPUT, K_ENTER, ACT_INPUT_ACCEPT },
-	{ CTX_INPUT, '\r', ACT_INPUT_ACCEPT },
-	{ CTX_INPUT, K_ESC, ACT_INPUT_CANCEL },
-	{ CTX_INPUT, CTRL_KEY('g'), ACT_INPUT_CANCEL },
-	{ CTX_INPUT, K_LEFT, ACT_INPUT_LEFT },
-	{ CTX_INPUT, CTRL_KEY('b'), ACT_INPUT_LEFT },
-	{ CTX_INPUT, K_RIGHT, ACT_INPUT_RIGHT },
-	{ CTX_INPUT, CTRL_KEY('f'), ACT_INPUT_RIGHT },
-	{ CTX_INPUT, K_HOME, ACT_INPUT_HOME },
-	{ CTX_INPUT, CTRL_KEY('a'), ACT_INPUT_HOME },
-	{ CTX_INPUT, K_END, ACT_INPUT_END },
-	{ CTX_INPUT, CTRL_KEY('e'), ACT_INPUT_END },
-	{ CTX_INPUT, K_BACKSPACE, ACT_INPUT_BACKSPACE },
-	{ CTX_INPUT, CTRL_KEY('h'), ACT_INPUT_BACKSPACE },
-	{ CTX_INPUT, K_DELETE, ACT_INPUT_DELETE },
-	{ CTX_INPUT, CTRL_KEY('d'), ACT_INPUT_DELETE },
-	{ CTX_INPUT, CTRL_KEY('w'), ACT_INPUT_KILL_WORD },
-	{ CTX_INPUT, CTRL_KEY('u'), ACT_INPUT_KILL_LINE },
-	{ CTX_INPUT, K_UP, ACT_INPUT_HISTORY_PREV },
-	{ CTX_INPUT, K_DOWN, ACT_INPUT_HISTORY_NEXT },
-};
-
-#define NDEFAULTS (sizeof defaults / sizeof defaults[0])
 
 #define ACTION_HELP_ITEM(name, help) help,
 static const char *const action_help[] = { ACTION_LIST(ACTION_HELP_ITEM) };
@@ -282,10 +58,10 @@ table_init(void)
 {
 	if (table != NULL)
 		return;
-	table_cap = NDEFAULTS + 32;
+	table_cap = keys_ndefaults + 32;
 	table = xcalloc(table_cap, sizeof *table);
-	memcpy(table, defaults, sizeof defaults);
-	ntable = NDEFAULTS;
+	memcpy(table, keys_defaults, keys_ndefaults * sizeof *keys_defaults);
+	ntable = keys_ndefaults;
 }
 
 void
@@ -512,9 +288,9 @@ parse_action(const char *name, bool ctxs[CTX_COUNT], enum action *act, const cha
 			return err_set(e, ERR_CONFIG,
 				       "%s:%d: [keys] unknown context in '%s' (use %s)", where,
 				       line, name, VALID_ACTIONS);
-		if (!bound_in(defaults, NDEFAULTS, (enum key_ctx)found, *act) &&
+		if (!bound_in(keys_defaults, keys_ndefaults, (enum key_ctx)found, *act) &&
 		    !(has_global((enum key_ctx)found) &&
-		      bound_in(defaults, NDEFAULTS, CTX_GLOBAL, *act)))
+		      bound_in(keys_defaults, keys_ndefaults, CTX_GLOBAL, *act)))
 			return err_set(
 				e, ERR_CONFIG,
 				"%s:%d: [keys] '%s': the %s context has no %s action (bind it "
@@ -524,7 +300,7 @@ parse_action(const char *name, bool ctxs[CTX_COUNT], enum action *act, const cha
 		return 0;
 	}
 	for (c = 0; c < CTX_COUNT; c++)
-		if (bound_in(defaults, NDEFAULTS, (enum key_ctx)c, *act))
+		if (bound_in(keys_defaults, keys_ndefaults, (enum key_ctx)c, *act))
 			ctxs[c] = true, found = c;
 	if (found < 0)
 		return err_set(e, ERR_CONFIG, "%s:%d: [keys] '%s' has no key in any context", where,
@@ -773,7 +549,7 @@ keys_help(const enum key_ctx *ctxs, size_t nctx, size_t *n)
 	size_t c, i, j, count = 0;
 
 	table_init();
-	h = xcalloc(ntable + NDEFAULTS + nctx + 1, sizeof *h);
+	h = xcalloc(ntable + keys_ndefaults + nctx + 1, sizeof *h);
 	for (c = 0; c < nctx; c++) {
 		h[count].key = NULL;
 		h[count].text = xstrdup(ctx_titles[ctxs[c]]);
@@ -794,21 +570,22 @@ keys_help(const enum key_ctx *ctxs, size_t nctx, size_t *n)
 			count++;
 		}
 		/* An action [keys] left without a key says so rather than vanish. */
-		for (i = 0; i < NDEFAULTS; i++) {
+		for (i = 0; i < keys_ndefaults; i++) {
 			struct buf t;
 			bool seen = false;
 
-			if (defaults[i].ctx != ctxs[c] ||
-			    bound_in(table, ntable, ctxs[c], defaults[i].action))
+			if (keys_defaults[i].ctx != ctxs[c] ||
+			    bound_in(table, ntable, ctxs[c], keys_defaults[i].action))
 				continue;
 			for (j = 0; j < i; j++)
-				if (defaults[j].ctx == ctxs[c] &&
-				    defaults[j].action == defaults[i].action)
+				if (keys_defaults[j].ctx == ctxs[c] &&
+				    keys_defaults[j].action == keys_defaults[i].action)
 					seen = true;
 			if (seen)
 				continue;
 			buf_init(&t);
-			buf_printf(&t, "%s (no key: see [keys])", action_help[defaults[i].action]);
+			buf_printf(&t, "%s (no key: see [keys])",
+				   action_help[keys_defaults[i].action]);
 			h[count].key = xstrdup("-");
 			h[count].text = buf_steal(&t);
 			buf_done(&t);
