@@ -24,10 +24,13 @@ else
 fi
 # shellcheck source=/dev/null
 . "$S/env"
-check "env names all five URLs" test -n "${PROMETHEUS_URL:-}" -a -n "${SHOPSIM_URL:-}" -a -n "${NODE_EXPORTER_URL:-}" -a -n "${ELASTICSEARCH_URL:-}" -a -n "${ZIPKIN_URL:-}"
+check "env names all six URLs" test -n "${PROMETHEUS_URL:-}" -a -n "${SHOPSIM_URL:-}" -a -n "${NODE_EXPORTER_URL:-}" -a -n "${ELASTICSEARCH_URL:-}" -a -n "${ZIPKIN_URL:-}" -a -n "${ALERTMANAGER_URL:-}"
 check "the env file has ZIPKIN_URL=http://127.0.0.1:PORT" grep -qx 'ZIPKIN_URL=http://127\.0\.0\.1:[0-9]*' "$S/env"
 mapfile -t PIDS < <(stack_pids "$S")
-check "five PID files (${PIDS[*]})" test "${#PIDS[@]}" -eq 5
+check "six PID files (${PIDS[*]})" test "${#PIDS[@]}" -eq 6
+check "the Alertmanager is ready" curl -sf -o /dev/null "$ALERTMANAGER_URL/-/ready"
+check "Prometheus sends its alerts to it" wait_for 10 sh -c "curl -sf '$PROMETHEUS_URL/api/v1/alertmanagers' | jq -en 'input | .data.activeAlertmanagers | length == 1' >/dev/null"
+check "Prometheus loaded the alerting rules" sh -c "curl -sf '$PROMETHEUS_URL/api/v1/rules?type=alert' | jq -en 'input | [.data.groups[].rules[].name] == [\"HighErrorRatio\", \"HighLatency\"]' >/dev/null"
 check "Elasticsearch holds shopsim's logs" sh -c "curl -sf '$ELASTICSEARCH_URL/logs-*/_count' | jq -en 'input | .count > 0' >/dev/null"
 # zipkin_services : Zipkin's /api/v2/services are the shop's six services
 zipkin_services() {
