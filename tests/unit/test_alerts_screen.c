@@ -253,6 +253,23 @@ test_cursor(void **state)
 	free(s);
 }
 
+/* A silence ending days away shows its date, and the column makes room for it. */
+static void
+test_long_silence(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a;
+	size_t n;
+	char *s;
+
+	a = make_alerts(&n);
+	a[4].silence_ends = NOW + 2 * 86400 + 3600;
+	model_set_alerts(f->m, a, n);
+	s = render(f, 120, 20);
+	assert_non_null(strstr(s, "SILENCED until 11-25 06:30 warning"));
+	free(s);
+}
+
 static void
 test_filter(void **state)
 {
@@ -483,6 +500,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_silence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silence, setup, teardown),

@@ -202,9 +202,9 @@ fill(struct rowbuf *r, const struct alert *a, const struct view_ctx *v, bool utc
 	}
 }
 
-/* The columns; STATE widens when some row shows a silence's end. */
+/* The columns; STATE widens to the longest "SILENCED until ..." of the rows. */
 static void
-columns(struct table_column *cols, const struct alert *const *al, size_t n)
+columns(struct table_column *cols, const struct alert *const *al, size_t n, double now)
 {
 	static const struct table_column base[NCOLS] = {
 		[COL_STATE] = { "STATE", 8, 8, 0, 0, ALIGN_LEFT, false },
@@ -217,11 +217,17 @@ columns(struct table_column *cols, const struct alert *const *al, size_t n)
 	size_t i;
 
 	memcpy(cols, base, sizeof base);
-	for (i = 0; i < n; i++)
-		if (al[i]->state == ALERT_SILENCED && al[i]->silence_ends > 0) {
-			cols[COL_STATE].min_width = cols[COL_STATE].max_width = 20;
-			break;
-		}
+	for (i = 0; i < n; i++) {
+		char t[32];
+		int w;
+
+		if (al[i]->state != ALERT_SILENCED || al[i]->silence_ends <= 0)
+			continue;
+		alerts_screen_clock(al[i]->silence_ends, now, true, t, sizeof t);
+		w = 15 + (int)strlen(t); /* "SILENCED until " + the time */
+		if (w > cols[COL_STATE].min_width)
+			cols[COL_STATE].min_width = cols[COL_STATE].max_width = w;
+	}
 }
 
 /* Rows [from, to) of al into a table view; *rb and *rows are new. */
@@ -236,7 +242,7 @@ make_view(const struct view_ctx *v, const struct alerts_status *st, bool utc,
 		to = n;
 	if (from > to)
 		from = to;
-	columns(cols, al, n);
+	columns(cols, al, n, v->now);
 	*rb = xcalloc(to - from + 1, sizeof **rb);
 	*rows = xcalloc(to - from + 1, sizeof **rows);
 	for (i = from; i < to; i++) {
