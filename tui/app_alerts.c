@@ -352,8 +352,7 @@ app_alerts_key(struct app *a, enum action act)
 		}
 		x->step = SIL_FILTER;
 		snprintf(a->prompt, sizeof a->prompt, "%s",
-			 "Filter alerts (PCRE2: name, service, severity, summary; Enter applies): "
-			 "/");
+			 "Filter alerts (PCRE2, Enter applies): /");
 		a->edit = EDIT_SILENCE;
 		input_set(&a->input, alerts_screen_filter(x->screen));
 		return true;
