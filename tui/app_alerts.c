@@ -204,7 +204,8 @@ open_dialog(struct app *a)
 	alerts_screen_clock(x->sil.ends_at, v.now, utc(a), when, sizeof when);
 	alerts_silence_duration_text(x->sil.duration_ms, dur, sizeof dur);
 	snprintf(x->title, sizeof x->title, "Silence %.200s?", x->sil.name);
-	snprintf(x->change, sizeof x->change, "%.200s %s for %s, until %s%s", x->sil.name,
+	snprintf(x->change, sizeof x->change, "%.200s%s%.200s %s for %s, until %s%s", x->sil.name,
+		 x->sil.service[0] != '\0' ? " on " : "", x->sil.service,
 		 a->ascii ? "-" : "\xe2\x80\x94", dur, when, utc(a) ? " UTC" : "");
 	buf_reset(&x->body);
 	buf_puts(&x->body, "Alertmanager mutes every alert with exactly these labels:\n");
@@ -446,4 +447,11 @@ app_alerts_render(struct app *a, struct render_state *rs)
 	rs->body = draw_body;
 	rs->body_ud = a;
 	rs->hint = "? help  s silence  Enter detail  l logs  t traces  Esc back ";
+}
+
+bool
+app_alerts_row_at(struct app *a, int y, long *delta)
+{
+	return a->alerts != NULL && a->alerts->screen != NULL &&
+	       alerts_screen_row_at(a->alerts->screen, y, delta);
 }

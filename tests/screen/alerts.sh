@@ -95,7 +95,7 @@ check "the dialog: Silence HighErrorRatio?" wait_for 5 has "Silence HighErrorRat
 check "... every label as a matcher" bash -c "$(declare -f screen); s=\$(screen | tr -d '│\n' | tr -s ' ');
 	grep -q 'alertname=\"HighErrorRatio\"' <<<\"\$s\" && grep -q 'service=\"orders\"' <<<\"\$s\" &&
 	grep -q 'severity=\"critical\"' <<<\"\$s\""
-check "... the duration and the end" hasE "HighErrorRatio — for 1h30m, until [0-9]{2}:[0-9]{2}"
+check "... the service, the duration and the end" hasE "HighErrorRatio on orders — for 1h30m, until [0-9]{2}:[0-9]{2}"
 before=$(active_silences)
 t_confirm=$(date +%s)
 keys y
