@@ -102,6 +102,8 @@ make_alerts(size_t *n)
 	return a;
 }
 
+static int find_x(struct canvas *c, int y, const char *s);
+
 struct fixture {
 	struct model *m;
 	struct view_ctx v;
@@ -193,6 +195,27 @@ test_failing(void **state)
 	golden("alerts_failing_80x24", s);
 	assert_non_null(strstr(s, "Alertmanager failing, showing its alerts of 2m05s ago"));
 	free(s);
+	/* Alertmanager's rows are drawn stale; those Prometheus also holds are not. */
+	{
+		struct canvas *c = canvas_new(80, 24);
+		int y, seen = 0;
+
+		alerts_snapshot_draw(c, &f->v, &f->st, true);
+		for (y = 0; y < 24; y++) {
+			int x = find_x(c, y, "NodeDown"), x2 = find_x(c, y, "HighErrorRatio");
+
+			if (x >= 0) {
+				assert_int_equal(c->cells[y * 80 + x].role, ROLE_STALE);
+				seen++;
+			}
+			if (x2 >= 0) {
+				assert_int_equal(c->cells[y * 80 + x2].role, ROLE_NORMAL);
+				seen++;
+			}
+		}
+		assert_int_equal(seen, 2);
+		canvas_free(c);
+	}
 }
 
 static void
