@@ -126,35 +126,6 @@ verdict(const struct snapshot_options *o, const struct snap_data *d, int status,
 }
 
 static int
-severity(const struct view_ctx *v, const struct service *s)
-{
-	return view_status_severity(model_service_status(s, v->th, v->now, v->stale_after));
-}
-
-/* The services not OK, worst first (the model's order among equals), at most max into names; returns how many there are. */
-static size_t
-not_ok(const struct view_ctx *v, const char **names, size_t max, size_t *n)
-{
-	size_t ns = model_nservices(v->model), i, j, all = 0;
-	const struct service **bad = xcalloc(ns + 1, sizeof *bad);
-
-	for (i = 0; i < ns; i++) {
-		const struct service *s = model_service_at(v->model, i);
-
-		if (severity(v, s) == 0)
-			continue;
-		for (j = all; j > 0 && severity(v, bad[j - 1]) < severity(v, s); j--)
-			bad[j] = bad[j - 1];
-		bad[j] = s;
-		all++;
-	}
-	for (*n = 0; *n < all && *n < max; (*n)++)
-		names[*n] = bad[*n]->name;
-	free(bad);
-	return all;
-}
-
-static int
 run_all(const struct snapshot_options *o, struct buf *out, struct buf *problems, struct err *e)
 {
 	const struct setup *s = o->setup;
@@ -175,7 +146,7 @@ run_all(const struct snapshot_options *o, struct buf *out, struct buf *problems,
 	status = snap_round_wait(&r);
 	snap_round_view(&r, &v);
 	data_of(&r, &v, &base);
-	all = not_ok(&v, names, SNAPSHOT_ALL_DETAILS, &nd);
+	all = snapshot_not_ok(&v, names, SNAPSHOT_ALL_DETAILS, &nd);
 	for (i = 0; i < nd; i++) {
 		dps[i] = NULL;
 		if (snap_round_detail(&r, &so, names[i], &dps[i]) != 0)

@@ -5,7 +5,10 @@
  * with the screen's own headings one level down; JSON is one envelope
  * holding every screen shown and the list of those skipped with why.
  */
+#include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 #include "snapshot_internal.h"
 
@@ -121,4 +124,32 @@ snapshot_render_all(const struct snap_out *o, const struct snap_part *parts, siz
 		else
 			snapshot_render(o, parts[i].w, &parts[i].d, out);
 	}
+}
+
+static int
+severity(const struct view_ctx *v, const struct service *s)
+{
+	return view_status_severity(model_service_status(s, v->th, v->now, v->stale_after));
+}
+
+size_t
+snapshot_not_ok(const struct view_ctx *v, const char **names, size_t max, size_t *n)
+{
+	size_t ns = model_nservices(v->model), i, j, all = 0;
+	const struct service **bad = xcalloc(ns + 1, sizeof *bad);
+
+	for (i = 0; i < ns; i++) {
+		const struct service *s = model_service_at(v->model, i);
+
+		if (severity(v, s) == 0)
+			continue;
+		for (j = all; j > 0 && severity(v, bad[j - 1]) < severity(v, s); j--)
+			bad[j] = bad[j - 1];
+		bad[j] = s;
+		all++;
+	}
+	for (*n = 0; *n < all && *n < max; (*n)++)
+		names[*n] = bad[*n]->name;
+	free(bad);
+	return all;
 }

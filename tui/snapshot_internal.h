@@ -119,6 +119,13 @@ struct snap_part {
  * level down), JSON one envelope with every shown screen and a "skipped"
  * list.  note (may be NULL) is said once under the first heading.
  */
+/*
+ * The services not OK (WARN, CRIT, STALE, UNKNOWN), worst first and in the
+ * model's order among equals: at most max names (borrowed from the model)
+ * into names, their number into *n.  Returns how many are not OK in all.
+ */
+size_t snapshot_not_ok(const struct view_ctx *v, const char **names, size_t max, size_t *n);
+
 void snapshot_render_all(const struct snap_out *o, const struct snap_part *parts, size_t n,
 			 const struct snap_data *base, const char *note, struct buf *out);
 

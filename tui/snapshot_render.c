@@ -130,70 +130,77 @@ overview_md(struct overview *ov, const struct view_ctx *v, struct buf *out)
 	overview_markdown(ov, v, out);
 }
 
+/* The screen's state (cursor, sort, ...) as when it first opens: only w's is made. */
+struct screens {
+	struct overview *ov;
+	struct detail *dt;
+	struct logs *lg;
+	struct traces_screen *ts;
+	struct waterfall *wf;
+	struct graph *g;
+};
+
 static void
 render_canvas(const struct snap_out *o, enum snap_screen w, const struct snap_data *d,
 	      struct buf *out)
 {
 	struct canvas *c = canvas_new(o->width, o->height);
-	struct overview *ov = overview_new();
-	struct detail *dt = w == SNAP_SCREEN_SERVICE ? detail_new(d->service) : NULL;
-	struct logs *lg = logs_new();
-	struct traces_screen *ts = traces_screen_new();
-	struct waterfall *wf = waterfall_new();
-	struct graph *g = graph_new();
+	struct screens sc;
 	struct render_state rs;
 	char title[160];
 
+	memset(&sc, 0, sizeof sc);
 	memset(&rs, 0, sizeof rs);
 	c->ascii = o->ascii;
-	waterfall_set_critical(wf, true);
 	switch (w) {
 	case SNAP_SCREEN_SERVICE:
-		rs.detail = dt;
+		rs.detail = sc.dt = detail_new(d->service);
 		rs.detail_data = d->detail;
 		break;
 	case SNAP_SCREEN_LOGS:
-		logs_set_query(lg, d->query);
-		rs.logs = lg;
+		rs.logs = sc.lg = logs_new();
+		logs_set_query(sc.lg, d->query);
 		rs.logs_data = d->logs;
 		break;
 	case SNAP_SCREEN_TRACES:
-		rs.traces = ts;
+		rs.traces = sc.ts = traces_screen_new();
 		rs.traces_list = d->traces;
 		rs.crumbs = "Traces";
 		break;
 	case SNAP_SCREEN_TRACE:
-		rs.waterfall = wf;
+		rs.waterfall = sc.wf = waterfall_new();
+		waterfall_set_critical(sc.wf, true);
 		rs.trace_data = d->trace;
 		snprintf(title, sizeof title, "Trace %.16s",
 			 d->trace != NULL ? d->trace->trace_id : "");
 		rs.crumbs = title;
 		break;
 	case SNAP_SCREEN_TOPOLOGY:
-		rs.graph = g;
+		rs.graph = sc.g = graph_new();
 		rs.topology_data = d->topology;
 		rs.crumbs = "Topology";
 		break;
 	case SNAP_SCREEN_ALERTS:
-		alerts_snapshot_draw(c, d->v, d->alerts, d->utc);
-		goto written;
+		break;
 	default:
-		rs.overview = ov;
+		rs.overview = sc.ov = overview_new();
 		break;
 	}
-	render_screen(c, d->v, &rs);
-written:
+	if (w == SNAP_SCREEN_ALERTS)
+		alerts_snapshot_draw(c, d->v, d->alerts, d->utc); /* the Alerts screen's own */
+	else
+		render_screen(c, d->v, &rs);
 	if (o->format == SNAP_ANSI)
 		canvas_write_ansi(c, out, o->color);
 	else
 		canvas_write_text(c, out);
 	canvas_free(c);
-	overview_free(ov);
-	detail_free(dt);
-	logs_free(lg);
-	traces_screen_free(ts);
-	waterfall_free(wf);
-	graph_free(g);
+	overview_free(sc.ov);
+	detail_free(sc.dt);
+	logs_free(sc.lg);
+	traces_screen_free(sc.ts);
+	waterfall_free(sc.wf);
+	graph_free(sc.g);
 }
 
 static void

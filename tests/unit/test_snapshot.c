@@ -265,6 +265,35 @@ test_markdown_pipe_tables(void **state)
 	buf_done(&out);
 }
 
+/* --screen all's details: the services not OK, worst first, at most the cap; how many in all. */
+static void
+test_not_ok(void **state)
+{
+	struct snap_fixture *f = *state;
+	const char *names[SNAPSHOT_ALL_DETAILS];
+	size_t n = 0;
+	int i;
+
+	assert_int_equal(snapshot_not_ok(&f->v, names, SNAPSHOT_ALL_DETAILS, &n), 3);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[0], "orders");    /* CRIT */
+	assert_string_equal(names[1], "payments");  /* WARN, in the model's order */
+	assert_string_equal(names[2], "inventory"); /* WARN */
+	for (i = 0; i < 6; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "slow%d", i);
+		snap_metrics(f->m, name, 1, 0, 0.6 + 0.1 * i);
+	}
+	snap_metrics(f->m, "broken", 1, 0.5, 0.1);
+	assert_int_equal(snapshot_not_ok(&f->v, names, SNAPSHOT_ALL_DETAILS, &n), 10);
+	assert_int_equal(n, SNAPSHOT_ALL_DETAILS);
+	assert_string_equal(names[0], "orders");
+	assert_string_equal(names[1], "broken");
+	assert_string_equal(names[2], "payments");
+	assert_string_equal(names[4], "slow0");
+}
+
 static void
 test_screen_names(void **state)
 {
@@ -303,6 +332,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_envelope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_envelope_failed_backend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_pipe_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_ok, setup, teardown),
 		cmocka_unit_test(test_screen_names),
 	};
 
