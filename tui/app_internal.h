@@ -249,6 +249,8 @@ void app_alerts_refresh_now(struct app *a);
 /* Fill rs for the Alerts screen when it is on top; its dialog when open. */
 void app_alerts_render(struct app *a, struct render_state *rs);
 void app_alerts_closed(struct app *a);
+/* Mouse: the Alerts row at screen row y, as alerts_screen_row_at. */
+bool app_alerts_row_at(struct app *a, int y, long *delta);
 
 /* app_query.c - the Query screen: ad-hoc PromQL, table or chart, history. */
 void app_query_start(struct app *a);

@@ -86,6 +86,9 @@ row_at(struct app *a, int y, long *delta, enum action *open)
 	case SCREEN_TRACES:
 		*open = ACT_TRACE_OPEN;
 		return a->traces != NULL && traces_screen_row_at(a->traces, y, delta);
+	case SCREEN_ALERTS:
+		*open = ACT_OPEN;
+		return app_alerts_row_at(a, y, delta);
 	default:
 		return false;
 	}
@@ -127,7 +130,7 @@ app_mouse_help(struct app *a)
 {
 	static const struct help_entry on[] = {
 		{ NULL, "Mouse" },
-		{ "click", "a row: the cursor goes there (Overview, Logs, Traces)" },
+		{ "click", "a row: the cursor goes there (Overview, Logs, Traces, Alerts)" },
 		{ "click again", "the row under the cursor: open it, as Enter" },
 		{ "wheel", "move the cursor three rows" },
 		{ "click title",

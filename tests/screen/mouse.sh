@@ -11,7 +11,9 @@
 # stack (Prometheus, shopsim, the Elasticsearch and Zipkin test servers):
 # on the Logs a click on the third line moves the cursor there and a click
 # on it opens the line; on the Traces a click on the third trace moves the
-# cursor and a click on it opens the waterfall.
+# cursor and a click on it opens the waterfall; on the Alerts (three alerts
+# put into the Alertmanager) a click on the third moves the cursor and a
+# click on it opens its service's detail.
 # shellcheck disable=SC2317  # functions called through check and trap
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -144,10 +146,17 @@ tmux -L "$SOCK" kill-server 2>/dev/null
 wait_for 10 bash -c "! tmux -L '$SOCK' has-session 2>/dev/null" >/dev/null
 tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 40 \
 	"'$OPSDECK_BIN' --refresh 1s --prometheus '$PROMETHEUS_URL' --elasticsearch '$ELASTICSEARCH_URL' \
-	--zipkin '$ZIPKIN_URL'; echo \"EXITED \$?\"; sleep 600"
+	--zipkin '$ZIPKIN_URL' --alertmanager '$ALERTMANAGER_URL'; echo \"EXITED \$?\"; sleep 600"
+# Three alerts for the Alerts screen, straight into the Alertmanager.
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+for a in BackupFailed:inventory DiskFilling:payments CertExpiring:users; do
+	curl -sf -X POST -H 'Content-Type: application/json' "$ALERTMANAGER_URL/api/v2/alerts" \
+		-d '[{"labels":{"alertname":"'"${a%%:*}"'","service":"'"${a#*:}"'","severity":"warning"},"startsAt":"'"$now"'"}]' >/dev/null
+done
 wait_for 60 bash -c "$(declare -f screen); screen | grep -Eq '^gateway +[A-Z]+'" >/dev/null
-# The screen row (1-based) of the line drawn in reverse video below the title, and its text.
-rev_row() { tmux -L "$SOCK" capture-pane -p -e -t t | grep -n $'\e\\[[0-9;]*7m[^\e]*[0-9][0-9]:[0-9][0-9]' | awk -F: '$1 > 2 { print $1; exit }'; }
+# The screen row (1-based) of the line that starts in reverse video between
+# the title and the status bar (the cursor), and its text.
+rev_row() { tmux -L "$SOCK" capture-pane -p -e -t t | grep -nE $'^( |\e\\[[0-9;]*m)*\e\\[([0-9]+;)*7m' | awk -F: -v last="$(screen | wc -l)" '$1 > 2 && $1 < last { print $1; exit }'; }
 rev_text() { local r; r=$(rev_row); [ -n "$r" ] && tmux -L "$SOCK" capture-pane -p -t t | sed -n "${r}p"; }
 # click_third HEADER: a click on the third row under the header that starts
 # with HEADER; true when the cursor is then on what that row showed (the
@@ -181,5 +190,18 @@ check "Traces: a click on the third trace moves the cursor there" \
 	wait_for 20 bash -c "$FUNCS; click_third START"
 check "Traces: a click on the trace under the cursor opens its waterfall" \
 	wait_for 20 bash -c "$FUNCS; screen | head -1 | grep -q '› Trace ' || { click_cursor; sleep 0.5; screen | head -1 | grep -q '› Trace '; }"
+
+keys Escape
+wait_for 10 bash -c "$FUNCS; screen | head -1 | grep -q 'Traces' && ! screen | head -1 | grep -q '› Trace '" >/dev/null
+keys Escape
+wait_for 10 has ' opsdeck · Overview ' >/dev/null
+keys a
+check "Alerts: the three injected alerts are listed" \
+	wait_for 30 bash -c "$FUNCS; s=\$(screen); for n in BackupFailed DiskFilling CertExpiring; do grep -Eq \"^FIRING +warning +\$n \" <<<\"\$s\" || exit 1; done"
+check "Alerts: a click on the third row moves the cursor there" \
+	wait_for 20 bash -c "$FUNCS; click_third STATE"
+svc=$(rev_text | awk '{print $4}')
+check "Alerts: a click on the row under the cursor opens its service ($svc)" \
+	wait_for 20 bash -c "$FUNCS; screen | head -1 | grep -q '› $svc ' || { click_cursor; sleep 0.5; screen | head -1 | grep -q '› $svc '; }"
 
 finish

@@ -19,6 +19,7 @@ struct alerts_screen {
 	size_t selected; /* in the visible rows */
 	size_t top;
 	int page;
+	int rows_y;               /* the screen row of the first row at the last draw */
 	char *selected_fp;        /* the cursor's alert, by fingerprint */
 	struct regex *filter;     /* NULL: every alert */
 	const struct alert **vis; /* the rows shown: the model's alerts the filter keeps */
@@ -350,6 +351,7 @@ alerts_screen_draw(struct alerts_screen *s, struct canvas *c, struct rect body,
 		return;
 	}
 	s->page = body.h > 1 ? body.h - 1 : 1;
+	s->rows_y = body.y + 1; /* under the header */
 	table_scroll_to(s->selected, s->nvis, s->page, &s->top);
 	make_view(v, st, utc, s->vis, s->nvis, cols, &tv, &rb, &rows, s->top,
 		  s->top + (size_t)s->page);
@@ -435,4 +437,18 @@ alerts_screen_markdown(const struct view_ctx *v, bool utc, struct buf *out)
 	free(rb);
 	free(rows);
 	free(vis);
+}
+
+bool
+alerts_screen_row_at(const struct alerts_screen *s, int y, long *delta)
+{
+	size_t row;
+
+	if (s->page <= 0 || y < s->rows_y || y >= s->rows_y + s->page)
+		return false;
+	row = s->top + (size_t)(y - s->rows_y);
+	if (row >= s->nvis)
+		return false;
+	*delta = (long)row - (long)s->selected;
+	return true;
 }

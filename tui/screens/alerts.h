@@ -50,6 +50,11 @@ int alerts_screen_handle(struct alerts_screen *s, enum action a, const struct vi
 
 /* The selected alert (borrowed from the model until it changes), or NULL. */
 const struct alert *alerts_screen_selected(struct alerts_screen *s, const struct view_ctx *v);
+/*
+ * Mouse: is screen row y one of the rows drawn at the last draw?  Then
+ * *delta is how many rows it is below the cursor.
+ */
+bool alerts_screen_row_at(const struct alerts_screen *s, int y, long *delta);
 
 /* "3 firing · 1 pending · 2 silenced" into out (n bytes). */
 void alerts_screen_summary(const struct view_ctx *v, char *out, size_t n);
