@@ -455,10 +455,3 @@ app_alerts_row_at(struct app *a, int y, long *delta)
 	return a->alerts != NULL && a->alerts->screen != NULL &&
 	       alerts_screen_row_at(a->alerts->screen, y, delta);
 }
-
-bool
-app_alerts_row_at(struct app *a, int y, long *delta)
-{
-	return a->alerts != NULL && a->alerts->screen != NULL &&
-	       alerts_screen_row_at(a->alerts->screen, y, delta);
-}
