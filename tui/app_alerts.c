@@ -215,6 +215,15 @@ open_dialog(struct app *a)
 	x->dv.title = x->title;
 	x->dv.body = x->body.data;
 	x->dv.change = x->change;
+	/*
+	 * confirm = name (or a protected environment): the silence is
+	 * confirmed as an action is, by typing the service's name (the
+	 * alert's name when it names no service).
+	 */
+	x->dv.typed = a->o->setup->actions.confirm_name;
+	x->dv.expect = x->sil.service[0] != '\0' ? x->sil.service : x->sil.name;
+	x->dv.input = &a->typed;
+	input_set(&a->typed, "");
 	x->step = SIL_CONFIRM;
 }
 
@@ -300,7 +309,7 @@ app_alerts_modal_key(struct app *a, int key)
 		return false;
 	if (key == K_RESIZE || key == K_MOUSE)
 		return true;
-	r = dialog_key(&x->dv, NULL, key);
+	r = dialog_key(&x->dv, &a->typed, key);
 	term_size(&w, &h);
 	if (r == DIALOG_CONFIRM && !dialog_fits(a->canvas, (struct rect){ 0, 0, w, h }, &x->dv))
 		r = DIALOG_CANCEL; /* the user could not see what they agreed to */

@@ -390,6 +390,12 @@ crumbs(struct app *a, struct render_state *rs)
 		case SCREEN_TOPOLOGY:
 			name = "Topology";
 			break;
+		case SCREEN_ALERTS:
+			name = "Alerts";
+			break;
+		case SCREEN_QUERY:
+			name = "Query";
+			break;
 		default:
 			break;
 		}

@@ -12,6 +12,8 @@
 #    away; the row turns SILENCED until that end; one audit line;
 #  - s on the silenced alert says it is silenced already; / filters the
 #    list (\ clears it); n at the dialog cancels (audited, nothing created);
+#  - confirm = name (what a protected environment forces): the dialog asks
+#    for the service's name, y alone creates nothing, the name does;
 #  - --read-only: s is refused with a message and an audit line, no prompt
 #    opens, no silence is created and no POST leaves the process.
 set -u
@@ -34,6 +36,7 @@ export SOCK=opsdeck-alerts-$$
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	tmux -L "$SOCK-ro" kill-server 2>/dev/null
+	tmux -L "$SOCK-name" kill-server 2>/dev/null
 	"$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -149,6 +152,29 @@ check "\\ clears the filter" wait_for 5 has "HighErrorRatio"
 check "no POST but the one silence left the process" \
 	bash -c "[ \$(grep -c ' POST ' '$T/debug.log') = 1 ] && grep -q ' POST .*/api/v2/silences 200 ' '$T/debug.log'"
 
+# confirm = name (as in a protected environment): y alone does not silence,
+# the service's name typed does.
+tmux -L "$SOCK" kill-server
+export SOCK=$SOCK-name
+mkdir -p "$XDG_CONFIG_HOME/opsdeck"
+printf '[general]\nconfirm = name\n' >"$XDG_CONFIG_HOME/opsdeck/config.ini"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+curl -sf -X POST -H 'Content-Type: application/json' "$ALERTMANAGER_URL/api/v2/alerts" \
+	-d '[{"labels":{"alertname":"CertExpiring","service":"payments","severity":"warning"},"startsAt":"'"$now"'"}]' >/dev/null
+start
+keys a
+check "confirm = name: the Alerts screen lists CertExpiring" wait_for 20 hasE "^FIRING +warning +CertExpiring +payments"
+keys / "CertExpiring" Enter
+wait_for 5 has "/CertExpiring/" >/dev/null
+keys s Enter "renewal under way" Enter
+check "confirm = name: the dialog asks for the service's name" wait_for 5 has "type the service name"
+keys y
+check "confirm = name: y alone creates nothing, the dialog stays" bash -c "$(declare -f screen has); has 'type the service name' && [ \"\$($(declare -f silences active_silences); ALERTMANAGER_URL=$ALERTMANAGER_URL active_silences)\" = $((before + 1)) ]"
+keys BSpace payments Enter
+check "confirm = name: the name typed creates the silence" wait_for 10 bash -c "[ \"\$($(declare -f silences active_silences); ALERTMANAGER_URL=$ALERTMANAGER_URL active_silences)\" = $((before + 2)) ]"
+rm -f "$XDG_CONFIG_HOME/opsdeck/config.ini"
+before=$((before + 1))
+
 # --read-only: refused before anything is asked, and nothing reaches the server.
 tmux -L "$SOCK" kill-server
 export SOCK=$SOCK-ro
@@ -161,7 +187,7 @@ keys s
 check "read-only: s is refused with a message" wait_for 5 has "read-only: silencing BackupFailed refused"
 check "read-only: no prompt or dialog opened" bash -c "$(declare -f screen lacks); lacks 'for how long?' && lacks 'y confirm'"
 check "read-only: one more audit line, refused" \
-	bash -c "[ \$(grep -c . '$AUDIT') = 3 ] && tail -1 '$AUDIT' | jq -e '.action == \"silence\" and .result == \"refused\"' >/dev/null"
+	bash -c "[ \$(grep -c . '$AUDIT') = 4 ] && tail -1 '$AUDIT' | jq -e '.action == \"silence\" and .result == \"refused\"' >/dev/null"
 check "read-only: no silence created at the server" test "$(active_silences)" = "$((before + 1))"
 check "read-only: only GETs left the process" bash -c "grep -q ' GET ' '$T/debug-ro.log' && ! grep -Eq ' (POST|PUT|DELETE|PATCH) ' '$T/debug-ro.log'"
 finish
