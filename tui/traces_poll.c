@@ -82,8 +82,10 @@ traces_poll_new(struct http *http, struct model *model, const struct traces_sett
 	p->td.utc = s->utc;
 	p->deps_lookback = p->s.deps_lookback_s;
 	p->tg.lookback_s = p->deps_lookback;
-	if (s->enabled && model != NULL)
-		model_backend(model, "zipkin");
+	/*
+	 * Zipkin is asked only while a traces screen is open: it joins the
+	 * status line at its first answer, not as "connecting..." forever.
+	 */
 	return p;
 }
 

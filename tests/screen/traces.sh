@@ -43,6 +43,8 @@ tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 120 -y 40 \
 check "the Overview lists payments" wait_for 20 has 'payments'
 keys / ; keys -l '^payments$'; keys Enter
 check "the filter leaves payments" wait_for 10 bash -c "$(declare -f screen has lacks); has 'payments' && lacks 'inventory'"
+check "Zipkin, asked only for the traces screens, is not 'connecting...' on the Overview" \
+	bash -c "$(declare -f screen); ! screen | tail -1 | grep -q 'zipkin'"
 keys t
 check "t opens the Traces screen for payments" wait_for 10 bash -c "$(declare -f screen has); has 'Traces' && has 'service=payments'"
 check "the traces arrive, gateway at their root" wait_for 15 bash -c "$(declare -f screen has); has 'gateway' && screen | grep -Eq '[0-9]+ traces'"
