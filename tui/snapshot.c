@@ -72,7 +72,7 @@ wants(const struct snapshot_options *o, enum snap_screen w)
 		return want | ROUND_ALERTS;
 	case SNAP_SCREEN_ALL:
 		return ROUND_METRICS | ROUND_RUNTIMES | ROUND_LOGS | ROUND_TRACES | ROUND_TOPOLOGY |
-		       ROUND_ALERTS;
+		       ROUND_ALERTS | ROUND_BRIEF;
 	default:
 		return want | ROUND_METRICS | ROUND_RUNTIMES;
 	}

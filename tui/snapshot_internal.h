@@ -37,6 +37,8 @@
 #define SNAPSHOT_SCHEMA 1
 /* --screen all: at most this many Service details (the services not OK, worst first). */
 #define SNAPSHOT_ALL_DETAILS 5
+/* --screen all: the Logs' newest hits shown (the screen alone shows a page). */
+#define SNAPSHOT_ALL_HITS 30
 
 enum snap_screen {
 	SNAP_SCREEN_OVERVIEW,
@@ -153,6 +155,7 @@ enum {
 	ROUND_TRACE = 1 << 4,    /* one trace */
 	ROUND_TOPOLOGY = 1 << 5, /* the dependency links */
 	ROUND_ALERTS = 1 << 6,   /* Prometheus' and Alertmanager's alerts into the model */
+	ROUND_BRIEF = 1 << 7,    /* --screen all: the Logs' newest SNAPSHOT_ALL_HITS hits only */
 };
 
 /* One poll round: every poller on one http handle and one model. */
@@ -167,10 +170,11 @@ struct snap_round {
 	size_t nk8s;
 	struct ecs_poll **ecs;
 	size_t necs;
-	struct logs_poll *logs;     /* ROUND_LOGS */
-	struct traces_poll *traces; /* ROUND_TRACES, TRACE or TOPOLOGY */
-	struct alerts_poll *alerts; /* ROUND_ALERTS with an alert source */
-	const char *trace_id;       /* ROUND_TRACE: borrowed */
+	struct logs_poll *logs;      /* ROUND_LOGS */
+	struct logs_settings logs_s; /* its settings (ROUND_BRIEF: a shorter page) */
+	struct traces_poll *traces;  /* ROUND_TRACES, TRACE or TOPOLOGY */
+	struct alerts_poll *alerts;  /* ROUND_ALERTS with an alert source */
+	const char *trace_id;        /* ROUND_TRACE: borrowed */
 };
 
 /*

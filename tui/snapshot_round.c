@@ -106,8 +106,13 @@ snap_round_open(struct snap_round *r, const struct snapshot_options *o, unsigned
 	 * aggregation, after the services are known).  Else the Logs
 	 * screen's requests only.
 	 */
-	if (r->want & ROUND_LOGS)
-		r->logs = logs_poll_new(r->http, r->poller != NULL ? r->model : NULL, &s->logs);
+	if (r->want & ROUND_LOGS) {
+		/* In a report of every screen, the newest lines only: the Logs screen has them all. */
+		r->logs_s = s->logs;
+		if ((r->want & ROUND_BRIEF) && r->logs_s.page > SNAPSHOT_ALL_HITS)
+			r->logs_s.page = SNAPSHOT_ALL_HITS;
+		r->logs = logs_poll_new(r->http, r->poller != NULL ? r->model : NULL, &r->logs_s);
+	}
 	if (r->want & (ROUND_TRACES | ROUND_TRACE | ROUND_TOPOLOGY))
 		r->traces = traces_poll_new(r->http, r->model, &s->traces);
 	if (r->want & ROUND_ALERTS)

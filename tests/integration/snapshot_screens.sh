@@ -152,6 +152,8 @@ snap "$T/all.md" "${ALL[@]}" --screen all --format markdown --timeout 30s
 check "all markdown: ## headings in order" bash -c "grep '^## ' '$T/all.md' | head -5 | tr '\n' '|' | grep -q '^## Overview|## Alerts|## Logs|## Traces|## Topology|$'"
 check "all markdown: the screens' own headings one level down" grep -q '^### opsdeck overview' "$T/all.md"
 check "all markdown: pipe tables" pipe_tables "$T/all.md"
+check "all markdown: the Logs' newest 30 hits, not a whole page" \
+	bash -c "n=\$(sed -n '/^## Logs/,/^## Traces/p' '$T/all.md' | grep -c '^| [0-9][0-9]:[0-9][0-9]:'); [ \$n -ge 1 ] && [ \$n -le 30 ]"
 snap "$T/all.ansi" "${ALL[@]}" --screen all --format ansi --width 100 --height 24 --timeout 30s
 check "all ansi: exit 0 and colours" bash -c "[ $RC -eq 0 ] && grep -qE $'\\x1b\\\\[[0-9;]*m' '$T/all.ansi'"
 
