@@ -83,6 +83,7 @@ check "after 3 s the Alerts show, 2/4" wait_for 6 header_is Alerts 2/4
 check "then the Topology, 3/4" wait_for 6 header_is Topology 3/4
 t1=$(now_ms)
 check "the Topology draws the call graph (gateway, payments)" wait_for 2 bash -c "has gateway && has payments"
+check "... without the key hints of the console (the wall takes no Enter, t or +/-)" lacks "Enter detail"
 check "then the Logs, 4/4" wait_for 6 header_is Logs 4/4
 t2=$(now_ms)
 check "the Logs screen draws shopsim's lines" wait_for 2 bash -c "has MESSAGE && hasE '^ [0-9:.]+ +(info|warn|error) +(gateway|orders|payments|users|inventory) '"

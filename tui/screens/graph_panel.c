@@ -202,7 +202,8 @@ graph_panel_side(struct canvas *c, struct rect r, const struct view_ctx *v,
 	text_draw(c, r.x, y++, r.w, info, ROLE_DIM, ATTR_NONE);
 	if (more[0] != '\0') /* " · more: ..." without its separator */
 		text_draw(c, r.x, y++, r.w, more + strlen(dot(v)) + 2, ROLE_DIM, ATTR_NONE);
-	text_draw(c, r.x, y, r.w, keys_hint, ROLE_DIM, ATTR_NONE);
+	if (!v->wall) /* the wall takes no keys: no hint that invites one */
+		text_draw(c, r.x, y, r.w, keys_hint, ROLE_DIM, ATTR_NONE);
 }
 
 int
@@ -251,7 +252,7 @@ graph_panel_bottom(struct canvas *c, struct rect r, const struct view_ctx *v,
 	graph_paint_health(v, t->nodes[sel].name, true, &h);
 	used += 2 + graph_paint_health_draw(c, r.x + 1 + used + 2, r.y + 1, r.w - 3 - used, &h,
 					    ATTR_NONE);
-	if (used + hint + 3 <= r.w - 1)
+	if (used + hint + 3 <= r.w - 1 && !v->wall)
 		text_draw(c, r.x + r.w - 1 - hint, r.y + 1, hint, keys_hint, ROLE_DIM, ATTR_NONE);
 	if (r.h <= 3) /* a heading without a row tells nothing */
 		return;
