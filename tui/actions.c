@@ -112,6 +112,7 @@ ensure_audit(struct actions *a, struct err *e)
 	if (audit_open(&a->audit, a->audit_path, e) < 0)
 		return -1;
 	a->audit_open = true;
+	a->audit.env = a->s.env;
 	return 0;
 }
 

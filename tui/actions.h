@@ -29,6 +29,7 @@ struct actions_settings {
 	const char *audit_path; /* NULL = the default path */
 	const char *mode;       /* "console" */
 	bool confirm_name;      /* the user must type the service name */
+	const char *env;        /* the environment named in the audit lines; NULL = none */
 };
 
 /* Everything the confirmation dialog shows, and what execute needs. */

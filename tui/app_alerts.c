@@ -118,6 +118,7 @@ audit_line(struct app *a, enum audit_result result, const char *id, const char *
 			return;
 		}
 		x->log_open = true;
+		x->log.env = s->env_name;
 	}
 	if (alerts_silence_audit(&x->log, &x->sil, s->actions.mode, s->alerts.am_url, result, id,
 				 error, &e) < 0)

@@ -79,8 +79,7 @@ lower(int ch)
 static bool
 is_alnum(int ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9');
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
 }
 
 static bool
@@ -92,8 +91,7 @@ is_key_char(int ch)
 static bool
 is_blank(int ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' ||
-	       ch == '\v';
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
 }
 
 /* Case-insensitive: does s start with word (lower case)? */
@@ -110,8 +108,8 @@ starts_with(const char *s, const char *word)
 static bool
 secret_key(const char *s, size_t n)
 {
-	static const char *const keys[] = { "token", "password", "passwd", "secret",
-					    "api_key", "apikey", "access_key" };
+	static const char *const keys[] = { "token",   "password", "passwd",    "secret",
+					    "api_key", "apikey",   "access_key" };
 	size_t k, kl, i;
 
 	for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -133,8 +131,7 @@ credential_len(const char *s)
 {
 	size_t i = 0;
 
-	while (s[i] != '\0' && !is_blank((unsigned char)s[i]) &&
-	       strchr("\"',;)]}>", s[i]) == NULL)
+	while (s[i] != '\0' && !is_blank((unsigned char)s[i]) && strchr("\"',;)]}>", s[i]) == NULL)
 		i++;
 	return i;
 }
@@ -145,8 +142,7 @@ value_len(const char *s)
 {
 	size_t i = 0;
 
-	while (s[i] != '\0' && !is_blank((unsigned char)s[i]) &&
-	       strchr("&\"',;", s[i]) == NULL)
+	while (s[i] != '\0' && !is_blank((unsigned char)s[i]) && strchr("&\"',;", s[i]) == NULL)
 		i++;
 	return i;
 }
@@ -412,7 +408,7 @@ put(json_t *o, const char *key, json_t *v)
 }
 
 static char *
-format_with(const struct audit_record *r, const char *user, const char *host)
+format_with(const struct audit_record *r, const char *user, const char *host, const char *env)
 {
 	char when[64], *line;
 	json_t *o = json_object();
@@ -425,6 +421,8 @@ format_with(const struct audit_record *r, const char *user, const char *host)
 	put(o, "user", json_text(user));
 	put(o, "host", json_text(host));
 	put(o, "mode", json_text(r->mode));
+	if (env != NULL) /* only with environments: the lines of a single fleet stay as they were */
+		put(o, "env", json_text(env));
 	put(o, "runtime", json_text(r->runtime));
 	put(o, "context", json_text(r->context));
 	put(o, "service", json_text(r->service));
@@ -447,7 +445,7 @@ format_with(const struct audit_record *r, const char *user, const char *host)
 char *
 audit_format(const struct audit_record *r)
 {
-	return format_with(r, r->user, r->host);
+	return format_with(r, r->user, r->host, r->env);
 }
 
 /* --- the file ---------------------------------------------------------- */
@@ -527,14 +525,18 @@ make_parents(const char *path, struct err *e)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "audit log: cannot create directory %s: %s "
-				"\xe2\x80\x94 " WHAT_TO_DO, dir, strerror(errno));
+			err_set(e, ERR_IO,
+				"audit log: cannot create directory %s: %s "
+				"\xe2\x80\x94 " WHAT_TO_DO,
+				dir, strerror(errno));
 			free(dir);
 			return -1;
 		}
 		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			err_set(e, ERR_IO, "audit log: %s is not a directory "
-				"\xe2\x80\x94 set [general] audit_log", dir);
+			err_set(e, ERR_IO,
+				"audit log: %s is not a directory "
+				"\xe2\x80\x94 set [general] audit_log",
+				dir);
 			free(dir);
 			return -1;
 		}
@@ -570,20 +572,26 @@ open_file(const char *path, bool *created, struct err *e)
 
 	*created = false;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return err_set(e, ERR_IO, "audit log: %s is not a regular file "
-			       "\xe2\x80\x94 set [general] audit_log to a file path", path);
+		return err_set(e, ERR_IO,
+			       "audit log: %s is not a regular file "
+			       "\xe2\x80\x94 set [general] audit_log to a file path",
+			       path);
 	fd = open(path, flags | O_CREAT | O_EXCL, 0600);
 	if (fd >= 0)
 		*created = true;
 	else if (errno == EEXIST)
 		fd = open(path, flags);
 	if (fd < 0)
-		return err_set(e, ERR_IO, "audit log: cannot open %s for appending: %s "
-			       "\xe2\x80\x94 " WHAT_TO_DO, path, strerror(errno));
+		return err_set(e, ERR_IO,
+			       "audit log: cannot open %s for appending: %s "
+			       "\xe2\x80\x94 " WHAT_TO_DO,
+			       path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return err_set(e, ERR_IO, "audit log: %s is not a regular file "
-			       "\xe2\x80\x94 set [general] audit_log to a file path", path);
+		return err_set(e, ERR_IO,
+			       "audit log: %s is not a regular file "
+			       "\xe2\x80\x94 set [general] audit_log to a file path",
+			       path);
 	}
 	/* Who did what to production is not for every local user to read. */
 	if ((st.st_mode & 077) != 0 && st.st_uid == geteuid())
@@ -601,6 +609,7 @@ audit_open(struct audit *a, const char *path, struct err *e)
 	a->fd = -1;
 	a->path = NULL;
 	a->user[0] = a->host[0] = '\0';
+	a->env = NULL;
 	if (path == NULL || path[0] == '\0') {
 		if (audit_default_path(def, sizeof def, e) != 0)
 			return -1;
@@ -629,9 +638,11 @@ audit_append(struct audit *a, const struct audit_record *r, struct err *e)
 	int saved;
 
 	if (a == NULL || a->fd < 0)
-		return err_set(e, ERR_IO, "audit log: not open \xe2\x80\x94 the action "
+		return err_set(e, ERR_IO,
+			       "audit log: not open \xe2\x80\x94 the action "
 			       "was not recorded");
-	line = format_with(r, r->user ? r->user : a->user, r->host ? r->host : a->host);
+	line = format_with(r, r->user ? r->user : a->user, r->host ? r->host : a->host,
+			   r->env ? r->env : a->env);
 	len = strlen(line);
 	do
 		n = write(a->fd, line, len);
@@ -639,18 +650,23 @@ audit_append(struct audit *a, const struct audit_record *r, struct err *e)
 	saved = errno;
 	free(line);
 	if (n < 0)
-		return err_set(e, ERR_IO, "audit log: cannot write to %s: %s "
-			       "\xe2\x80\x94 " WHAT_TO_DO, a->path, strerror(saved));
+		return err_set(e, ERR_IO,
+			       "audit log: cannot write to %s: %s "
+			       "\xe2\x80\x94 " WHAT_TO_DO,
+			       a->path, strerror(saved));
 	if ((size_t)n != len) {
 		/* Close the torn line so that the next record stands alone. */
 		(void)!write(a->fd, "\n", 1);
-		return err_set(e, ERR_IO, "audit log: short write to %s (%zd of %zu bytes; "
+		return err_set(e, ERR_IO,
+			       "audit log: short write to %s (%zd of %zu bytes; "
 			       "disk full?) \xe2\x80\x94 free space or " WHAT_TO_DO,
 			       a->path, n, len);
 	}
 	if (fsync(a->fd) != 0)
-		return err_set(e, ERR_IO, "audit log: cannot sync %s: %s "
-			       "\xe2\x80\x94 check the disk", a->path, strerror(errno));
+		return err_set(e, ERR_IO,
+			       "audit log: cannot sync %s: %s "
+			       "\xe2\x80\x94 check the disk",
+			       a->path, strerror(errno));
 	return 0;
 }
 

@@ -31,7 +31,7 @@
 
 #include "err.h"
 
-#define AUDIT_RESULTS(X)                                                  \
+#define AUDIT_RESULTS(X)                                                     \
 	X(AUDIT_CANCELLED, "cancelled") /* the user said no at the dialog */ \
 	X(AUDIT_REFUSED, "refused")     /* read-only, or one in flight */    \
 	X(AUDIT_FAILED, "failed")       /* the runtime answered an error */  \
@@ -45,18 +45,19 @@ enum audit_result { AUDIT_RESULTS(AUDIT_ENUM_ITEM) AUDIT_RESULT_COUNT };
 
 /* A plain record: every string is borrowed for the audit_append call. */
 struct audit_record {
-	double time;             /* unix seconds; <= 0 = now */
-	const char *user;        /* login; NULL = the one found at audit_open */
-	const char *host;        /* hostname; NULL = the one found at audit_open */
-	const char *mode;        /* "console", "wall", "snapshot" */
-	const char *runtime;     /* "swarm", "docker", "kubernetes", "ecs" */
-	const char *context;     /* "local", a kube context, an ECS cluster */
-	const char *service;     /* "payments" */
-	const char *action;      /* "scale", "restart", "rollback" */
-	const char *before;      /* "2", an image tag; NULL = not known */
-	const char *after;       /* "4", an image tag; NULL = not known */
+	double time;         /* unix seconds; <= 0 = now */
+	const char *user;    /* login; NULL = the one found at audit_open */
+	const char *host;    /* hostname; NULL = the one found at audit_open */
+	const char *mode;    /* "console", "wall", "snapshot" */
+	const char *runtime; /* "swarm", "docker", "kubernetes", "ecs" */
+	const char *context; /* "local", a kube context, an ECS cluster */
+	const char *service; /* "payments" */
+	const char *action;  /* "scale", "restart", "rollback" */
+	const char *before;  /* "2", an image tag; NULL = not known */
+	const char *after;   /* "4", an image tag; NULL = not known */
 	enum audit_result result;
-	const char *error;       /* the runtime's error text; NULL = none */
+	const char *error; /* the runtime's error text; NULL = none */
+	const char *env;   /* the environment ([env "NAME"]); NULL = none: no "env" field */
 };
 
 /*
@@ -64,10 +65,12 @@ struct audit_record {
  * private to audit.c.
  */
 struct audit {
-	int fd;          /* O_APPEND, or -1 when closed */
-	char *path;      /* owned */
-	char user[256];  /* audit_login() at open */
-	char host[256];  /* audit_host() at open */
+	int fd;         /* O_APPEND, or -1 when closed */
+	char *path;     /* owned */
+	char user[256]; /* audit_login() at open */
+	char host[256]; /* audit_host() at open */
+	const char *
+		env; /* borrowed, set by the owner after open: every line's "env" unless the record has one */
 };
 
 /*

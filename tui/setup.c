@@ -509,6 +509,7 @@ setup_init(struct setup *s, const struct config *cfg, const char *config_path, s
 	s->env_name = config_env_selected(cfg);
 	if (s->env_name == NULL && config_env_count(cfg) > 0)
 		s->env_name = "default";
+	s->actions.env = s->env_name;
 	s->env_protected = config_env_protected(cfg);
 	/* Protected: the service's name is typed, whatever [general] confirm says. */
 	s->actions.confirm_name =

@@ -200,6 +200,8 @@ check "kubectl: staging's payments still has 2" test "$(replicas staging)" = 2
 check "the row shows 5/5" wait_for 30 col_is payments 3 5/5
 check "audit: one scale, succeeded, 4 -> 5" \
 	test "$(jq -r -c '[.service, .action, .result, .before, .after] | join(" ")' "$AUDIT" | tr '\n' ';')" = "payments scale succeeded 4 5;"
+check "audit: the line names the environment the action hit (prod)" \
+	test "$(jq -r '.env' "$AUDIT")" = "prod"
 
 # ---- an environment that cannot be set up ---------------------------------------------------------
 keys : "env broken" Enter

@@ -118,9 +118,9 @@ static const struct audit_record base = {
 static void
 test_round_trip(void **state)
 {
-	static const char *const order[] = { "time", "user", "host", "mode", "runtime",
-					     "context", "service", "action", "before",
-					     "after", "result", "error" };
+	static const char *const order[] = { "time",    "user",    "host",    "mode",
+					     "runtime", "context", "service", "action",
+					     "before",  "after",   "result",  "error" };
 	struct fixture *f = *state;
 	struct audit a;
 	struct err e;
@@ -164,7 +164,8 @@ test_round_trip(void **state)
 
 		assert_non_null(o);
 		/* Keys in the fixed order, and no others. */
-		json_object_foreach(o, key, v) {
+		json_object_foreach(o, key, v)
+		{
 			assert_true(k < 12);
 			assert_string_equal(key, order[k]);
 			k++;
@@ -222,6 +223,37 @@ test_format_time_and_results(void **state)
 	assert_string_equal(audit_result_name(AUDIT_SUCCEEDED), "succeeded");
 	assert_string_equal(audit_result_name(AUDIT_STARTED), "started");
 	assert_string_equal(audit_result_name((enum audit_result)99), "unknown");
+}
+
+/* With environments, every line names the one the action hit, right after "mode". */
+static void
+test_env(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_record r = base;
+	struct audit a;
+	struct err e;
+	char *line, *text;
+
+	r.env = "prod";
+	line = audit_format(&r);
+	assert_non_null(strstr(line, "\"mode\":\"console\",\"env\":\"prod\",\"runtime\":"));
+	free(line);
+	r.env = NULL;
+	line = audit_format(&r);
+	assert_null(strstr(line, "\"env\"")); /* a single fleet's lines stay as they were */
+	free(line);
+
+	assert_int_equal(audit_open(&a, f->path, &e), 0);
+	a.env = "staging"; /* the log's environment, for records that name none */
+	assert_int_equal(audit_append(&a, &r, &e), 0);
+	r.env = "prod";
+	assert_int_equal(audit_append(&a, &r, &e), 0);
+	audit_close(&a);
+	text = slurp(f->path);
+	assert_non_null(strstr(text, "\"env\":\"staging\""));
+	assert_non_null(strstr(text, "\"env\":\"prod\""));
+	free(text);
 }
 
 #define NPROC 4
@@ -375,8 +407,8 @@ test_default_path_xdg(void **state)
 }
 
 static const char *const secrets[] = {
-	"s3cr3tT0ken", "hunter2pass", "ghp_abcdef123456", "dXNlcjpwYXNzd29yZA==",
-	"apikey-999", "xoxb-1-2-3",
+	"s3cr3tT0ken",          "hunter2pass", "ghp_abcdef123456",
+	"dXNlcjpwYXNzd29yZA==", "apikey-999",  "xoxb-1-2-3",
 };
 
 static void
@@ -422,7 +454,8 @@ test_redact_rules(void **state)
 		{ "Basic Zm9vOmJhcg==", "Basic <redacted>" },
 		{ "url?token=abc&user=x", "url?token=<redacted>&user=x" },
 		{ "PASSWORD=pw1 DB_PASSWORD=pw2;", "PASSWORD=<redacted> DB_PASSWORD=<redacted>;" },
-		{ "access_token=a client_secret=b x-api-token=c", "access_token=<redacted> "
+		{ "access_token=a client_secret=b x-api-token=c",
+		  "access_token=<redacted> "
 		  "client_secret=<redacted> x-api-token=<redacted>" },
 		{ "tokenizer=on replicas=4 token=", "tokenizer=on replicas=4 token=" },
 		{ "{\"password\": \"p\\\"w\", \"user\": \"kim\"}",
@@ -578,12 +611,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test(test_format_time_and_results),
+		cmocka_unit_test_setup_teardown(test_env, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_appends_never_tear, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_file_mode_0600, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_path_xdg, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_planted_secret_never_in_file, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_planted_secret_never_in_file, setup, teardown),
 		cmocka_unit_test(test_redact_rules),
 		cmocka_unit_test_setup_teardown(test_unwritable_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_write_is_an_error, setup, teardown),
