@@ -86,6 +86,7 @@ out_of(const struct snapshot_options *o, struct snap_out *so)
 	so->height = o->height;
 	so->color = o->color;
 	so->ascii = o->ascii;
+	so->theme = o->setup->theme;
 }
 
 /* The round's data for screen w into d (v borrowed). */

@@ -75,6 +75,7 @@ struct snap_out {
 	int width, height; /* text and ansi */
 	bool color;        /* ansi: colours, else attributes only */
 	bool ascii;        /* ASCII glyphs */
+	const struct theme_entry *theme; /* ansi: [general] theme's table; NULL = default */
 };
 
 /* The screen a --screen value names; -1 with e for an unknown one. */

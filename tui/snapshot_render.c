@@ -152,6 +152,7 @@ render_canvas(const struct snap_out *o, enum snap_screen w, const struct snap_da
 	memset(&sc, 0, sizeof sc);
 	memset(&rs, 0, sizeof rs);
 	c->ascii = o->ascii;
+	c->theme = o->theme; /* ansi: the colours of [general] theme, as the console */
 	switch (w) {
 	case SNAP_SCREEN_SERVICE:
 		rs.detail = sc.dt = detail_new(d->service);

@@ -156,6 +156,12 @@ check "all markdown: the Logs' newest 30 hits, not a whole page" \
 	bash -c "n=\$(sed -n '/^## Logs/,/^## Traces/p' '$T/all.md' | grep -c '^| [0-9][0-9]:[0-9][0-9]:'); [ \$n -ge 1 ] && [ \$n -le 30 ]"
 snap "$T/all.ansi" "${ALL[@]}" --screen all --format ansi --width 100 --height 24 --timeout 30s
 check "all ansi: exit 0 and colours" bash -c "[ $RC -eq 0 ] && grep -qE $'\\x1b\\\\[[0-9;]*m' '$T/all.ansi'"
+# --theme reaches the ansi output: high-contrast's title bar and rows are not default's.
+snap "$T/hc.ansi" "${ALL[@]}" --screen overview --format ansi --width 100 --height 12 --theme high-contrast --timeout 30s
+snap "$T/def.ansi" "${ALL[@]}" --screen overview --format ansi --width 100 --height 12 --theme default --timeout 30s
+sgr_set() { grep -oE $'\x1b\\[[0-9;]*m' "$1" | sort -u; }
+check "ansi honours --theme: high-contrast's colours differ from default's (bold, bright)" \
+	bash -c "$(declare -f sgr_set); ! diff -q <(sgr_set '$T/hc.ansi') <(sgr_set '$T/def.ansi') >/dev/null && sgr_set '$T/hc.ansi' | grep -q '1;9[0-7]'"
 
 snap "$T/some.json" --prometheus "$PROMETHEUS_URL" --screen all --format json --timeout 30s
 check "without Elasticsearch and Zipkin: logs, traces, topology skipped with why" \
