@@ -202,6 +202,29 @@ print_envs(const struct config *cfg, struct printer *pr)
 	}
 }
 
+/* The [keys] section as loaded (the bindings it changes; the others are the defaults). */
+static void
+print_keymap(const struct config *cfg, struct printer *pr)
+{
+	size_t i, n = config_keymap_count(cfg);
+
+	if (n == 0)
+		return;
+	add_line(pr, xstrdup(""), NULL);
+	add_line(pr, xstrdup("[keys]"),
+		 xstrdup("the other keys are the defaults (? in the console)"));
+	for (i = 0; i < n; i++) {
+		const char *action, *keys, *where;
+		int line;
+		char *v;
+
+		config_keymap_at(cfg, i, &action, &keys, &where, &line);
+		v = ini_value(keys);
+		add_line(pr, xasprintf("%s = %s", action, v), xasprintf("%s:%d", where, line));
+		free(v);
+	}
+}
+
 /* Whether key k is the first of its section in the key table. */
 static bool
 starts_section(int k)
@@ -226,6 +249,7 @@ print_config(const struct config *cfg, struct buf *out, bool origins)
 		print_key(cfg, &pr, (enum config_key)k);
 	}
 	print_services(cfg, &pr);
+	print_keymap(cfg, &pr);
 	print_envs(cfg, &pr);
 	for (i = 0; i < pr.n; i++) {
 		size_t c = columns(pr.lines[i].text);

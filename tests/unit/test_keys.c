@@ -276,6 +276,23 @@ test_config_section(void **state)
 	assert_int_equal(keys_lookup(CTX_OVERVIEW, 'r'), ACT_REFRESH);
 	config_free(cfg);
 
+	/* `opsdeck config` shows the section, with where each line came from. */
+	cfg = load_text("[keys]\nscale = x\nrefresh = F2, r\n", &e);
+	assert_non_null(cfg);
+	{
+		struct buf out;
+
+		buf_init(&out);
+		config_print(cfg, &out);
+		buf_putc(&out, '\0');
+		assert_non_null(strstr(out.data, "\n[keys]"));
+		assert_non_null(strstr(out.data, "\nscale = x "));
+		assert_non_null(strstr(out.data, "\nrefresh = F2, r "));
+		assert_non_null(strstr(out.data, "config.ini:3"));
+		buf_done(&out);
+	}
+	config_free(cfg);
+
 	expect_load_error("[keys]\nscale = x\nbogus = y\n",
 			  "config.ini:3: [keys] unknown action 'bogus' (use an action as the man "
 			  "page's KEYS section names it, in lowercase (scale, restart, logs_all, "
