@@ -85,7 +85,8 @@ enum key_ctx {
 	X(ACT_SCALE, "scale the selected service (asks for the count, then confirms)")          \
 	X(ACT_RESTART, "rolling restart of the selected service (confirms)")                    \
 	X(ACT_ROLLBACK, "roll the selected service back to its previous version (confirms)")    \
-	X(ACT_COMMAND, "command line: scale NAME N, restart NAME, rollback NAME")               \
+	X(ACT_COMMAND,                                                                          \
+	  "command line (Tab completes): scale NAME N, restart, rollback, alerts, query, env")  \
 	X(ACT_OPEN, "open the selected service's detail")                                       \
 	X(ACT_RANGE_WIDER, "widen the charts' time range (15m, 1h, 6h, 24h)")                   \
 	X(ACT_RANGE_NARROWER, "narrow the charts' time range")                                  \
