@@ -21,67 +21,19 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "parse.h"
 #include "xalloc.h"
-
-static int
-digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
 
 double
 docker_parse_time(const char *s)
 {
-	struct tm tm;
-	int y, mo, d, h, mi, sec, oh = 0, om = 0;
-	double frac = 0, scale = 0.1;
-	time_t t;
+	double t;
 
-	if (s == NULL || strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+	/* Docker writes a T between date and time: anything else is not its time. */
+	if (s == NULL || strlen(s) < 11 || (s[10] != 'T' && s[10] != 't'))
 		return 0;
-	if (digits(s, 4, &y) < 0 || digits(s + 5, 2, &mo) < 0 || digits(s + 8, 2, &d) < 0 ||
-	    digits(s + 11, 2, &h) < 0 || digits(s + 14, 2, &mi) < 0 || digits(s + 17, 2, &sec) < 0)
-		return 0;
-	if (y < 1971 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return 0;
-	s += 19;
-	if (*s == '.') {
-		for (s++; isdigit((unsigned char)*s); s++) {
-			frac += (*s - '0') * scale;
-			scale /= 10;
-		}
-	}
-	if (*s == '+' || *s == '-') {
-		if (strlen(s) != 6 || s[3] != ':' || digits(s + 1, 2, &oh) < 0 ||
-		    digits(s + 4, 2, &om) < 0)
-			return 0;
-		if (*s == '-') {
-			oh = -oh;
-			om = -om;
-		}
-	} else if ((*s != 'Z' && *s != 'z') || s[1] != '\0') {
-		return 0;
-	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return 0;
-	return (double)t - oh * 3600.0 - om * 60.0 + frac;
+	/* 0 for unknown: a bad time, Go's zero time, anything before 1971. */
+	return parse_rfc3339(s, &t) == 0 && t >= 31536000.0 ? t : 0;
 }
 
 char *

@@ -5,7 +5,6 @@
 #include "prometheus.h"
 #include "prometheus_internal.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,90 +13,19 @@
 
 #include <jansson.h>
 
+#include "parse.h"
 #include "xalloc.h"
 
 /* ---- time -------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
-}
-
-static int
-digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/*
- * RFC 3339 ("2026-11-22T23:38:42.644818081Z", "...+02:00") to unix seconds.
- * Go's zero time and anything before 1970 give 0 (unknown).  Returns 0 or -1.
- */
-static int
-parse_rfc3339(const char *s, double *out)
-{
-	int y, mo, d, h, mi, sec, oh, om;
-	double frac = 0, scale = 0.1, v;
-	const char *p;
-
-	if (strlen(s) < 20 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
-	    s[7] != '-' || digits(s + 8, 2, &d) < 0 ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, &h) < 0 ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
-	    digits(s + 17, 2, &sec) < 0)
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p)) {
-			frac += (*p - '0') * scale;
-			scale /= 10;
-			p++;
-		}
-	}
-	v = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600 + mi * 60 +
-	    sec + frac;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) == 0 && p[3] == ':' &&
-		   digits(p + 4, 2, &om) == 0) {
-		v -= (*p == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p != '\0')
-		return -1;
-	*out = v > 0 ? v : 0;
-	return 0;
-}
-
 int
 prometheus_parse_time(const char *s, double *out)
 {
-	return parse_rfc3339(s, out);
+	if (parse_rfc3339(s, out) < 0)
+		return -1;
+	if (*out < 0)
+		*out = 0; /* Go's zero time and anything before 1970: unknown */
+	return 0;
 }
 
 static const char *
@@ -153,7 +81,7 @@ parse_alert(const json_t *j, struct prom_alert *a, struct err *e)
 	else
 		a->state = PROM_ALERT_INACTIVE;
 	at = get_str(j, "activeAt");
-	if (at != NULL && parse_rfc3339(at, &a->active_at) < 0)
+	if (at != NULL && prometheus_parse_time(at, &a->active_at) < 0)
 		return err_set(e, ERR_PARSE, "prometheus: alert activeAt \"%.40s\" is not RFC 3339",
 			       at);
 	val = get_str(j, "value");
@@ -245,7 +173,7 @@ parse_target(const json_t *j, struct prom_target *t, struct err *e)
 	t->health = dup_or(get_str(j, "health"), "unknown");
 	t->last_error = dup_or(get_str(j, "lastError"), "");
 	ls = get_str(j, "lastScrape");
-	if (ls != NULL && parse_rfc3339(ls, &t->last_scrape) < 0)
+	if (ls != NULL && prometheus_parse_time(ls, &t->last_scrape) < 0)
 		return err_set(e, ERR_PARSE,
 			       "prometheus: target lastScrape \"%.40s\" is not RFC 3339", ls);
 	dur = json_object_get(j, "lastScrapeDuration");

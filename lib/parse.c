@@ -242,3 +242,76 @@ format_bytes(double v, char *out, size_t n)
 
 	format_scaled(v, out, n, sfx, 1024.0);
 }
+
+/* ---- RFC 3339 ----------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* n decimal digits at s into *out; -1 when one is not a digit. */
+static int
+fixed_digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+parse_rfc3339(const char *s, double *out_seconds)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0;
+	double frac = 0, scale = 0.1, off = 0;
+	const char *p;
+
+	if (s == NULL || strlen(s) < 20 || fixed_digits(s, 4, &y) < 0 || s[4] != '-' ||
+	    fixed_digits(s + 5, 2, &mo) < 0 || s[7] != '-' || fixed_digits(s + 8, 2, &d) < 0 ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || fixed_digits(s + 11, 2, &h) < 0 ||
+	    s[13] != ':' || fixed_digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
+	    fixed_digits(s + 17, 2, &sec) < 0)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			frac += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		off = 0;
+	} else if ((*p == '+' || *p == '-') &&
+		   ((strlen(p) == 6 && p[3] == ':' && fixed_digits(p + 1, 2, &oh) == 0 &&
+		     fixed_digits(p + 4, 2, &om) == 0) ||
+		    (strlen(p) == 5 && fixed_digits(p + 1, 2, &oh) == 0 &&
+		     fixed_digits(p + 3, 2, &om) == 0)) &&
+		   oh <= 23 && om <= 59) {
+		off = (*p == '-' ? -1 : 1) * (oh * 3600.0 + om * 60.0);
+	} else {
+		return -1;
+	}
+	*out_seconds = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 +
+		       h * 3600.0 + mi * 60.0 + sec + frac - off;
+	return 0;
+}

@@ -28,6 +28,14 @@ int parse_long(const char *s, long min, long max, long *out, struct err *e);
 int parse_bool(const char *s, int *out, struct err *e);
 
 /*
+ * An RFC 3339 time as servers write it: "2026-11-22T23:38:42.644818081Z",
+ * "...+02:00"; T, t or a blank between date and time, "+0200" too.
+ * Out: unix seconds with the fraction (negative before 1970).  Returns 0,
+ * or -1 on anything else (no message: callers say what the time was of).
+ */
+int parse_rfc3339(const char *s, double *out_seconds);
+
+/*
  * Human formatting, into a caller buffer (always NUL-terminated):
  * format_duration_ms: "850ms", "2.5s", "3m05s", "2h10m", "3d04h".
  * format_si: 3 significant figures with k/M/G suffix ("1.23k").

@@ -146,13 +146,53 @@ test_formatting(void **state)
 	assert_string_equal(s, "-");
 }
 
+/* The RFC 3339 reader the backends share: Docker's, Kubernetes', AWS's and Prometheus' times. */
+static void
+test_rfc3339(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"2026-11-23",
+		"2026-11-23T00:12:52",       /* no zone */
+		"2026-11-23T00:12:52.Z",     /* a dot without digits */
+		"2026-13-23T00:12:52Z",      /* month 13 */
+		"2026-11-23T24:12:52Z",      /* hour 24 */
+		"2026-11-23T00:12:52+1:00",  /* short offset */
+		"2026-11-23T00:12:52+24:00", /* offset hour 24 */
+		"2026-11-23T00:12:52Zjunk",
+		"2026-11-23X00:12:52Z",
+		"yesterday and a bit more",
+	};
+	double t;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_rfc3339("2026-11-23T00:12:52Z", &t), 0);
+	assert_true(t == 1795392772.0);
+	assert_int_equal(parse_rfc3339("2026-11-23t00:12:52.644818081z", &t), 0);
+	assert_true(fabs(t - 1795392772.644818081) < 1e-6);
+	assert_int_equal(parse_rfc3339("2026-11-23T01:12:52+01:00", &t), 0);
+	assert_true(t == 1795392772.0);
+	assert_int_equal(parse_rfc3339("2026-11-22T23:42:52-0030", &t), 0); /* AWS's +HHMM too */
+	assert_true(t == 1795392772.0);
+	assert_int_equal(parse_rfc3339("2026-11-23 00:12:52Z", &t), 0);
+	assert_true(t == 1795392772.0);
+	assert_int_equal(parse_rfc3339("2024-02-29T12:00:00Z", &t), 0); /* leap day */
+	assert_true(t == 1709208000.0);
+	assert_int_equal(parse_rfc3339("0001-01-01T00:00:00Z", &t), 0); /* Go's zero time */
+	assert_true(t < 0);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(parse_rfc3339(bad[i], &t), -1);
+	assert_int_equal(parse_rfc3339(NULL, &t), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err),        cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_durations),  cmocka_unit_test(test_sizes_and_percents),
-		cmocka_unit_test(test_formatting),
+		cmocka_unit_test(test_formatting), cmocka_unit_test(test_rfc3339),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
